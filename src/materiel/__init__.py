@@ -1,0 +1,27 @@
+"""materiel: a sourced, confidence-graded ledger of arms transfers and military cooperation
+between states, extracted from news reports, every entry traced to the sentence that says it.
+
+Notebook use::
+
+    import materiel
+    events = materiel.extract("Iran agreed to send 6,000 drones to Russia.", published="2022-11-01")
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .model import Article, Event
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = ["Article", "Event", "extract"]
+__version__ = "0.1.0"
+
+
+def extract(text: str, title: str = "", published: str | None = None, article_id: str = "text") -> list[Event]:
+    """Events reported in one text, as the same typed `Event` objects the CLI and store use."""
+    from .extract.extractor import shared_extractor
+
+    article = Article(id=article_id, text=text, title=title, published=published)
+    return list(shared_extractor().extract(article).events)

@@ -1,0 +1,272 @@
+"""The `materiel` command: a thin shell over `service` (argument parsing and rendering only)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import service
+from .errors import MaterielError
+from .evaluate import describe
+from .model import ArticleResult, Event, Rejection
+from .store.sqlite import EventFilter, StoredEvent
+
+DEFAULT_DB = "materiel.db"
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Extract a sourced ledger of arms transfers and military cooperation from news.")
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+
+class ExtractFormat(str, Enum):
+    jsonl = "jsonl"
+    json = "json"
+    table = "table"
+
+
+class EventsFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def db_path(db: Optional[str]) -> str:
+    return db or os.environ.get("MATERIEL_DB") or DEFAULT_DB
+
+
+def report_rejection(rejection: Rejection) -> None:
+    err.print(f"[red]error[/red] {rejection.describe()}", highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress_bar(quiet: bool, label: str) -> Iterator[Optional[Progress]]:
+    """A progress bar on stderr when it is a terminal and not silenced."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    with Progress(SpinnerColumn(), TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        yield progress
+
+
+def tracked(results: Iterable[ArticleResult], progress: Optional[Progress]) -> Iterator[ArticleResult]:
+    task = progress.add_task("articles", total=None) if progress else None
+    for result in results:
+        if progress is not None and task is not None:
+            progress.advance(task)
+        yield result
+
+
+def fail(exc: MaterielError) -> None:
+    err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def finish(summary: service.RunSummary, quiet: bool) -> None:
+    if not quiet:
+        err.print(summary.describe(), highlight=False, soft_wrap=True)
+    raise typer.Exit(summary.exit_code)
+
+
+def party_names(event: Event) -> str:
+    return f"{event.provider} → {event.recipient}"
+
+
+def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
+    table = Table(title=title, show_lines=True, expand=False)
+    for column in ("article", "type", "provider → recipient", "item", "qty / value", "status", "stance",
+                   "sources", "confidence", "evidence"):
+        table.add_column(column, overflow="fold")
+    for article_id, e in rows:
+        item = e.item.canonical or e.item.name or e.item.category.value
+        if e.item.canonical and e.item.name and e.item.canonical.lower() not in e.item.name.lower():
+            item = f"{e.item.name} ({e.item.canonical})"
+        figures = e.quantity.text if e.quantity else ""
+        if e.value:
+            figures = f"{e.value.amount:,.0f} {e.value.currency}"
+        sources = "; ".join(f"{s.name} [{s.kind.value}{', ' + s.country if s.country else ''}"
+                            f"{', via ' + s.via if s.via else ''}]" for s in e.sources)
+        confidence = f"{e.confidence.text} ({e.confidence.low:.0%}–{e.confidence.high:.0%} {e.confidence.scale})" \
+            if e.confidence else ""
+        evidence = e.evidence[0].text if e.evidence else ""
+        if len(evidence) > 160:
+            evidence = evidence[:157] + "..."
+        stance = "[red]denied[/red]" if e.stance.value == "denied" else "asserted"
+        table.add_row(article_id, e.type.value, party_names(e), f"{item}\n[dim]{e.item.category.value}[/dim]",
+                      figures, e.status.value, stance, sources, confidence, evidence)
+    return table
+
+
+@app.command()
+def extract(
+    paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    format: ExtractFormat = typer.Option(ExtractFormat.jsonl, "--format", "-f", help="Output format."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the model once)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+) -> None:
+    """Read articles and write the events they report (ONTOLOGY §7 JSON Lines by default)."""
+    summary = service.RunSummary()
+    sink = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        with progress_bar(quiet, "extracting") as progress:
+            results = tracked(service.extract_paths(paths, summary, workers, report_rejection), progress)
+            if format is ExtractFormat.jsonl:
+                for result in results:
+                    sink.write(result.to_json() + "\n")
+            elif format is ExtractFormat.json:
+                json.dump([r.to_dict() for r in results], sink, ensure_ascii=False, indent=2)
+                sink.write("\n")
+            else:
+                rows = [(r.article.id, e) for r in results for e in r.events]
+                Console(file=sink, width=200 if output else None).print(events_table(rows, "Extracted events"))
+    except MaterielError as exc:
+        fail(exc)
+    finally:
+        if output:
+            sink.close()
+    finish(summary, quiet)
+
+
+@app.command()
+def ingest(
+    paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+) -> None:
+    """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
+    summary = service.RunSummary()
+    try:
+        with progress_bar(quiet, "ingesting") as progress:
+            task = progress.add_task("articles", total=None) if progress else None
+            service.ingest_paths(paths, db_path(db), summary, workers, report_rejection,
+                                 on_result=(lambda _: progress.advance(task)) if progress and task is not None else None)
+    except MaterielError as exc:
+        fail(exc)
+    finish(summary, quiet)
+
+
+@app.command()
+def events(
+    db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
+    type: Optional[str] = typer.Option(None, "--type", help="transfer, payment, training, production, cooperation."),
+    provider: Optional[str] = typer.Option(None, "--provider", help="Party code, e.g. IRN or org:hezbollah."),
+    recipient: Optional[str] = typer.Option(None, "--recipient", help="Party code, e.g. RUS."),
+    item: Optional[str] = typer.Option(None, "--item", help="System (Su-35), category (uav) or words of the item."),
+    status: Optional[str] = typer.Option(None, "--status", help="requested, discussed, offered, agreed, delivered, cancelled, unclear."),
+    since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    format: EventsFormat = typer.Option(EventsFormat.table, "--format", "-f"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+) -> None:
+    """Query the ledger."""
+    path = db_path(db)
+    if not Path(path).exists():
+        err.print(f"[red]error[/red] no ledger at {path}; run `materiel ingest` first or pass --db")
+        raise typer.Exit(2)
+    flt = EventFilter(type=type, provider=provider and provider.strip(), recipient=recipient and recipient.strip(),
+                      item=item, status=status, since=since, until=until)
+    try:
+        rows = service.query_events(path, flt, limit)
+    except MaterielError as exc:
+        fail(exc)
+    render_stored(rows, format)
+
+
+def render_stored(rows: list[StoredEvent], format: EventsFormat) -> None:
+    if format is EventsFormat.jsonl:
+        for row in rows:
+            record = {"article_id": row.article_key, "published": row.published, "outlet": row.outlet,
+                      **row.event.to_dict()}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif format is EventsFormat.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["article_id", "published", "outlet", "type", "provider", "recipient", "category", "item",
+                         "canonical", "quantity", "value", "currency", "status", "stance", "sources", "confidence",
+                         "evidence"])
+        for row in rows:
+            e = row.event
+            writer.writerow([row.article_key, row.published or "", row.outlet or "", e.type.value, e.provider,
+                             e.recipient, e.item.category.value, e.item.name or "", e.item.canonical or "",
+                             e.quantity.value if e.quantity and e.quantity.value is not None else "",
+                             e.value.amount if e.value else "", e.value.currency if e.value else "",
+                             e.status.value, e.stance.value,
+                             "; ".join(f"{s.name} ({s.kind.value})" for s in e.sources),
+                             e.confidence.text if e.confidence else "",
+                             " | ".join(ev.text for ev in e.evidence)])
+    else:
+        out.print(events_table([(r.article_key, r.event) for r in rows], f"Ledger: {len(rows)} event(s)"))
+
+
+@app.command()
+def demo(
+    db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file)."),
+) -> None:
+    """Ingest the bundled sample articles into a fresh ledger and print it."""
+    path = Path(db) if db else Path(tempfile.mkdtemp(prefix="materiel-demo-")) / "demo.db"
+    if path.exists():
+        path.unlink()
+    summary = service.RunSummary()
+    try:
+        service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=report_rejection)
+        rows = service.query_events(path, EventFilter())
+    except MaterielError as exc:
+        fail(exc)
+    render_stored(rows, EventsFormat.table)
+    err.print(f"{summary.describe()}\nledger written to {path}; query it with: materiel events --db {path}",
+              highlight=False, soft_wrap=True)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command("eval")
+def evaluate(
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold events (ONTOLOGY §7 JSON Lines)."),
+    articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1),
+    errors: int = typer.Option(0, "--show-errors", help="Also print the first N errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8)."""
+    try:
+        result = service.evaluate_paths(gold, articles, workers, report_rejection)
+    except MaterielError as exc:
+        fail(exc)
+    data = result.to_dict()
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    table = Table(title=f"Events by type ({data['articles']} articles)")
+    for column in ("type", "P", "R", "F1", "tp", "fp", "fn"):
+        table.add_column(column, justify="right" if column != "type" else "left")
+    for name, c in [*data["by_type"].items(), ("all", data["events"])]:
+        table.add_row(str(name), f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}",
+                      str(c["tp"]), str(c["fp"]), str(c["fn"]))
+    out.print(table)
+    slots = Table(title="Slot accuracy over matched events")
+    slots.add_column("slot")
+    slots.add_column("accuracy", justify="right")
+    slots.add_column("n", justify="right")
+    for name, s in data["slots"].items():
+        slots.add_row(name, f"{s['accuracy']:.3f}", str(s["n"]))
+    out.print(slots)
+    out.print(f"negative articles: {data['negative_articles']}, spurious events on them: "
+              f"{data['spurious_on_negatives']}")
+    for aid, kind, g, p in result.errors[:errors]:
+        out.print(f"  {aid} {kind}: gold {describe(g)} | pred {describe(p)}", highlight=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Pure extraction functions over spaCy Docs, and the cascade that applies them to articles."""

@@ -1,0 +1,106 @@
+"""Reading the arguments of a trigger off the dependency tree: which parties and which items
+a phrase names. Pure functions over spaCy tokens and the mention spans on the Doc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from ..model import Category, Item, MentionKind, Quantity
+from .mentions import span_at, spans_of
+from .quantities import quantity_of
+
+# Dependencies that open a new clause: a phrase's own arguments stop there.
+CLAUSE_DEPS = frozenset({"relcl", "ccomp", "advcl", "acl", "parataxis", "csubj", "xcomp"})
+# Head nouns that keep an item's identity: "S-400 systems", "two Su-35 squadrons".
+ITEM_HEAD_NOUNS = frozenset({
+    "system", "unit", "battery", "launcher", "platform", "variant", "model", "version", "squadron",
+    "kit", "complex", "vehicle", "aircraft", "plane", "ship", "vessel", "boat", "craft", "round",
+    "piece", "type", "class", "example", "airframe", "copy"})
+# Dependencies by which a modifier hangs on the noun it describes, inside one noun phrase.
+NP_INTERNAL_DEPS = frozenset({"compound", "amod", "nmod", "nummod", "npadvmod", "poss"})
+
+
+@dataclass(frozen=True)
+class ItemMention:
+    """An item named in a sentence: its head token, what it is, and how many."""
+
+    head: Token
+    item: Item
+    quantity: Quantity | None
+    start: int  # token indices of the item's name in the Doc
+    end: int
+
+
+def phrase(token: Token) -> list[Token]:
+    """The token's subtree without the clauses nested in it."""
+    out = [token]
+    stack = [c for c in token.children if c.dep_ not in CLAUSE_DEPS]
+    while stack:
+        t = stack.pop()
+        out.append(t)
+        stack.extend(c for c in t.children if c.dep_ not in CLAUSE_DEPS)
+    return sorted(out, key=lambda t: t.i)
+
+
+def parties_in(tokens: list[Token]) -> list[tuple[str, Span]]:
+    """Parties mentioned in the tokens, in order, each once."""
+    if not tokens:
+        return []
+    doc = tokens[0].doc
+    indices = {t.i for t in tokens}
+    seen: list[tuple[str, Span]] = []
+    for span in spans_of(doc, MentionKind.PARTY):
+        if span.start in indices and span.label_ not in (code for code, _ in seen):
+            seen.append((span.label_, span))
+    return seen
+
+
+def np_head(token: Token) -> Token:
+    """Climb from a modifier to the head noun of its noun phrase."""
+    while token.dep_ in NP_INTERNAL_DEPS and token.head.pos_ in ("NOUN", "PROPN", "NUM") and token.head is not token:
+        token = token.head
+    return token
+
+
+def _is_item_head(head: Token) -> bool:
+    doc = head.doc
+    return (span_at(doc, head, MentionKind.ITEM) is not None or span_at(doc, head, MentionKind.SYSTEM) is not None
+            or head.lemma_.lower() in ITEM_HEAD_NOUNS)
+
+
+def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemMention]:
+    """Items named in the tokens, one per noun phrase, system and generic name combined.
+
+    A weapon word that only modifies another noun ("drone factory", "missile strikes") is not an
+    item of the phrase unless `include_modifiers` is set (production reads its product that way).
+    """
+    if not tokens:
+        return []
+    doc = tokens[0].doc
+    indices = {t.i for t in tokens}
+    groups: dict[int, list[tuple[MentionKind, Span]]] = {}
+    for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
+        for span in spans_of(doc, kind):
+            if span.root.i not in indices:
+                continue
+            head = np_head(span.root)
+            if not _is_item_head(head):
+                if not include_modifiers:
+                    continue
+                head = span.root
+            groups.setdefault(head.i, []).append((kind, span))
+    out = []
+    for head_i, found in sorted(groups.items()):
+        head = doc[head_i]
+        systems = [s for k, s in found if k is MentionKind.SYSTEM]
+        generic = [s for k, s in found if k is MentionKind.ITEM]
+        spans = systems + generic
+        canonical = systems[0].label_ if systems else None
+        category = Category(systems[0].kb_id_) if systems else Category(generic[-1].label_)
+        start = min(s.start for s in spans)
+        end = max(head.i + 1, max(s.end for s in spans))
+        name = doc[start:end].text
+        out.append(ItemMention(head, Item(category, name, canonical), quantity_of(head), start, end))
+    return out

@@ -1,0 +1,199 @@
+"""Who says so: the source of a claim, its kind, its country, and the channel it spoke through.
+
+A claim's source is the subject of the reporting verb that governs it ("..., US officials said";
+"an unnamed official told the Washington Post that ..."), or the object of "according to";
+without either, the article speaks in its own voice (`author`). Pronouns and definite
+descriptions ("it said", "the source said") refer back to the last source the article named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from ..knowledge.base import KnowledgeBase
+from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
+from .arguments import phrase
+from .mentions import span_at, spans_of
+from .status import SPEECH_LEMMAS
+
+PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
+# Words that make a named speaker an official: titles and offices.
+TITLE_WORDS = frozenset({
+    "president", "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "ambassador",
+    "general", "admiral", "commander", "chief", "director", "chancellor", "premier", "king", "prince",
+    "envoy", "adviser", "advisor", "senator", "governor", "mayor", "deputy", "official", "head",
+    "leader", "press", "ministry", "department", "government", "council", "office", "command",
+    "administration", "intelligence", "military", "army", "navy", "forces", "agency", "service",
+    "parliament", "presidency", "cabinet", "embassy", "lawmaker", "prime", "foreign", "defence",
+    "defense", "ceo", "executive", "chairman", "coordinator", "undersecretary", "kremlin"})
+UNNAMED_HINTS = frozenset({"unnamed", "anonymous", "senior", "familiar", "speaking", "condition"})
+DEFINITE_REFERENCES = frozenset({"source", "official", "officials", "sources", "ministry", "spokesman",
+                                 "document", "report", "analyst", "agency"})
+MAX_SOURCE_NAME = 80
+
+
+@dataclass
+class SourceMemory:
+    """What the article has said so far about its sources, for pronouns and surnames."""
+
+    last: Source | None = None
+    persons: dict[str, Source] = field(default_factory=dict)
+
+    def remember(self, source: Source, person: str | None = None) -> None:
+        if source.kind is not SourceKind.AUTHOR:
+            self.last = source
+        if person:
+            self.persons[person.split()[-1]] = source
+
+
+def speech_head(trigger: Token) -> Token | None:
+    """The reporting verb whose clause contains the trigger, if any."""
+    token = trigger
+    for _ in range(10):
+        if token.head is token:
+            # a quote before the reporting verb: '"...," it said.' parses with the verb as root
+            return token if token.lemma_.lower() in SPEECH_LEMMAS and token is not trigger else None
+        token = token.head
+        if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX", "NOUN"):
+            return token
+    return None
+
+
+def according_to(doc: Doc | Span) -> Token | None:
+    """The object of 'according to' in the sentence, if any."""
+    for token in doc:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
+            objects = [c for c in token.nbor(1).children if c.dep_ == "pobj"]
+            if objects:
+                return objects[0]
+    return None
+
+
+def _trim(tokens: list[Token]) -> str:
+    while tokens and (tokens[-1].is_punct or tokens[-1].dep_ in ("cc", "punct")):
+        tokens = tokens[:-1]
+    while tokens and (tokens[0].is_punct or tokens[0].lower_ in ("the", "a", "an")):
+        tokens = tokens[1:]
+    if not tokens:
+        return ""
+    return tokens[0].doc[tokens[0].i: tokens[-1].i + 1].text[:MAX_SOURCE_NAME]
+
+
+def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | None]:
+    """Kind and country of a speaker phrase."""
+    doc = tokens[0].doc
+    lowers = {t.lower_ for t in tokens}
+    country = None
+    for t in tokens:
+        span = span_at(doc, t, MentionKind.PARTY)
+        if span is not None and not span.label_.startswith("org:"):
+            country = span.label_
+            break
+    outlet = next((span_at(doc, t, MentionKind.OUTLET) for t in tokens if span_at(doc, t, MentionKind.OUTLET)), None)
+    head = max(tokens, key=lambda t: (t.dep_ in ("nsubj", "nsubjpass", "pobj", "ROOT", "dobj"), -abs(t.i - tokens[-1].i)))
+    persons = [t for t in tokens if t.ent_type_ == "PERSON"]
+    cue_kinds = [kb.source_cues[t.lower_] for t in tokens if t.lower_ in kb.source_cues]
+    head_kind = kb.source_cues.get(head.lower_)
+    if outlet is not None and not persons:
+        return SourceKind.MEDIA, outlet.kb_id_ or None
+    if head_kind in (SourceKind.EXPERT, SourceKind.DOCUMENT, SourceKind.WITNESS, SourceKind.MEDIA):
+        return head_kind, country
+    if persons:
+        if any(k is SourceKind.EXPERT for k in cue_kinds):
+            return SourceKind.EXPERT, country
+        return SourceKind.OFFICIAL, country
+    if lowers & UNNAMED_HINTS or head_kind is SourceKind.UNNAMED_OFFICIAL:
+        return SourceKind.UNNAMED_OFFICIAL, country
+    if any(span_at(doc, t, MentionKind.PARTY) is not None for t in tokens):
+        return SourceKind.OFFICIAL, country
+    for kind in (SourceKind.EXPERT, SourceKind.DOCUMENT, SourceKind.WITNESS, SourceKind.MEDIA):
+        if kind in cue_kinds:
+            return kind, country
+    if lowers & TITLE_WORDS:
+        return SourceKind.OFFICIAL, country
+    return SourceKind.UNNAMED_OFFICIAL if cue_kinds else SourceKind.AUTHOR, country
+
+
+def _via(verb: Token) -> str | None:
+    """'told the Washington Post', 'said in an interview with Reuters'."""
+    doc = verb.doc
+    candidates = [c for c in verb.children if c.dep_ in ("dative", "dobj", "iobj")]
+    for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ in ("to", "with", "in")):
+        candidates.extend(c for c in prep.subtree if c.dep_ == "pobj")
+    for c in candidates:
+        for t in phrase(c):
+            span = span_at(doc, t, MentionKind.OUTLET)
+            if span is not None:
+                return span.label_
+    return None
+
+
+def speaker_tokens(verb: Token) -> list[Token]:
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        agents = [c for c in verb.children if c.dep_ == "agent"]
+        subjects = [g for a in agents for g in a.children if g.dep_ == "pobj"]
+    if not subjects and verb.dep_ in ("conj", "advcl") and verb.head is not verb:
+        return speaker_tokens(verb.head)
+    if not subjects:
+        return []
+    tokens = []
+    for s in subjects:
+        tokens.extend(s.subtree)
+        for conj in (c for c in s.children if c.dep_ == "conj"):
+            tokens.extend(conj.subtree)
+    return sorted(set(tokens), key=lambda t: t.i)
+
+
+def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory, via: str | None) -> Source | None:
+    """Turn a speaker phrase into a Source, resolving pronouns and back-references."""
+    tokens = [t for t in tokens if not t.is_punct]
+    if not tokens:
+        return None
+    words = [t.lower_ for t in tokens if t.lower_ not in ("the", "a", "an")]
+    if len(words) == 1 and words[0] in PRONOUNS:
+        return memory.last
+    if len(tokens) <= 3 and words and words[-1] in DEFINITE_REFERENCES and tokens[0].lower_ == "the" \
+            and memory.last is not None and not any(span_at(t.doc, t, MentionKind.PARTY) for t in tokens):
+        return memory.last
+    persons = [t for t in tokens if t.ent_type_ == "PERSON"]
+    if persons and len(persons) == len(tokens) and persons[-1].text in memory.persons:
+        return memory.persons[persons[-1].text]
+    kind, country = classify(tokens, kb)
+    if kind is SourceKind.AUTHOR:
+        return None
+    name = _trim(tokens)
+    if not name:
+        return None
+    source = Source(name=name, kind=kind, country=country, via=via if kind is not SourceKind.MEDIA else None)
+    person = " ".join(t.text for t in persons) if persons else None
+    memory.remember(source, person)
+    return source
+
+
+def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list[Source]:
+    """The sources of the claim the trigger reports (the article itself when none is given)."""
+    doc = trigger.doc
+    found: list[Source] = []
+    verb = speech_head(trigger)
+    if verb is not None:
+        source = resolve_source(speaker_tokens(verb), kb, memory, _via(verb))
+        if source is not None:
+            found.append(source)
+    anchor = according_to(doc)
+    if anchor is not None:
+        source = resolve_source(list(anchor.subtree), kb, memory, None)
+        if source is not None:
+            found.append(source)
+    return found or [AUTHOR_SOURCE]
+
+
+def sentence_speakers(doc: Doc, kb: KnowledgeBase, memory: SourceMemory) -> None:
+    """Remember the named speakers of a sentence even when it holds no event (for later 'it said')."""
+    for token in doc:
+        if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ == "VERB":
+            tokens = speaker_tokens(token)
+            if tokens:
+                resolve_source(tokens, kb, memory, _via(token))

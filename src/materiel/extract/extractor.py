@@ -1,0 +1,81 @@
+"""The cascade end to end: scan every article cheaply, parse only candidate sentences, read
+events off the parses. The model is loaded once per process and shared by all articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+
+from ..knowledge.base import KnowledgeBase, load_knowledge
+from ..model import Article, ArticleResult, MentionKind, Sentence
+from ..nlp.pipeline import load_model, sentence_splitter
+from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate
+from .assemble import ParsedSentence, assemble
+from .mentions import attach_mentions
+
+# Sentences sent to the parser in one nlp.pipe call.
+PARSE_BATCH = 64
+
+
+@dataclass
+class ScanResult:
+    article: Article
+    sentences: list[Sentence]
+    candidates: list[Sentence]
+
+
+class Extractor:
+    """Turns articles into events; holds the model, the knowledge base and the scanner."""
+
+    def __init__(self, nlp: Language | None = None, kb: KnowledgeBase | None = None, scanner: Scanner | None = None):
+        self.kb = kb or load_knowledge()
+        self.scanner = scanner or (default_scanner() if kb is None else Scanner(self.kb))
+        self.nlp = nlp or load_model()
+        self.sentencizer = sentence_splitter()
+
+    def scan(self, article: Article) -> ScanResult:
+        """Cheap stage: which sentences of the article deserve the parser."""
+        text = article.full_text
+        mentions = self.scanner.mentions(text)
+        kinds = {m.kind for m in mentions}
+        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS:
+            return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
+        sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer)
+        return ScanResult(article, sentences, [s for s in sentences if is_candidate(s)])
+
+    def extract(self, article: Article) -> ArticleResult:
+        return next(self.extract_many([article]))
+
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
+        """Extract a stream of articles, parsing candidate sentences of several articles together."""
+        batch: list[ScanResult] = []
+        for article in articles:
+            batch.append(self.scan(article))
+            if len(batch) >= batch_size:
+                yield from self._finish(batch)
+                batch = []
+        if batch:
+            yield from self._finish(batch)
+
+    def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
+        texts = [(s.text, (i, s)) for i, scan in enumerate(batch) for s in scan.candidates]
+        parsed: dict[int, list[ParsedSentence]] = {}
+        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH):
+            attach_mentions(doc, sentence.mentions, sentence.start)
+            parsed.setdefault(i, []).append(ParsedSentence(sentence, doc))
+        for i, scan in enumerate(batch):
+            events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
+            yield ArticleResult(scan.article, tuple(events))
+
+
+_shared: Extractor | None = None
+
+
+def shared_extractor() -> Extractor:
+    """One extractor per process for library callers (the model loads on first use)."""
+    global _shared
+    if _shared is None:
+        _shared = Extractor()
+    return _shared

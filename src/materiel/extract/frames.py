@@ -1,0 +1,401 @@
+"""From a trigger word to the roles of the act it reports: who gives, who gets, what, how much.
+
+Each trigger of the lexicon says which grammatical position holds which party: the subject of
+*send* is the provider and its *to*-object the recipient; the subject of *obtain* is the
+recipient and its *from*-object the provider; a passive turns the subject into the thing sent.
+Nouns ('the delivery of S-300s to Syria', 'Iran's purchase of Su-35s') read their possessor,
+modifiers and prepositional objects the same way. A frame keeps what the sentence itself
+says; `assemble` fills what it leaves to the neighbouring sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from ..knowledge.base import KnowledgeBase
+from ..knowledge.loaders import Trigger
+from ..model import Category, EventType, Item, MentionKind, Money, Stance, Status
+from .arguments import ItemMention, items_in, parties_in, phrase
+from .mentions import party_of, spans_of
+from .quantities import money_spans
+from .status import Modality, modality
+
+VERB_POS = frozenset({"VERB", "AUX"})
+NOUN_POS = frozenset({"NOUN", "PROPN"})
+ADJ_DEPS = frozenset({"amod", "compound", "acl"})
+RECIPIENT_PREPS = frozenset({"to", "into", "for"})
+PROVIDER_PREPS = frozenset({"from"})
+PARTNER_PREPS = frozenset({"with", "between", "among", "alongside"})
+ITEM_PREPS = frozenset({"with", "on", "of"})
+TRAINER_PREPS = frozenset({"in", "by"})
+PRODUCER_HELP_PREPS = frozenset({"with", "from", "under", "by"})
+# Nouns that name where production happens; a transfer of know-how "for" one is production.
+PRODUCTION_SITES = frozenset({"factory", "plant", "line", "facility", "production", "assembly", "site", "workshop"})
+# Item heads that make a "transfer" of them a partnership, not a delivery of goods.
+COOPERATION_HEADS = frozenset({"support", "cooperation", "partnership", "access", "backing"})
+DOMESTIC_CUES = frozenset({"domestically", "domestic", "indigenous", "indigenously", "home-grown", "homegrown",
+                           "locally-developed", "own"})
+# Nominal triggers whose possessor/subject can be either side of the deal.
+SYMMETRIC_NOUNS = frozenset({"deal", "contract", "agreement"})
+
+
+@dataclass
+class Frame:
+    """One trigger's reading of its sentence."""
+
+    type: EventType
+    trigger: Token
+    provider: str | None
+    recipient: str | None
+    items: list[ItemMention]
+    modality: Modality
+    money: Money | None = None
+    anchored: bool = False  # a party is attached to the trigger in the parse
+    subject_pronoun: bool = False
+    used_parties: set[str] = field(default_factory=set)
+
+    @property
+    def status(self) -> Status:
+        return self.modality.status
+
+    @property
+    def stance(self) -> Stance:
+        return self.modality.stance
+
+
+def _first(parties: list[tuple[str, object]]) -> str | None:
+    return parties[0][0] if parties else None
+
+
+def _with_conjuncts(token: Token) -> list[Token]:
+    out = [token]
+    for c in token.children:
+        if c.dep_ == "conj":
+            out.extend(_with_conjuncts(c))
+    return out
+
+
+def subject_heads(token: Token, depth: int = 0) -> list[Token]:
+    """Heads of the subject of a verb, following control and coordination upwards."""
+    subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
+    if subjects:
+        return [t for s in subjects for t in _with_conjuncts(s)]
+    if depth > 4 or token.head is token:
+        return []
+    head = token.head
+    if token.dep_ == "xcomp":
+        objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and party_of(c)]
+        if objects:
+            return objects
+    if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp") and head.pos_ in VERB_POS | {"ADJ"}:
+        return subject_heads(head, depth + 1)
+    if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
+        return subject_heads(head.head, depth + 1) if head.head is not head else []
+    return []
+
+
+def _phrase_tokens(heads: list[Token]) -> list[Token]:
+    return [t for h in heads for t in phrase(h)]
+
+
+def _prep_objects(token: Token, preps: frozenset[str]) -> list[Token]:
+    out = []
+    for c in token.children:
+        if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
+            out.extend(t for p in c.children if p.dep_ in ("pobj", "pcomp") for t in _with_conjuncts(p))
+    return out
+
+
+def _children(token: Token, deps: tuple[str, ...]) -> list[Token]:
+    return [t for c in token.children if c.dep_ in deps for t in _with_conjuncts(c)]
+
+
+def _is_passive(token: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+
+
+def _participle_agent(token: Token) -> list[Token]:
+    """'Russian-supplied Iskanders', 'Iranian-made drones': the party glued to the participle."""
+    doc = token.doc
+    found = [c for c in token.children if c.dep_ in ("npadvmod", "compound", "amod", "nmod") and party_of(c)]
+    if not found and token.i >= 2 and doc[token.i - 1].text == "-" and party_of(doc[token.i - 2]):
+        found = [doc[token.i - 2]]
+    return found
+
+
+def _money_in(tokens: list[Token]) -> Money | None:
+    if not tokens:
+        return None
+    doc = tokens[0].doc
+    lo, hi = tokens[0].i, tokens[-1].i + 1
+    found = money_spans(doc[lo:hi])
+    return found[0][2] if found else None
+
+
+def _origin_of(items: list[ItemMention], kb: KnowledgeBase) -> str | None:
+    for m in items:
+        if m.item.canonical:
+            system = kb.system(m.item.canonical)
+            if system is not None:
+                return system.origin
+    return None
+
+
+def _item_origin_adjective(items: list[ItemMention]) -> str | None:
+    """'Iranian drones': a party adjective inside the item's own noun phrase."""
+    for m in items:
+        for child in m.head.children:
+            if child.dep_ in ("amod", "compound", "nmod", "poss"):
+                code = party_of(child)
+                if code:
+                    return code
+    return None
+
+
+def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
+    """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
+    if nominal:
+        owner = _children(t, ("poss",)) + [c for c in t.children if c.dep_ in ("amod", "compound") and party_of(c)]
+        if not owner and t.dep_ in ("dobj", "nsubjpass", "attr") and t.head.pos_ in VERB_POS:
+            owner = subject_heads(t.head)
+        to = _prep_objects(t, RECIPIENT_PREPS)
+        frm = _prep_objects(t, PROVIDER_PREPS | {"by"})
+        partner = _prep_objects(t, PARTNER_PREPS)
+        item_tokens = [x for x in phrase(t) if x is not t and x not in owner]
+        items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head is not t]
+        owner_parties = parties_in(_phrase_tokens(owner)) if owner else []
+        if trig.subject == "provider":
+            provider, recipient = owner_parties, parties_in(_phrase_tokens(to)) or parties_in(_phrase_tokens(partner))
+            if frm:
+                provider = parties_in(_phrase_tokens(frm)) or provider
+        else:
+            recipient, provider = owner_parties, parties_in(_phrase_tokens(frm)) or parties_in(_phrase_tokens(partner))
+        return provider, recipient, items, bool(owner_parties or to or frm or partner)
+    if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not _children(t, ("nsubj", "nsubjpass")):
+        # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
+        agent = _participle_agent(t) + _prep_objects(t, frozenset({"by"}))
+        items = items_in(phrase(t.head))
+        providers = parties_in(_phrase_tokens(agent))
+        recipients = parties_in(_phrase_tokens(_prep_objects(t, RECIPIENT_PREPS)))
+        if trig.subject == "recipient":
+            providers, recipients = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS))), providers
+        return providers, recipients, items, bool(providers or recipients)
+    subjects = subject_heads(t)
+    objects = _children(t, ("dobj",))
+    datives = _children(t, ("dative", "iobj"))
+    passive = _is_passive(t)
+    subject_parties = parties_in(_phrase_tokens(subjects))
+    if trig.subject == "provider":
+        item_tokens = _phrase_tokens(objects) + _phrase_tokens(_prep_objects(t, frozenset({"with"})))
+        recipient_tokens = _phrase_tokens(datives) + _phrase_tokens(_prep_objects(t, RECIPIENT_PREPS))
+        provider_tokens = _phrase_tokens(_prep_objects(t, frozenset({"by"}))) if passive else []
+        if passive:
+            subject_items = items_in(_phrase_tokens(subjects))
+            if subject_items:
+                item_tokens += _phrase_tokens(subjects)
+            else:
+                recipient_tokens += _phrase_tokens(subjects)
+        else:
+            provider_tokens = _phrase_tokens(subjects)
+        items = items_in(item_tokens)
+        if not recipient_tokens and objects and _prep_objects(t, frozenset({"with"})):
+            recipient_tokens = _phrase_tokens(objects)  # "provide Iran with components"
+        recipients = parties_in(recipient_tokens)
+        if not recipients:
+            # "send drones to Russia" with the prepositional phrase attached to the object
+            inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
+            recipients = parties_in([p for x in inner for p in x.subtree])
+        providers = parties_in(provider_tokens)
+        anchored = bool(providers or recipients)
+        return providers, recipients, items, anchored
+    # recipient-subject verbs: receive, obtain, buy, seek, order ...
+    item_tokens = _phrase_tokens(objects) + _phrase_tokens(_prep_objects(t, ITEM_PREPS))
+    recipient_tokens = _phrase_tokens(subjects) if not passive else _phrase_tokens(_prep_objects(t, frozenset({"by"})))
+    if passive:
+        item_tokens += _phrase_tokens(subjects)
+    items = items_in(item_tokens)
+    recipients = parties_in(recipient_tokens)
+    providers = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS)))
+    if not providers:
+        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS]
+        providers = parties_in([p for x in inner for p in x.subtree])
+    return providers, recipients, items, bool(recipients or providers)
+
+
+def _training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMention], bool]:
+    if nominal:
+        trainees = parties_in(_phrase_tokens(_prep_objects(t, frozenset({"of", "for"}))))
+        owner = _children(t, ("poss",))
+        trainers = parties_in(_phrase_tokens(owner + _prep_objects(t, TRAINER_PREPS | {"from"})))
+        trainees = trainees or parties_in([c for c in t.children if c.dep_ in ("amod", "compound")])
+    elif _is_passive(t):
+        trainees = parties_in(_phrase_tokens(subject_heads(t)))
+        trainers = parties_in(_phrase_tokens(_prep_objects(t, TRAINER_PREPS)))
+    else:
+        trainers = parties_in(_phrase_tokens(subject_heads(t)))
+        trainees = parties_in(_phrase_tokens(_children(t, ("dobj",))))
+    scope = [x for x in t.subtree]
+    items = items_in(scope) or items_in(scope, include_modifiers=True)
+    return trainers, trainees, items, bool(trainers or trainees)
+
+
+def _payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool]:
+    if nominal:
+        payers = parties_in(_phrase_tokens(_children(t, ("poss",)) + _prep_objects(t, frozenset({"by", "from"}))))
+        payees = parties_in(_phrase_tokens(_prep_objects(t, frozenset({"to", "for"}))))
+    else:
+        payers = parties_in(_phrase_tokens(subject_heads(t)))
+        payee_tokens = _children(t, ("dative", "iobj")) + _prep_objects(t, frozenset({"to"}))
+        payee_tokens += [o for o in _children(t, ("dobj",)) if party_of(o)]
+        payees = parties_in(_phrase_tokens(payee_tokens))
+    money = _money_in(sorted(t.subtree, key=lambda x: x.i))
+    return payers, payees, money, bool(payers or payees)
+
+
+def _production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
+    """Producer (recipient side) and the party that lends designs or help (provider side)."""
+    if nominal:
+        makers = parties_in([c for c in t.children if c.dep_ in ("amod", "compound", "poss", "nmod")])
+        helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS | PARTNER_PREPS)))
+        scope = [x for x in phrase(t) if x is not t]
+        items = items_in(scope, include_modifiers=True)
+        if t.dep_ in ("dobj", "pobj") and not makers:
+            governor = t.head if t.dep_ == "dobj" else t.head.head
+            makers = parties_in(_phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
+    else:
+        makers = parties_in(_phrase_tokens(subject_heads(t)))
+        helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS)))
+        objects = _children(t, ("dobj",)) + (subject_heads(t) if _is_passive(t) else [])
+        items = items_in(_phrase_tokens(objects)) or items_in(_phrase_tokens(objects), include_modifiers=True)
+    return helpers, makers, items, bool(makers or helpers)
+
+
+def _cooperation_parties(t: Token, nominal: bool) -> list[str]:
+    """The parties of a partnership: subject first, then possessors, modifiers and partners."""
+    heads: list[Token] = []
+    if nominal:
+        if t.dep_ in ("dobj", "attr", "nsubjpass", "pobj", "appos"):
+            governor = t.head if t.dep_ != "pobj" else t.head.head
+            if governor.pos_ in VERB_POS:
+                heads += subject_heads(governor)
+        heads += [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
+        heads += _prep_objects(t, PARTNER_PREPS | {"to", "of"})
+    else:
+        heads += subject_heads(t)
+        heads += _prep_objects(t, PARTNER_PREPS)
+        heads += _children(t, ("dobj",))
+    codes: list[str] = []
+    for head in heads:
+        for code, _ in parties_in(phrase(head)):
+            if code not in codes:
+                codes.append(code)
+    return codes
+
+
+def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, bool] | None:
+    """The lexicon entry for a trigger token and whether it is used as a noun."""
+    lemma = token.lemma_.lower()
+    entries = kb.triggers.get(lemma) or kb.triggers.get(label)
+    if not entries:
+        return None
+    nominal = token.pos_ in NOUN_POS
+    if not nominal and token.pos_ not in VERB_POS and not (token.pos_ == "ADJ" and token.dep_ in ADJ_DEPS):
+        return None
+    if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
+        return None  # "in order to"
+    return entries[0], nominal
+
+
+def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
+    """Every frame that a trigger in the sentence licenses."""
+    frames: list[Frame] = []
+    for span in spans_of(doc, MentionKind.TRIGGER):
+        t = span.root
+        spec = trigger_spec(t, kb, span.label_)
+        if spec is None:
+            continue
+        trig, nominal = spec
+        mod = modality(t, trig.status, kb.status_cues)
+        frame = _frame_for(t, trig, nominal, mod, kb)
+        if frame is not None:
+            frames.append(frame)
+    return frames
+
+
+def _domestic(t: Token) -> bool:
+    return any(x.lower_ in DOMESTIC_CUES for x in t.subtree) or any(
+        x.lower_ in DOMESTIC_CUES for x in t.head.children)
+
+
+def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    subject_pronoun = any(s.pos_ == "PRON" for s in subject_heads(t)) if not nominal else False
+    if trig.type is EventType.COOPERATION:
+        parties = _cooperation_parties(t, nominal)
+        if trig.subject == "provider" and nominal and t.dep_ == "attr":
+            pass  # "Iran is Russia's backer": subject first is already the provider
+        item = ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)
+        return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
+                     parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties),
+                     subject_pronoun=subject_pronoun)
+    if trig.type is EventType.PAYMENT:
+        payers, payees, money, anchored = _payment_roles(t, nominal)
+        if money is None:
+            return None
+        item = ItemMention(t, Item(Category.MONEY, money.text), None, t.i, t.i + 1)
+        return Frame(EventType.PAYMENT, t, _first(payers), _first(payees), [item], mod, money, anchored,
+                     subject_pronoun)
+    if trig.type is EventType.TRAINING:
+        trainers, trainees, items, anchored = _training_roles(t, nominal)
+        return Frame(EventType.TRAINING, t, _first(trainers), _first(trainees), items, mod, anchored=anchored,
+                     subject_pronoun=subject_pronoun)
+    if trig.type is EventType.PRODUCTION:
+        if _domestic(t):
+            return None
+        helpers, makers, items, anchored = _production_roles(t, nominal, kb)
+        recipient = _first(makers)
+        provider = _first([p for p in helpers if p[0] != recipient])
+        if provider is None and len(makers) > 1:
+            provider = makers[1][0]
+        origin = _origin_of(items, kb)
+        if provider is None and origin and origin != recipient:
+            provider = origin
+        if not items:
+            return None
+        return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
+                     subject_pronoun=subject_pronoun)
+    providers, recipients, items, anchored = _transfer_roles(t, trig, nominal, kb)
+    provider, recipient = _first(providers), _first(recipients)
+    if provider is None and recipient is not None:
+        adjective = _item_origin_adjective(items)
+        if adjective and adjective != recipient:
+            provider = adjective
+    if nominal and t.lemma_.lower() in SYMMETRIC_NOUNS:
+        origin = _origin_of(items, kb)
+        if origin and recipient == origin and provider != origin:
+            provider, recipient = recipient, provider
+    if trig.needs_item and not items and t.lemma_.lower() != "arm":
+        if mod.stance is not Stance.DENIED:
+            return None
+    if items and all(m.item.category is Category.TECHNOLOGY for m in items):
+        site = _production_site(t)
+        if site is not None:
+            product = items_in([x for x in phrase(site)], include_modifiers=True)
+            product = [m for m in product if m.item.category is not Category.TECHNOLOGY]
+            maker = next((code for code, _ in parties_in(phrase(site))), None)
+            if product:
+                return Frame(EventType.PRODUCTION, t, provider, maker or recipient, product[:1], mod,
+                             anchored=anchored, subject_pronoun=subject_pronoun)
+    if items and all(m.head.lemma_.lower() in COOPERATION_HEADS for m in items):
+        return Frame(EventType.COOPERATION, t, provider, recipient, items[:1], mod, anchored=anchored,
+                     subject_pronoun=subject_pronoun)
+    return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, anchored=anchored,
+                 subject_pronoun=subject_pronoun)
+
+
+def _production_site(t: Token) -> Token | None:
+    for x in t.subtree:
+        if x.lemma_.lower() in PRODUCTION_SITES and x.pos_ in NOUN_POS:
+            return x
+    return None

@@ -1,0 +1,43 @@
+"""Putting the scan's mentions onto a parsed sentence Doc, and reading them back by token.
+
+Mentions live in `doc.spans[kind]` (label = resolved value, kb_id = detail), so every later
+step reads them from the Doc, and a unit test can build the same Doc by hand.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Mention, MentionKind
+
+KINDS = tuple(k.value for k in MentionKind)
+
+
+def attach_mentions(doc: Doc, mentions: tuple[Mention, ...] | list[Mention], offset: int) -> Doc:
+    """Write mentions (article offsets) into `doc.spans`, aligned to tokens."""
+    groups: dict[str, list[Span]] = {kind: [] for kind in KINDS}
+    for m in mentions:
+        span = doc.char_span(m.start - offset, m.end - offset, label=m.value, kb_id=m.detail,
+                             alignment_mode="expand")
+        if span is not None and len(span):
+            groups[m.kind.value].append(span)
+    for kind, spans in groups.items():
+        doc.spans[kind] = spans
+    return doc
+
+
+def spans_of(doc: Doc, kind: MentionKind) -> list[Span]:
+    return list(doc.spans[kind.value]) if kind.value in doc.spans else []
+
+
+def span_at(doc: Doc, token: Token, kind: MentionKind) -> Span | None:
+    """The mention of `kind` covering `token`, if any."""
+    for span in spans_of(doc, kind):
+        if span.start <= token.i < span.end:
+            return span
+    return None
+
+
+def party_of(token: Token) -> str | None:
+    span = span_at(token.doc, token, MentionKind.PARTY)
+    return span.label_ if span is not None else None

@@ -1,0 +1,141 @@
+"""Counts and sums of money as news writes them: '6,000', 'two dozen', 'hundreds', '$1 billion',
+'1.2bn euros', '$400m'. Pure functions over strings and spaCy tokens."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+from ..model import Money, Quantity
+
+UNITS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+        "eighty": 80, "ninety": 90}
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+          "trillion": 1_000_000_000_000, "dozen": 12, "k": 1_000, "m": 1_000_000, "mn": 1_000_000,
+          "mln": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000, "tn": 1_000_000_000_000}
+# Vague amounts: no value, but clearly a count ("hundreds of ballistic missiles").
+VAGUE_COUNTS = frozenset({"hundreds", "thousands", "dozens", "tens", "scores", "millions", "several",
+                          "many", "handful", "numerous", "some", "few", "multiple", "batch", "batches"})
+APPROX_WORDS = frozenset({"about", "around", "some", "roughly", "approximately", "nearly", "almost",
+                          "up", "over", "more", "than", "at", "least", "least", "estimated", "an",
+                          "less", "fewer", "under", "approx", "approximately", "close", "to"})
+CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR",
+                    "Rs": "PKR"}
+CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
+                  "eur": "EUR", "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP",
+                  "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "yuan": "CNY",
+                  "renminbi": "CNY", "yen": "JPY", "rupee": "INR", "rupees": "INR", "won": "KRW",
+                  "shekel": "ILS", "shekels": "ILS", "rial": "IRR", "rials": "IRR", "lira": "TRY"}
+NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
+MONEY = re.compile(
+    r"(?P<sym>US\$|\$|€|£|¥|₽|₹)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
+    r"|(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
+    r"(?P<cur>dollars?|euros?|pounds?|roubles?|rubles?|yuan|yen|rupees?|shekels?|rials?|USD|EUR|GBP|RUB|CNY)\b",
+    re.IGNORECASE)
+
+
+def parse_number(text: str) -> int | float | None:
+    """'6,000' -> 6000; 'two dozen' -> 24; '1.2' -> 1.2; 'forty-two' -> 42; None if not a number."""
+    cleaned = text.strip().lower().replace("-", " ")
+    if not cleaned:
+        return None
+    if NUMBER.match(cleaned):
+        value = float(cleaned.replace(",", ""))
+        return int(value) if value.is_integer() else value
+    total, current, seen = 0, 0, False
+    for word in cleaned.split():
+        if word == "and":
+            continue
+        if NUMBER.match(word):
+            current += float(word.replace(",", ""))
+        elif word in UNITS:
+            current += UNITS[word]
+        elif word in TENS:
+            current += TENS[word]
+        elif word in SCALES:
+            current = (current or 1) * SCALES[word]
+            if SCALES[word] >= 1000:
+                total, current = total + current, 0
+        else:
+            return None
+        seen = True
+    if not seen:
+        return None
+    value = total + current
+    return int(value) if float(value).is_integer() else value
+
+
+def quantity_of(head: Token) -> Quantity | None:
+    """The count attached to an item's head noun, or to the quantity noun governing it.
+
+    Handles 'six thousand drones' (nummod), 'more than 160 drones' (quantmod), 'hundreds of
+    missiles' / 'a batch of jets' (the item is the object of 'of'), 'two dozen tanks'.
+    """
+    candidates = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.i < head.i and c.dep_ in ("amod", "compound", "quantmod"))]
+    if candidates:
+        number = candidates[-1]
+        tokens = sorted({number, *(t for t in number.subtree if t.i <= number.i)}, key=lambda t: t.i)
+        text = head.doc[tokens[0].i: number.i + 1].text
+        numeric = [t for t in tokens if _numeric_word(t)]
+        value = parse_number(" ".join(t.text for t in numeric))
+        if value is None:
+            return None
+        words = {t.lower_ for t in tokens if not _numeric_word(t)}
+        approx = bool(words & APPROX_WORDS)
+        return Quantity(int(value) if float(value).is_integer() else None, approx, _strip_det(text))
+    # 'hundreds of missiles', 'a handful of jets', '1,000 of its drones'
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ in ("NOUN", "NUM", "PRON"):
+        owner = head.head.head
+        if owner.lower_ in VAGUE_COUNTS:
+            det = [c for c in owner.children if c.dep_ in ("det", "quantmod", "amod")]
+            start = min([owner.i] + [c.i for c in det])
+            return Quantity(None, True, _strip_det(head.doc[start: owner.i + 1].text))
+        if owner.like_num:
+            value = parse_number(owner.text)
+            if value is not None and float(value).is_integer():
+                return Quantity(int(value), False, owner.text)
+    for child in head.children:
+        if child.dep_ == "amod" and child.lower_ in ("several", "numerous", "multiple", "many"):
+            return Quantity(None, True, child.text)
+    return None
+
+
+def _numeric_word(t: Token) -> bool:
+    word = t.lower_
+    return t.like_num or word in UNITS or word in TENS or word in SCALES
+
+
+def _strip_det(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+
+
+def parse_money(text: str) -> Money | None:
+    """The first sum of money in `text`: '$1 billion' -> 1e9 USD; '1.2bn euros' -> 1.2e9 EUR."""
+    match = MONEY.search(text)
+    if not match:
+        return None
+    if match.group("sym"):
+        number, scale, currency = match.group("num"), match.group("scale"), CURRENCY_SYMBOLS[match.group("sym")]
+    else:
+        number, scale = match.group("num2"), match.group("scale2")
+        currency = CURRENCY_WORDS.get(match.group("cur").lower(), match.group("cur").upper())
+    amount = float(number.replace(",", ""))
+    if scale:
+        amount *= SCALES[scale.lower()]
+    return Money(amount, currency, match.group(0).strip())
+
+
+def money_spans(span: Span) -> list[tuple[int, int, Money]]:
+    """Every sum of money in a span, as (start_char, end_char, Money) relative to the doc."""
+    out = []
+    for match in MONEY.finditer(span.text):
+        money = parse_money(match.group(0))
+        if money is not None:
+            out.append((span.start_char + match.start(), span.start_char + match.end(), money))
+    return out

@@ -1,0 +1,99 @@
+"""Stage and stance of a reported act, from the words that govern its trigger.
+
+"Iran agreed to send drones" is `agreed` because *agree* governs *send*; "Russia is attempting
+to obtain missiles" is `requested`; "Iran has denied supplying Russia" keeps the trigger's own
+stage and turns the stance to `denied`. The walk goes up the dependency tree from the trigger
+through complement and modifier links and stops at the reporting verb, whose clause is the
+source's, not the event's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from ..model import Stance, Status
+
+# Links along which a governing word still describes the same act.
+GOVERNING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acl", "conj",
+                            "nsubjpass", "attr", "oprd", "relcl", "nsubj", "appos"})
+SPEECH_LEMMAS = frozenset({
+    "say", "tell", "warn", "claim", "report", "state", "add", "note", "write", "allege", "accuse",
+    "insist", "believe", "assess", "judge", "estimate", "show", "reveal", "indicate", "suggest",
+    "argue", "acknowledge", "admit", "disclose", "brief", "testify", "told", "assert", "conclude",
+    "find", "explain", "stress", "emphasise", "emphasize", "tweet", "post", "inform"})
+FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
+HEDGE_AUX = frozenset({"could", "may", "might"})
+NOT_YET = frozenset({"yet"})
+MAX_CLIMB = 6
+
+
+@dataclass(frozen=True)
+class Modality:
+    status: Status
+    stance: Stance
+    cue: str | None  # the governing word that decided it, for explanations
+
+
+def _negated(token: Token) -> bool:
+    return any(c.dep_ == "neg" for c in token.children) or any(
+        c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
+
+
+def _future(token: Token) -> bool:
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_AUX for c in token.children)
+
+
+def _infinitive(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+def _hedged(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in token.children)
+
+
+def governing_chain(trigger: Token) -> list[Token]:
+    """The words above the trigger that still belong to its clause (up to the reporting verb)."""
+    chain = []
+    token = trigger
+    for _ in range(MAX_CLIMB):
+        if token.dep_ not in GOVERNING_DEPS or token.head is token:
+            break
+        token = token.head
+        if token.lemma_.lower() in SPEECH_LEMMAS:
+            break
+        chain.append(token)
+    return chain
+
+
+def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
+    """Decide status and stance for a trigger whose own (realis) status is `base`."""
+    stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
+    status: Status | None = None
+    decided_by: str | None = None
+    for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
+        effect = cues.get(word.lemma_.lower())
+        if effect is None:
+            continue
+        if effect == "denied":
+            stance = Stance.DENIED if not _negated(word) else Stance.ASSERTED
+            continue
+        if _negated(word) and effect in ("agreed", "offered"):
+            stance = Stance.DENIED
+        if status is None:
+            status = base if effect == "realis" else Status(effect)
+            decided_by = word.text
+            if status is Status.CANCELLED and base is Status.DELIVERED and word.lemma_.lower() in ("refuse", "decline"):
+                break
+            break
+    if status is None:
+        if _future(trigger) or (_infinitive(trigger) and base is Status.DELIVERED):
+            status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base
+        elif _hedged(trigger):
+            status = Status.UNCLEAR if base is Status.DELIVERED else base
+        elif any(c.lower_ in NOT_YET for c in trigger.children) and base is Status.DELIVERED:
+            status, stance = Status.AGREED, Stance.ASSERTED
+        else:
+            status = base
+    return Modality(status, stance, decided_by)

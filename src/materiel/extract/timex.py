@@ -1,0 +1,85 @@
+"""When an act is said to happen: the DATE expression attached to the trigger, resolved against
+the article's publication date where the wording allows ('within the next year', 'in March',
+'last month', '2023')."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from spacy.tokens import Token
+
+from ..model import TimeExpr
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+RELATIVE_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _parse_date(published: str | None) -> date | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10])
+    except ValueError:
+        return None
+
+
+def resolve(text: str, published: str | None) -> str | None:
+    """An ISO date, month, year or interval for a date expression, or None."""
+    lowered = text.lower()
+    anchor = _parse_date(published)
+    year_match = YEAR.search(lowered)
+    month = next((MONTHS[w] for w in re.findall(r"[a-z]+", lowered) if w in MONTHS and len(w) > 2), None)
+    day_match = re.search(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b", re.sub(YEAR, "", lowered))
+    if year_match:
+        year = int(year_match.group(1))
+        if month and day_match and 1 <= int(day_match.group(1)) <= 31:
+            try:
+                return date(year, month, int(day_match.group(1))).isoformat()
+            except ValueError:
+                return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}" if month else f"{year:04d}"
+    if anchor is None:
+        return None
+    if month:
+        year = anchor.year if month <= anchor.month else anchor.year - 1
+        if any(w in lowered for w in ("next", "coming")):
+            year = anchor.year if month > anchor.month else anchor.year + 1
+        return f"{year:04d}-{month:02d}"
+    unit = next((u for u in RELATIVE_UNITS if u in lowered), None)
+    if unit is None:
+        if "today" in lowered:
+            return anchor.isoformat()
+        if "yesterday" in lowered:
+            return (anchor - timedelta(days=1)).isoformat()
+        return None
+    span = timedelta(days=RELATIVE_UNITS[unit])
+    if any(w in lowered for w in ("within", "next", "coming")):
+        end = anchor.replace(year=anchor.year + 1) if unit == "year" else anchor + span
+        return f"{anchor.isoformat()}/{end.isoformat()}"
+    if any(w in lowered for w in ("last", "past", "previous", "ago")):
+        start = anchor.replace(year=anchor.year - 1) if unit == "year" else anchor - span
+        return f"{start.isoformat()}/{anchor.isoformat()}"
+    if "this" in lowered:
+        if unit == "year":
+            return f"{anchor.year:04d}"
+        if unit == "month":
+            return f"{anchor.year:04d}-{anchor.month:02d}"
+    return None
+
+
+def time_for(trigger: Token, published: str | None) -> TimeExpr | None:
+    """The date expression in the trigger's clause (not in nested reporting clauses)."""
+    doc = trigger.doc
+    scope = {t.i for t in trigger.subtree}
+    for ent in doc.ents:
+        if ent.label_ == "DATE" and ent.root.i in scope:
+            start = ent.start
+            if start > 0 and doc[start - 1].lower_ in ("within", "by", "in", "until", "before", "after", "since"):
+                start -= 1
+            text = doc[start:ent.end].text
+            return TimeExpr(text, resolve(text, published))
+    return None

@@ -1,0 +1,112 @@
+"""The knowledge base: every gazetteer and lexicon, loaded once, validated, and indexed.
+
+Surface forms are expanded here (plurals of item terms, inflections of trigger words, spelling
+variants of designations) so that the cheap scan can find them in raw text without a parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..model import Category, SourceKind
+from . import loaders
+from .loaders import EstimativeTerm, PartyName, Trigger, WeaponSystem, squash
+
+# Irregular forms of trigger words; regular ones are built by `inflections`.
+IRREGULAR_FORMS = {
+    "send": ("sent",), "give": ("gave", "given"), "sell": ("sold",), "get": ("got", "gotten"),
+    "buy": ("bought",), "pay": ("paid",), "build": ("built",), "fly": ("flew", "flown", "flies"),
+    "seek": ("sought",), "lend": ("lent",), "deal": ("dealt",), "deliver": (), "hand": (),
+    "rely": ("relies", "relied"), "supply": ("supplies", "supplied"), "ally": ("allied", "allies"),
+    "sign": (), "drill": (), "arm": (),
+}
+
+
+def plural(noun: str) -> str:
+    """English plural of the last word of a term: 'air defence system' -> '... systems'."""
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es" if not noun.endswith("s") else noun
+    if noun.endswith("y") and len(noun) > 1 and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def inflections(lemma: str) -> set[str]:
+    """Surface forms of a trigger word, as verb and as noun: supply -> supplies, supplied, supplying."""
+    forms = {lemma, plural(lemma), *IRREGULAR_FORMS.get(lemma, ())}
+    stem = lemma[:-1] if lemma.endswith("e") else lemma
+    if lemma.endswith("y") and lemma[-2:-1] not in ("a", "e", "o", "u"):
+        forms |= {lemma[:-1] + "ied", lemma + "ing"}
+    else:
+        forms |= {stem + "ed", stem + "ing"}
+    if len(lemma) <= 4 and lemma[-1] not in "aeiouwy" and lemma[-2:-1] in ("a", "e", "i", "o", "u") \
+            and lemma[-3:-2] not in ("a", "e", "i", "o", "u"):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # ship -> shipped, shipping
+    return forms
+
+
+def designation_variants(name: str) -> set[str]:
+    """'Su-35' is also written 'Su 35' and 'Su35'; 'Leopard 2' also 'Leopard-2'."""
+    variants = {name}
+    if "-" in name or " " in name:
+        variants |= {name.replace("-", " "), name.replace(" ", "-"), name.replace("-", "").replace(" ", "")}
+    return {v for v in variants if len(squash(v)) >= 2}
+
+
+@dataclass
+class KnowledgeBase:
+    party_names: list[PartyName]
+    systems: list[WeaponSystem]
+    item_terms: dict[str, Category]
+    triggers: dict[str, list[Trigger]]
+    status_cues: dict[str, str]
+    source_cues: dict[str, SourceKind]
+    outlets: list[PartyName]
+    estimative: list[EstimativeTerm]
+    system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
+    party_by_name: dict[str, PartyName] = field(default_factory=dict)
+    outlet_by_name: dict[str, PartyName] = field(default_factory=dict)
+    state_names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for system in self.systems:
+            for name in system.names:
+                self.system_by_key[squash(name)] = system
+        for name in self.party_names:
+            self.party_by_name.setdefault(name.surface.casefold(), name)
+            if name.kind == "name" and name.party not in self.state_names:
+                self.state_names[name.party] = name.surface
+        for outlet in self.outlets:
+            self.outlet_by_name[outlet.surface.casefold()] = outlet
+
+    def system(self, name: str) -> WeaponSystem | None:
+        """The catalogue entry a designation or alias names, spelling variants tolerated."""
+        key = squash(name)
+        found = self.system_by_key.get(key)
+        if found is None and key.endswith("s"):
+            found = self.system_by_key.get(key[:-1])  # 'Rafales', 'F-16s'
+        return found
+
+    def party(self, surface: str) -> PartyName | None:
+        return self.party_by_name.get(surface.casefold())
+
+    def party_label(self, code: str) -> str:
+        return self.state_names.get(code, code)
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> KnowledgeBase:
+    """Load and validate every data file once per process."""
+    party_names = loaders.load_states() + loaders.load_organs() + loaders.load_groups()
+    loaders.check_unique_party_names(party_names)
+    return KnowledgeBase(
+        party_names=party_names,
+        systems=loaders.load_systems(),
+        item_terms=loaders.load_item_terms(),
+        triggers=loaders.load_triggers(),
+        status_cues=loaders.load_status_cues(),
+        source_cues=loaders.load_source_cues(),
+        outlets=loaders.load_outlets(),
+        estimative=loaders.load_estimative(),
+    )

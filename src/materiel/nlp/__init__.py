@@ -1,0 +1,1 @@
+"""Language processing: the spaCy pipeline and the cheap scan that decides what it parses."""

