@@ -59,7 +59,7 @@ def parties_in(tokens: list[Token]) -> list[tuple[str, Span]]:
 
 def np_head(token: Token) -> Token:
     """Climb from a modifier to the head noun of its noun phrase."""
-    while token.dep_ in NP_INTERNAL_DEPS and token.head.pos_ in ("NOUN", "PROPN", "NUM") and token.head is not token:
+    while token.dep_ in NP_INTERNAL_DEPS and token.head.pos_ in ("NOUN", "PROPN", "NUM") and token.head != token:
         token = token.head
     return token
 

@@ -15,6 +15,7 @@ from .attribution import SourceMemory, sentence_speakers, sources_for
 from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import spans_of
+from .status import SPEECH_LEMMAS
 from .timex import time_for
 
 # How many sentences back a missing party may be looked for.
@@ -28,10 +29,20 @@ class ParsedSentence:
     doc: Doc
 
 
+def _in_speaker(span_root) -> bool:
+    """Is this token part of the subject of a reporting verb (a source, not a party)?"""
+    token = span_root
+    while token.head != token:
+        if token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_.lower() in SPEECH_LEMMAS:
+            return True
+        token = token.head
+    return False
+
+
 def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], exclude: set[str]) -> str | None:
     """A party for an empty role: first the sentence's other parties, then the previous ones."""
     for span in spans_of(parsed.doc, MentionKind.PARTY):
-        if span.label_ not in exclude:
+        if span.label_ not in exclude and not _in_speaker(span.root):
             return span.label_
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):

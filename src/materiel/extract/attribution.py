@@ -52,9 +52,9 @@ def speech_head(trigger: Token) -> Token | None:
     """The reporting verb whose clause contains the trigger, if any."""
     token = trigger
     for _ in range(10):
-        if token.head is token:
+        if token.head == token:
             # a quote before the reporting verb: '"...," it said.' parses with the verb as root
-            return token if token.lemma_.lower() in SPEECH_LEMMAS and token is not trigger else None
+            return token if token.lemma_.lower() in SPEECH_LEMMAS and token != trigger else None
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX", "NOUN"):
             return token
@@ -93,7 +93,10 @@ def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | 
             break
     outlet = next((span_at(doc, t, MentionKind.OUTLET) for t in tokens if span_at(doc, t, MentionKind.OUTLET)), None)
     head = max(tokens, key=lambda t: (t.dep_ in ("nsubj", "nsubjpass", "pobj", "ROOT", "dobj"), -abs(t.i - tokens[-1].i)))
-    persons = [t for t in tokens if t.ent_type_ == "PERSON"]
+    # a named speaker is a person at the head of the phrase ("spokesman John Kirby"), not a name
+    # that only modifies it ("Biden administration officials")
+    root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[0])
+    persons = [t for t in tokens if t.ent_type_ == "PERSON"] if root.ent_type_ == "PERSON" else []
     cue_kinds = [kb.source_cues[t.lower_] for t in tokens if t.lower_ in kb.source_cues]
     head_kind = kb.source_cues.get(head.lower_)
     if outlet is not None and not persons:
@@ -135,7 +138,7 @@ def speaker_tokens(verb: Token) -> list[Token]:
     if not subjects:
         agents = [c for c in verb.children if c.dep_ == "agent"]
         subjects = [g for a in agents for g in a.children if g.dep_ == "pobj"]
-    if not subjects and verb.dep_ in ("conj", "advcl") and verb.head is not verb:
+    if not subjects and verb.dep_ in ("conj", "advcl") and verb.head != verb:
         return speaker_tokens(verb.head)
     if not subjects:
         return []

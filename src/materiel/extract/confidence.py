@@ -20,7 +20,7 @@ def estimative_term(trigger: Token, kb: KnowledgeBase) -> str | None:
     doc = trigger.doc
     terms = {t.term for t in kb.estimative}
     clause = [trigger, *governing_chain(trigger)]
-    if trigger.head is not trigger:
+    if trigger.head != trigger:
         clause.append(trigger.head)
     anchors = {t.i for t in clause}
     for t in clause:

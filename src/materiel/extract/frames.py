@@ -82,17 +82,17 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
     if subjects:
         return [t for s in subjects for t in _with_conjuncts(s)]
-    if depth > 4 or token.head is token:
+    if depth > 4 or token.head == token:
         return []
     head = token.head
     if token.dep_ == "xcomp":
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and party_of(c)]
         if objects:
             return objects
-    if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp") and head.pos_ in VERB_POS | {"ADJ"}:
+    if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp", "acomp") and head.pos_ in VERB_POS | {"ADJ"}:
         return subject_heads(head, depth + 1)
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
-        return subject_heads(head.head, depth + 1) if head.head is not head else []
+        return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
 
 
@@ -163,8 +163,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         to = _prep_objects(t, RECIPIENT_PREPS)
         frm = _prep_objects(t, PROVIDER_PREPS | {"by"})
         partner = _prep_objects(t, PARTNER_PREPS)
-        item_tokens = [x for x in phrase(t) if x is not t and x not in owner]
-        items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head is not t]
+        item_tokens = [x for x in phrase(t) if x != t and x not in owner]
+        items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
         owner_parties = parties_in(_phrase_tokens(owner)) if owner else []
         if trig.subject == "provider":
             provider, recipient = owner_parties, parties_in(_phrase_tokens(to)) or parties_in(_phrase_tokens(partner))
@@ -215,9 +215,12 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
     recipient_tokens = _phrase_tokens(subjects) if not passive else _phrase_tokens(_prep_objects(t, frozenset({"by"})))
     if passive:
         item_tokens += _phrase_tokens(subjects)
-    items = items_in(item_tokens)
+    items = items_in(item_tokens) or items_in([x for x in t.subtree if x not in recipient_tokens])
     recipients = parties_in(recipient_tokens)
     providers = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS)))
+    if not providers:
+        providers = [p for p in parties_in(_phrase_tokens(_prep_objects(t, frozenset({"on"}))))
+                     if p[0] not in {code for code, _ in recipients}]
     if not providers:
         inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS]
         providers = parties_in([p for x in inner for p in x.subtree])
@@ -259,7 +262,7 @@ def _production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list,
     if nominal:
         makers = parties_in([c for c in t.children if c.dep_ in ("amod", "compound", "poss", "nmod")])
         helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS | PARTNER_PREPS)))
-        scope = [x for x in phrase(t) if x is not t]
+        scope = [x for x in phrase(t) if x != t]
         items = items_in(scope, include_modifiers=True)
         if t.dep_ in ("dobj", "pobj") and not makers:
             governor = t.head if t.dep_ == "dobj" else t.head.head
@@ -301,7 +304,9 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     if not entries:
         return None
     nominal = token.pos_ in NOUN_POS
-    if not nominal and token.pos_ not in VERB_POS and not (token.pos_ == "ADJ" and token.dep_ in ADJ_DEPS):
+    if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
+        return None
+    if token.pos_ == "ADJ" and token.dep_ not in ADJ_DEPS | {"acomp"}:
         return None
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
         return None  # "in order to"

@@ -58,7 +58,7 @@ def governing_chain(trigger: Token) -> list[Token]:
     chain = []
     token = trigger
     for _ in range(MAX_CLIMB):
-        if token.dep_ not in GOVERNING_DEPS or token.head is token:
+        if token.dep_ not in GOVERNING_DEPS or token.head == token:
             break
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS:

@@ -83,10 +83,8 @@ class Scanner:
     def mentions(self, text: str) -> list[Mention]:
         """All mentions in `text`, sorted by position, overlaps among names resolved."""
         lowered = text.casefold()
-        if len(lowered) != len(text):  # casefold changed lengths (e.g. 'ß'): fall back to lower()
-            lowered = text.lower()
-            if len(lowered) != len(text):
-                return []
+        if len(lowered) != len(text):  # 'ß' or 'İ' change length: fold character by character
+            lowered = "".join(ch if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
         found: list[Mention] = []
         for end_index, (length, bucket) in self.automaton.iter(lowered):
             start, end = end_index - length + 1, end_index + 1
