@@ -3,6 +3,7 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -11,7 +12,8 @@ from ..knowledge.base import KnowledgeBase
 from ..model import (UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
                      MentionKind, Sentence, Source, Stance)
 from .arguments import ItemMention
-from .attribution import SourceMemory, sentence_speakers, sources_for
+from .arguments import np_head
+from .attribution import TITLE_WORDS, SourceMemory, sentence_speakers, sources_for
 from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import spans_of
@@ -39,11 +41,28 @@ def _in_speaker(span_root) -> bool:
     return False
 
 
-def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], exclude: set[str]) -> str | None:
-    """A party for an empty role: first the sentence's other parties, then the previous ones."""
+def _item_origin(frame: Frame, kb: KnowledgeBase) -> str | None:
+    for mention in frame.items:
+        system = kb.system(mention.item.canonical) if mention.item.canonical else None
+        if system is not None:
+            return system.origin
+    return None
+
+
+def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], exclude: set[str],
+                   kb: KnowledgeBase, role: str, priors: Counter) -> str | None:
+    """A party for an empty role: the maker of a catalogued item, then the sentence's other
+    parties (not speakers, not officials' titles), then those of the previous sentences."""
+    origin = _item_origin(frame, kb)
+    if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
+        return origin
     for span in spans_of(parsed.doc, MentionKind.PARTY):
-        if span.label_ not in exclude and not _in_speaker(span.root):
+        if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
+                and not _is_other_subject(span.root, frame):
             return span.label_
+    for code, _ in priors.most_common():
+        if code not in exclude:
+            return code
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):
         if index - back < 0:
@@ -51,6 +70,35 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         for m in sentences[index - back].mentions:
             if m.kind is MentionKind.PARTY and m.value not in exclude:
                 return m.value
+    return None
+
+
+def _is_other_subject(token, frame: Frame) -> bool:
+    """A party that is the subject of another clause acts there, not in this frame."""
+    head = np_head(token)
+    return head.dep_ in ("nsubj", "nsubjpass") and head.head != frame.trigger
+
+
+def _titles_person(span) -> bool:
+    """'British Foreign Secretary David Lammy': the adjective names a speaker's office, not a party."""
+    head = np_head(span.root)
+    return head.lemma_.lower() in TITLE_WORDS or head.ent_type_ == "PERSON"
+
+
+def context_item(parsed: ParsedSentence, sentences: list[Sentence]) -> Item | None:
+    """The most recently named system (else generic item) before this point, for 'the system'."""
+    index = parsed.sentence.index
+    for back in range(1, CONTEXT_WINDOW + 1):
+        if index - back < 0:
+            break
+        mentions = sentences[index - back].mentions
+        for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
+            named = [m for m in mentions if m.kind is kind]
+            if named:
+                m = named[-1]
+                if kind is MentionKind.SYSTEM:
+                    return Item(Category(m.detail), m.text, m.value)
+                return Item(Category(m.value), m.text, None)
     return None
 
 
@@ -69,8 +117,21 @@ def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     return None
 
 
+@dataclass
+class RolePriors:
+    """Which parties the article's explicit frames make providers and recipients."""
+
+    providers: Counter
+    recipients: Counter
+
+    @classmethod
+    def of(cls, frames: list[Frame]) -> "RolePriors":
+        explicit = [f for f in frames if f.provider and f.recipient and f.type is not EventType.COOPERATION]
+        return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit))
+
+
 def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
-                 kb: KnowledgeBase, memory: SourceMemory) -> list[Event]:
+                 kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
     """The events a frame yields once its empty roles are filled from context."""
     if not frame.anchored and not frame.subject_pronoun:
         return []
@@ -78,9 +139,9 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     if provider is None and recipient is None:
         return []
     if provider is None:
-        provider = _context_party(frame, parsed, sentences, {recipient})
+        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers)
     if recipient is None:
-        recipient = _context_party(frame, parsed, sentences, {provider})
+        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients)
     if provider is None or recipient is None or provider == recipient:
         return []
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
@@ -91,13 +152,16 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     time = time_for(frame.trigger, article.published)
     location = _location(frame, kb)
     items: list[ItemMention | None] = list(frame.items) or [None]
+    fallback = Item(Category.UNSPECIFIED, None)
+    if not frame.items and frame.type is EventType.TRAINING:
+        fallback = context_item(parsed, sentences) or fallback
     events = []
     for mention in items:
-        item = mention.item if mention else Item(Category.UNSPECIFIED, None)
+        item = mention.item if mention else fallback
         events.append(Event(
             type=frame.type, provider=provider, recipient=recipient, item=item, status=frame.status,
             stance=frame.stance, quantity=mention.quantity if mention else None,
-            value=frame.money if frame.type is EventType.PAYMENT else None,
+            value=frame.money,
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events
@@ -168,9 +232,11 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     """All events of one article, in order of first mention."""
     memory = SourceMemory()
     events: list[Event] = []
-    for p in parsed:
-        for frame in read_frames(p.doc, kb):
-            events.extend(frame_events(frame, p, sentences, article, kb, memory))
+    frames = [(p, read_frames(p.doc, kb)) for p in parsed]
+    priors = RolePriors.of([f for _, fs in frames for f in fs])
+    for p, sentence_frames in frames:
+        for frame in sentence_frames:
+            events.extend(frame_events(frame, p, sentences, article, kb, memory, priors))
         sentence_speakers(p.doc, kb, memory)
     events = fill_denied_items(events)
     events = fill_canonical(events, sentences, kb)

@@ -16,7 +16,7 @@ from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
 from .mentions import span_at, spans_of
-from .status import SPEECH_LEMMAS
+from .status import SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
 # Words that make a named speaker an official: titles and offices.
@@ -92,11 +92,13 @@ def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | 
             country = span.label_
             break
     outlet = next((span_at(doc, t, MentionKind.OUTLET) for t in tokens if span_at(doc, t, MentionKind.OUTLET)), None)
-    head = max(tokens, key=lambda t: (t.dep_ in ("nsubj", "nsubjpass", "pobj", "ROOT", "dobj"), -abs(t.i - tokens[-1].i)))
+    indices = {t.i for t in tokens}
+    head = next((t for t in tokens if t.head.i not in indices or t.head == t), tokens[-1])
     # a named speaker is a person at the head of the phrase ("spokesman John Kirby"), not a name
     # that only modifies it ("Biden administration officials")
-    root = next((t for t in tokens if t.head not in tokens or t.head == t), tokens[0])
-    persons = [t for t in tokens if t.ent_type_ == "PERSON"] if root.ent_type_ == "PERSON" else []
+    persons = [t for t in tokens if t.ent_type_ == "PERSON"] if head.ent_type_ == "PERSON" else []
+    if persons and country is None:
+        country = kb.person_country(" ".join(t.text for t in persons))
     cue_kinds = [kb.source_cues[t.lower_] for t in tokens if t.lower_ in kb.source_cues]
     head_kind = kb.source_cues.get(head.lower_)
     if outlet is not None and not persons:
@@ -180,6 +182,11 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
     """The sources of the claim the trigger reports (the article itself when none is given)."""
     doc = trigger.doc
     found: list[Source] = []
+    denier = next((w for w in governing_chain(trigger) if kb.status_cues.get(w.lemma_.lower()) == "denied"), None)
+    if denier is not None:
+        source = resolve_source(speaker_tokens(denier), kb, memory, None)
+        if source is not None:
+            found.append(source)
     verb = speech_head(trigger)
     if verb is not None:
         source = resolve_source(speaker_tokens(verb), kb, memory, _via(verb))

@@ -28,7 +28,11 @@ ADJ_DEPS = frozenset({"amod", "compound", "acl"})
 RECIPIENT_PREPS = frozenset({"to", "into", "for"})
 PROVIDER_PREPS = frozenset({"from"})
 PARTNER_PREPS = frozenset({"with", "between", "among", "alongside"})
-ITEM_PREPS = frozenset({"with", "on", "of"})
+ITEM_PREPS = frozenset({"with", "on", "of", "for"})
+# Verbs that only carry a nominal trigger ("signed contracts for tanks from Korea"): their
+# prepositional objects belong to the noun.
+LIGHT_VERBS = frozenset({"sign", "place", "conclude", "award", "finalise", "finalize", "win", "make", "reach",
+                         "seal", "strike", "ink", "complete", "announce", "approve", "secure", "clinch", "agree"})
 TRAINER_PREPS = frozenset({"in", "by"})
 PRODUCER_HELP_PREPS = frozenset({"with", "from", "under", "by"})
 # Nouns that name where production happens; a transfer of know-how "for" one is production.
@@ -77,11 +81,35 @@ def _with_conjuncts(token: Token) -> list[Token]:
     return out
 
 
+RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
+PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "its", "their"})
+
+
+def resolve_pronoun(pronoun: Token) -> list[Token]:
+    """'Britain said it would provide tanks': a pronoun subject is the nearest party subject above it."""
+    token = pronoun.head
+    for _ in range(8):
+        for c in token.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and c != pronoun and c.i < pronoun.i and c.lower_ not in PERSONAL_PRONOUNS:
+                if parties_in(phrase(c)):
+                    return _with_conjuncts(c)
+        if token.head == token:
+            break
+        token = token.head
+    return []
+
+
 def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     """Heads of the subject of a verb, following control and coordination upwards."""
     subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
     if subjects:
-        return [t for s in subjects for t in _with_conjuncts(s)]
+        heads = [t for s in subjects for t in _with_conjuncts(s)]
+        if token.dep_ == "relcl" and all(h.lower_ in RELATIVE_PRONOUNS for h in heads):
+            return [token.head]  # "France, which has handed over howitzers"
+        resolved = []
+        for h in heads:
+            resolved.extend(resolve_pronoun(h) or [h] if h.lower_ in PERSONAL_PRONOUNS else [h])
+        return resolved
     if depth > 4 or token.head == token:
         return []
     head = token.head
@@ -160,10 +188,15 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         owner = _children(t, ("poss",)) + [c for c in t.children if c.dep_ in ("amod", "compound") and party_of(c)]
         if not owner and t.dep_ in ("dobj", "nsubjpass", "attr") and t.head.pos_ in VERB_POS:
             owner = subject_heads(t.head)
-        to = _prep_objects(t, RECIPIENT_PREPS)
-        frm = _prep_objects(t, PROVIDER_PREPS | {"by"})
-        partner = _prep_objects(t, PARTNER_PREPS)
+        carriers = [t]
+        if t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS:
+            carriers.append(t.head)
+        to = [x for c in carriers for x in _prep_objects(c, RECIPIENT_PREPS)]
+        frm = [x for c in carriers for x in _prep_objects(c, PROVIDER_PREPS | {"by"})]
+        partner = [x for c in carriers for x in _prep_objects(c, PARTNER_PREPS)]
         item_tokens = [x for x in phrase(t) if x != t and x not in owner]
+        if len(carriers) > 1:
+            item_tokens += [x for p in _prep_objects(t.head, frozenset({"for", "of"})) for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
         owner_parties = parties_in(_phrase_tokens(owner)) if owner else []
         if trig.subject == "provider":
@@ -184,6 +217,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         return providers, recipients, items, bool(providers or recipients)
     subjects = subject_heads(t)
     objects = _children(t, ("dobj",))
+    if not objects and t.dep_ == "relcl" and t.head.pos_ in NOUN_POS:
+        objects = [t.head]  # "the technology that Iran seeks"
     datives = _children(t, ("dative", "iobj"))
     passive = _is_passive(t)
     subject_parties = parties_in(_phrase_tokens(subjects))
@@ -203,6 +238,11 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         if not recipient_tokens and objects and _prep_objects(t, frozenset({"with"})):
             recipient_tokens = _phrase_tokens(objects)  # "provide Iran with components"
         recipients = parties_in(recipient_tokens)
+        if not recipients and not passive:
+            # "promised Kyiv 14 Leopards": a party among the objects that is not the item's adjective
+            item_heads = {m.head.i for m in items}
+            recipients = [(code, span) for code, span in parties_in(_phrase_tokens(objects))
+                          if span.root.head.i not in item_heads or span.root.dep_ not in ("amod", "compound", "nmod", "poss")]
         if not recipients:
             # "send drones to Russia" with the prepositional phrase attached to the object
             inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
@@ -269,8 +309,12 @@ def _production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list,
             makers = parties_in(_phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
     else:
         makers = parties_in(_phrase_tokens(subject_heads(t)))
+        if not makers or _is_passive(t) or t.dep_ == "acl":
+            makers = parties_in(_phrase_tokens(_prep_objects(t, frozenset({"in", "at"})))) + makers
         helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS)))
         objects = _children(t, ("dobj",)) + (subject_heads(t) if _is_passive(t) else [])
+        if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
+            objects.append(t.head)  # "a variant built in Poland"
         items = items_in(_phrase_tokens(objects)) or items_in(_phrase_tokens(objects), include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
 
@@ -316,17 +360,26 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
 def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
     """Every frame that a trigger in the sentence licenses."""
     frames: list[Frame] = []
+    trigger_tokens = {span.root.i for span in spans_of(doc, MentionKind.TRIGGER)}
     for span in spans_of(doc, MentionKind.TRIGGER):
         t = span.root
         spec = trigger_spec(t, kb, span.label_)
         if spec is None:
             continue
         trig, nominal = spec
+        if nominal and _governed_by_trigger(t, trigger_tokens) and trig.type is EventType.TRANSFER:
+            continue  # "received consignments of X": the verb's frame already reports it
         mod = modality(t, trig.status, kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None:
             frames.append(frame)
     return frames
+
+
+def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:
+    governor = t.head if t.dep_ in ("dobj", "nsubjpass", "attr") else t.head.head if t.dep_ == "pobj" else None
+    return governor is not None and governor.i in trigger_tokens and governor.pos_ in VERB_POS \
+        and governor.lemma_.lower() not in LIGHT_VERBS
 
 
 def _domestic(t: Token) -> bool:
@@ -377,9 +430,13 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if adjective and adjective != recipient:
             provider = adjective
     if nominal and t.lemma_.lower() in SYMMETRIC_NOUNS:
+        # a deal binds two sides; the maker's state is the seller when the catalogue knows it
         origin = _origin_of(items, kb)
-        if origin and recipient == origin and provider != origin:
-            provider, recipient = recipient, provider
+        sides = [p for p in (provider, recipient) if p]
+        if origin and origin in sides:
+            provider, recipient = origin, next((p for p in sides if p != origin), None)
+        elif origin and len(sides) == 1:
+            provider, recipient = origin, sides[0]
     if trig.needs_item and not items and t.lemma_.lower() != "arm":
         if mod.stance is not Stance.DENIED:
             return None
@@ -395,7 +452,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if items and all(m.head.lemma_.lower() in COOPERATION_HEADS for m in items):
         return Frame(EventType.COOPERATION, t, provider, recipient, items[:1], mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
-    return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, anchored=anchored,
+    scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
+    money = _money_in(sorted(scope.subtree, key=lambda x: x.i)) if len(items) == 1 else None
+    return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
                  subject_pronoun=subject_pronoun)
 
 

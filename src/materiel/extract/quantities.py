@@ -26,7 +26,7 @@ APPROX_WORDS = frozenset({"about", "around", "some", "roughly", "approximately",
                           "up", "over", "more", "than", "at", "least", "least", "estimated", "an",
                           "less", "fewer", "under", "approx", "approximately", "close", "to"})
 CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR",
-                    "Rs": "PKR"}
+                    "USD": "USD", "EUR": "EUR", "GBP": "GBP", "Rs": "INR", "Rs.": "INR"}
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
                   "eur": "EUR", "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP",
                   "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "yuan": "CNY",
@@ -34,7 +34,7 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR"
                   "shekel": "ILS", "shekels": "ILS", "rial": "IRR", "rials": "IRR", "lira": "TRY"}
 NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 MONEY = re.compile(
-    r"(?P<sym>US\$|\$|€|£|¥|₽|₹)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
+    r"(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
     r"|(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
     r"(?P<cur>dollars?|euros?|pounds?|roubles?|rubles?|yuan|yen|rupees?|shekels?|rials?|USD|EUR|GBP|RUB|CNY)\b",
     re.IGNORECASE)

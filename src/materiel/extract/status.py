@@ -60,10 +60,12 @@ def governing_chain(trigger: Token) -> list[Token]:
     for _ in range(MAX_CLIMB):
         if token.dep_ not in GOVERNING_DEPS or token.head == token:
             break
+        via_conj = token.dep_ == "conj"
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS:
             break
-        chain.append(token)
+        if not via_conj:  # a conjunct shares its head's governors, not the head itself
+            chain.append(token)
     return chain
 
 
@@ -81,11 +83,13 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             continue
         if _negated(word) and effect in ("agreed", "offered"):
             stance = Stance.DENIED
+        if _negated(word) and effect == "cancelled":
+            effect = "discussed"  # "not ruling out sending", "has not stopped"? -> still on the table
         if status is None:
             status = base if effect == "realis" else Status(effect)
             decided_by = word.text
-            if status is Status.CANCELLED and base is Status.DELIVERED and word.lemma_.lower() in ("refuse", "decline"):
-                break
+            if status is Status.DELIVERED and any(_future(w) for w in [trigger, *governing_chain(trigger)]):
+                status = Status.AGREED  # "will begin training", "will continue to supply"
             break
     if status is None:
         if _future(trigger) or (_infinitive(trigger) and base is Status.DELIVERED):

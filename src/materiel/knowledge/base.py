@@ -19,7 +19,8 @@ IRREGULAR_FORMS = {
     "buy": ("bought",), "pay": ("paid",), "build": ("built",), "fly": ("flew", "flown", "flies"),
     "seek": ("sought",), "lend": ("lent",), "deal": ("dealt",), "deliver": (), "hand": (),
     "rely": ("relies", "relied"), "supply": ("supplies", "supplied"), "ally": ("allied", "allies"),
-    "sign": (), "drill": (), "arm": (),
+    "transfer": ("transferred", "transferring"), "equip": ("equipped", "equipping"),
+    "commit": ("committed", "committing"), "sign": (), "drill": (), "arm": (),
 }
 
 
@@ -64,6 +65,7 @@ class KnowledgeBase:
     source_cues: dict[str, SourceKind]
     outlets: list[PartyName]
     estimative: list[EstimativeTerm]
+    people: dict[str, PartyName] = field(default_factory=dict)
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
     outlet_by_name: dict[str, PartyName] = field(default_factory=dict)
@@ -91,6 +93,11 @@ class KnowledgeBase:
     def party(self, surface: str) -> PartyName | None:
         return self.party_by_name.get(surface.casefold())
 
+    def person_country(self, name: str) -> str | None:
+        """The state a named official speaks for: full name first, then the surname."""
+        person = self.people.get(name.casefold()) or self.people.get(name.split()[-1].casefold() if name else "")
+        return person.party if person else None
+
     def party_label(self, code: str) -> str:
         return self.state_names.get(code, code)
 
@@ -109,4 +116,5 @@ def load_knowledge() -> KnowledgeBase:
         source_cues=loaders.load_source_cues(),
         outlets=loaders.load_outlets(),
         estimative=loaders.load_estimative(),
+        people={p.surface.casefold(): p for p in loaders.load_people()},
     )

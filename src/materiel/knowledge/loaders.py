@@ -230,3 +230,19 @@ def load_estimative() -> list[EstimativeTerm]:
         _require(0.0 <= low <= high <= 1.0, "estimative.csv", n, "need 0 <= low <= high <= 1")
         terms.append(EstimativeTerm(row["scale"], row["term"].casefold(), low, high))
     return terms
+
+
+def load_people() -> list[PartyName]:
+    """Named officials and the party they speak for; `kind` holds the role."""
+    people: list[PartyName] = []
+    owner: dict[str, str] = {}
+    for n, row in read_rows("people.csv"):
+        party = row["country"]
+        _require(valid_state_code(party) or party.startswith("org:"), "people.csv", n, f"unknown party {party!r}")
+        for surface in [row["name"], *split_list(row.get("aliases"))]:
+            key = surface.casefold()
+            _require(owner.get(key, party) == party, "people.csv", n,
+                     f"name {surface!r} is given to two parties ({owner.get(key)} and {party})")
+            owner[key] = party
+            people.append(PartyName(surface, party, row.get("role") or "official"))
+    return people

@@ -92,10 +92,8 @@ class Scanner:
                 continue
             surface = text[start:end]
             for entry in bucket:
-                if entry.exact_case and surface != entry.surface:
-                    # an all-capitals headline may shout a name, but an acronym must match exactly
-                    if entry.surface.isupper() or not surface.isupper():
-                        continue
+                if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
+                    continue
                 found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
         return _resolve_overlaps(found)
 
@@ -124,6 +122,18 @@ class Scanner:
                 probe += 1
             out.append(Sentence(index, start, end, text[start:end], tuple(inside)))
         return out
+
+
+# An all-capitals system name this long is a word, not an acronym: 'CAESAR' is also 'Caesar'.
+SHOUTED_NAME_MIN = 5
+
+
+def _case_variant_ok(entry: _Entry, surface: str) -> bool:
+    """An all-capitals headline may shout a name; a long capitalised system name may be title-cased."""
+    if surface.isupper():
+        return not entry.surface.isupper()
+    return (entry.kind is MentionKind.SYSTEM and entry.surface.isupper() and len(entry.surface) >= SHOUTED_NAME_MIN
+            and surface == entry.surface.capitalize())
 
 
 def is_candidate(sentence: Sentence) -> bool:
