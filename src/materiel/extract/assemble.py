@@ -123,11 +123,18 @@ class RolePriors:
 
     providers: Counter
     recipients: Counter
+    pairs: Counter
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
         explicit = [f for f in frames if f.provider and f.recipient and f.type is not EventType.COOPERATION]
-        return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit))
+        return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
+                   Counter((f.provider, f.recipient) for f in explicit if f.type is EventType.TRANSFER))
+
+    def seller_to(self, buyer: str) -> str | None:
+        """Who the article says supplies `buyer`: the payee of a payment for goods."""
+        sellers = [(n, p) for (p, r), n in self.pairs.items() if r == buyer]
+        return max(sellers)[1] if sellers else None
 
 
 def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
@@ -138,6 +145,10 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     provider, recipient = frame.provider, frame.recipient
     if provider is None and recipient is None:
         return []
+    if frame.type is EventType.COOPERATION and (provider is None or recipient is None):
+        return []  # a partnership needs both partners named in the sentence
+    if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
+        recipient = priors.seller_to(provider)
     if provider is None:
         provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers)
     if recipient is None:
@@ -153,15 +164,15 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     location = _location(frame, kb)
     items: list[ItemMention | None] = list(frame.items) or [None]
     fallback = Item(Category.UNSPECIFIED, None)
-    if not frame.items and frame.type is EventType.TRAINING:
+    if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         fallback = context_item(parsed, sentences) or fallback
     events = []
-    for mention in items:
+    for position, mention in enumerate(items):
         item = mention.item if mention else fallback
         events.append(Event(
             type=frame.type, provider=provider, recipient=recipient, item=item, status=frame.status,
             stance=frame.stance, quantity=mention.quantity if mention else None,
-            value=frame.money,
+            value=frame.money if not frame.value_on_first or position == 0 else None,
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events

@@ -41,6 +41,10 @@ PRODUCTION_SITES = frozenset({"factory", "plant", "line", "facility", "productio
 COOPERATION_HEADS = frozenset({"support", "cooperation", "partnership", "access", "backing"})
 DOMESTIC_CUES = frozenset({"domestically", "domestic", "indigenous", "indigenously", "home-grown", "homegrown",
                            "locally-developed", "own"})
+# Verbs whose subject receives what their nominal object names: "Azerbaijan took delivery of TB2s".
+RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "expect", "welcome"})
+# Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
+PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
 SYMMETRIC_NOUNS = frozenset({"deal", "contract", "agreement"})
 
@@ -58,6 +62,7 @@ class Frame:
     money: Money | None = None
     anchored: bool = False  # a party is attached to the trigger in the parse
     subject_pronoun: bool = False
+    value_on_first: bool = False  # the money belongs to the first (umbrella) item only
     used_parties: set[str] = field(default_factory=set)
 
     @property
@@ -199,7 +204,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
             item_tokens += [x for p in _prep_objects(t.head, frozenset({"for", "of"})) for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
         owner_parties = parties_in(_phrase_tokens(owner)) if owner else []
-        if trig.subject == "provider":
+        receiving = t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS
+        if trig.subject == "provider" and not receiving:
             provider, recipient = owner_parties, parties_in(_phrase_tokens(to)) or parties_in(_phrase_tokens(partner))
             if frm:
                 provider = parties_in(_phrase_tokens(frm)) or provider
@@ -215,6 +221,17 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         if trig.subject == "recipient":
             providers, recipients = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS))), providers
         return providers, recipients, items, bool(providers or recipients)
+    if trig.subject == "item":
+        # "Heavy US bombs arrive in Israel", "the first shipment reached Russia"
+        subjects = subject_heads(t)
+        items = items_in(_phrase_tokens(subjects))
+        destination = _prep_objects(t, frozenset({"in", "to", "at", "into"})) + _children(t, ("dobj",))
+        recipients = parties_in(_phrase_tokens(destination))
+        providers = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS)))
+        if not providers:
+            adjective = _item_origin_adjective(items)
+            providers = [(adjective, None)] if adjective else []
+        return providers, recipients, items, bool(recipients)
     subjects = subject_heads(t)
     objects = _children(t, ("dobj",))
     if not objects and t.dep_ == "relcl" and t.head.pos_ in NOUN_POS:
@@ -268,17 +285,28 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
 
 
 def _training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMention], bool]:
+    """Trainer and trainee. An intransitive 'train' or a 'training' that someone begins or
+    completes has the trainees as its subject: 'Iranian pilots began training in Russia'."""
+    trainer_preps = TRAINER_PREPS | {"from", "at"}
+    governor = t.head if t.dep_ in ("dobj", "xcomp", "nsubj", "pobj") and t.head != t else None
     if nominal:
         trainees = parties_in(_phrase_tokens(_prep_objects(t, frozenset({"of", "for"}))))
-        owner = _children(t, ("poss",))
-        trainers = parties_in(_phrase_tokens(owner + _prep_objects(t, TRAINER_PREPS | {"from"})))
-        trainees = trainees or parties_in([c for c in t.children if c.dep_ in ("amod", "compound")])
+        trainers = parties_in(_phrase_tokens(_children(t, ("poss",)) + _prep_objects(t, trainer_preps)))
+        modifiers = parties_in([c for c in t.children if c.dep_ in ("amod", "compound")])
+        if governor is not None and governor.pos_ in VERB_POS:
+            trainees = trainees or parties_in(_phrase_tokens(subject_heads(governor)))
+            trainers = trainers or parties_in(_phrase_tokens(_prep_objects(governor, trainer_preps)))
+        trainees = trainees or modifiers
     elif _is_passive(t):
         trainees = parties_in(_phrase_tokens(subject_heads(t)))
-        trainers = parties_in(_phrase_tokens(_prep_objects(t, TRAINER_PREPS)))
+        trainers = parties_in(_phrase_tokens(_prep_objects(t, trainer_preps)))
+    elif not _children(t, ("dobj",)):
+        trainees = parties_in(_phrase_tokens(subject_heads(t)))
+        trainers = parties_in(_phrase_tokens(_prep_objects(t, trainer_preps)))
     else:
         trainers = parties_in(_phrase_tokens(subject_heads(t)))
         trainees = parties_in(_phrase_tokens(_children(t, ("dobj",))))
+    trainers = [p for p in trainers if p[0] not in {code for code, _ in trainees}]
     scope = [x for x in t.subtree]
     items = items_in(scope) or items_in(scope, include_modifiers=True)
     return trainers, trainees, items, bool(trainers or trainees)
@@ -329,6 +357,12 @@ def _cooperation_parties(t: Token, nominal: bool) -> list[str]:
                 heads += subject_heads(governor)
         heads += [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
         heads += _prep_objects(t, PARTNER_PREPS | {"to", "of"})
+        for clause in (c for c in t.children if c.dep_ == "relcl"):
+            heads += subject_heads(clause)  # "a partnership that Paris and Athens signed"
+        if t.dep_ == "compound" and t.head.pos_ in NOUN_POS:
+            holder = t.head  # "a cooperation plan between Beijing and Belgrade"
+            heads += [c for c in holder.children if c.dep_ in ("poss", "amod", "nmod")]
+            heads += _prep_objects(holder, PARTNER_PREPS)
     else:
         heads += subject_heads(t)
         heads += _prep_objects(t, PARTNER_PREPS)
@@ -399,9 +433,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     if trig.type is EventType.PAYMENT:
         payers, payees, money, anchored = _payment_roles(t, nominal)
-        if money is None:
-            return None
-        item = ItemMention(t, Item(Category.MONEY, money.text), None, t.i, t.i + 1)
+        if money is None and nominal:
+            return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
+        item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
         return Frame(EventType.PAYMENT, t, _first(payers), _first(payees), [item], mod, money, anchored,
                      subject_pronoun)
     if trig.type is EventType.TRAINING:
@@ -437,8 +471,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             provider, recipient = origin, next((p for p in sides if p != origin), None)
         elif origin and len(sides) == 1:
             provider, recipient = origin, sides[0]
-    if trig.needs_item and not items and t.lemma_.lower() != "arm":
-        if mod.stance is not Stance.DENIED:
+    anaphoric = not items and _anaphoric_object(t)
+    if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
+        if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
             return None
     if items and all(m.item.category is Category.TECHNOLOGY for m in items):
         site = _production_site(t)
@@ -453,9 +488,30 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.COOPERATION, t, provider, recipient, items[:1], mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
-    money = _money_in(sorted(scope.subtree, key=lambda x: x.i)) if len(items) == 1 else None
+    money = _money_in(sorted(scope.subtree, key=lambda x: x.i))
+    if nominal and t.lemma_.lower() in PACKAGE_NOUNS and money is not None:
+        umbrella = ItemMention(t, Item(Category.UNSPECIFIED, _noun_phrase_text(t)), None, t.i, t.i + 1)
+        return Frame(EventType.TRANSFER, t, provider, recipient, [umbrella, *items], mod, money,
+                     anchored=anchored, subject_pronoun=subject_pronoun, value_on_first=True)
+    if len(items) != 1:
+        money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
                  subject_pronoun=subject_pronoun)
+
+
+ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "type", "system", "systems", "squadron",
+                             "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
+
+
+def _anaphoric_object(t: Token) -> bool:
+    """'Three squadrons have been delivered', 'Moscow delivered them': the item is named earlier."""
+    candidates = _children(t, ("dobj", "nsubjpass")) + (subject_heads(t) if _is_passive(t) else [])
+    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS for c in candidates)
+
+
+def _noun_phrase_text(t: Token) -> str:
+    tokens = [x for x in phrase(t) if x.dep_ not in ("det", "punct", "prep") and x.i <= t.i]
+    return t.doc[tokens[0].i: t.i + 1].text if tokens else t.text
 
 
 def _production_site(t: Token) -> Token | None:

@@ -19,7 +19,7 @@ from ..errors import KnowledgeError
 from ..model import Category, EventType, SourceKind, Stance, Status
 
 DATA_PACKAGE = "materiel.knowledge.data"
-SUBJECT_ROLES = ("provider", "recipient", "both")
+SUBJECT_ROLES = ("provider", "recipient", "both", "item")
 STATUS_EFFECTS = {s.value for s in Status} | {Stance.DENIED.value, "realis"}
 ORGAN_KINDS = ("government", "ministry", "military", "intelligence", "agency", "exporter", "manufacturer")
 GROUP_KINDS = ("armed_group", "pmc", "alliance", "igo")
