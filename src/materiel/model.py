@@ -362,6 +362,7 @@ class Sentence:
     end: int
     text: str
     mentions: tuple[Mention, ...] = ()
+    paragraph: int = 0
 
     def has(self, kind: MentionKind) -> bool:
         return any(m.kind is kind for m in self.mentions)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
+from ..model import (AUTHOR_SOURCE, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
                      MentionKind, Sentence, Source, Stance)
 from .arguments import ItemMention
 from .arguments import np_head
@@ -156,6 +156,11 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     if provider is None or recipient is None or provider == recipient:
         return []
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
+    if sources == (AUTHOR_SOURCE,) and memory.paragraph_source.get(parsed.sentence.paragraph):
+        # a paragraph that opens with "X said ..." goes on reporting X
+        sources = memory.paragraph_source[parsed.sentence.paragraph]
+    elif sources != (AUTHOR_SOURCE,):
+        memory.paragraph_source[parsed.sentence.paragraph] = sources
     source_country = next((s.country for s in sources if s.country), None)
     offset = parsed.sentence.start
     evidence = Evidence(offset, parsed.sentence.end, parsed.sentence.text)

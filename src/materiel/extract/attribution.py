@@ -40,6 +40,7 @@ class SourceMemory:
 
     last: Source | None = None
     persons: dict[str, Source] = field(default_factory=dict)
+    paragraph_source: dict[int, tuple[Source, ...]] = field(default_factory=dict)
 
     def remember(self, source: Source, person: str | None = None) -> None:
         if source.kind is not SourceKind.AUTHOR:
@@ -143,7 +144,7 @@ def speaker_tokens(verb: Token) -> list[Token]:
     if not subjects and verb.dep_ in ("conj", "advcl") and verb.head != verb:
         return speaker_tokens(verb.head)
     if not subjects:
-        return []
+        return _trailing_speaker(verb)
     tokens = []
     for s in subjects:
         tokens.extend(s.subtree)
@@ -152,9 +153,30 @@ def speaker_tokens(verb: Token) -> list[Token]:
     return sorted(set(tokens), key=lambda t: t.i)
 
 
+def _trailing_speaker(verb: Token) -> list[Token]:
+    """'..., the Polish Ministry of National Defence said.' when the parser lost the subject:
+    the words between the last comma or quote and the reporting verb."""
+    doc = verb.doc
+    start = verb.i
+    while start > 0 and doc[start - 1].text not in (",", "\u201d", '"', "\u2019", ";", ":") and verb.i - start < 12:
+        start -= 1
+    tokens = list(doc[start:verb.i])
+    if not tokens or start == 0 or not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens):
+        return []
+    return tokens
+
+
+def _strip_dateline(tokens: list[Token]) -> list[Token]:
+    """'LONDON/DUBAI, Sept 11 (wire) — Iran's foreign minister': the speaker follows the dash."""
+    dashes = [i for i, t in enumerate(tokens) if t.text in ("—", "–", "-", "--") and t.is_punct]
+    if dashes and any(t.is_upper and len(t) > 2 for t in tokens[:dashes[-1]]):
+        return tokens[dashes[-1] + 1:]
+    return tokens
+
+
 def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory, via: str | None) -> Source | None:
     """Turn a speaker phrase into a Source, resolving pronouns and back-references."""
-    tokens = [t for t in tokens if not t.is_punct]
+    tokens = [t for t in _strip_dateline(tokens) if not t.is_punct]
     if not tokens:
         return None
     words = [t.lower_ for t in tokens if t.lower_ not in ("the", "a", "an")]

@@ -100,18 +100,18 @@ class Scanner:
     def sentences(self, text: str, tokenizer, sentencizer) -> list[Sentence]:
         """Split `text` into sentences (paragraph by paragraph) and attach the mentions of each."""
         mentions = self.mentions(text)
-        spans: list[tuple[int, int]] = []
+        spans: list[tuple[int, int, int]] = []
         paragraphs = list(PARAGRAPH.finditer(text))
-        for match, doc in zip(paragraphs, tokenizer.pipe(m.group() for m in paragraphs)):
+        for number, (match, doc) in enumerate(zip(paragraphs, tokenizer.pipe(m.group() for m in paragraphs))):
             sentencizer(doc)
             for sent in doc.sents:
                 start = match.start() + sent.start_char
                 end = match.start() + sent.end_char
                 if text[start:end].strip():
-                    spans.append((start, end))
+                    spans.append((start, end, number))
         out: list[Sentence] = []
         cursor = 0
-        for index, (start, end) in enumerate(spans):
+        for index, (start, end, paragraph) in enumerate(spans):
             inside: list[Mention] = []
             while cursor < len(mentions) and mentions[cursor].start < start:
                 cursor += 1
@@ -120,7 +120,7 @@ class Scanner:
                 if mentions[probe].end <= end:
                     inside.append(mentions[probe])
                 probe += 1
-            out.append(Sentence(index, start, end, text[start:end], tuple(inside)))
+            out.append(Sentence(index, start, end, text[start:end], tuple(inside), paragraph))
         return out
 
 

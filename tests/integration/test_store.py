@@ -1,0 +1,240 @@
+"""The SQLite ledger on real files: idempotence, filters, grounding and atomic writes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from materiel.errors import StoreError
+from materiel.model import (Article, ArticleResult, Category, Event, EventType, Evidence, Item, Money, Quantity,
+                            Source, SourceKind, Stance, Status)
+from materiel.store.sqlite import EventFilter, Store, grounded
+
+IRAN = Article(id="iran", title="Iran to send drones",
+               text="Iran agreed to send 6,000 Shahed-136 drones to Russia. Russia will pay $1 billion.",
+               outlet="Wire", published="2022-10-16", origin="a.jsonl:1")
+GERMANY = Article(id="germany", title="Tanks for Kyiv",
+                  text="Germany will deliver 14 Leopard 2 tanks to Ukraine, the government said.",
+                  outlet="Wire", published="2023-01-25", origin="a.jsonl:2")
+CHINA = Article(id="china", title="Joint drills",
+                text="China and Russia held joint naval drills. Officials denied that China sent shells.",
+                published=None, origin="a.jsonl:3")
+
+
+def span(article: Article, quote: str) -> Evidence:
+    start = article.full_text.index(quote)
+    return Evidence(start, start + len(quote), quote)
+
+
+def event(article: Article, quote: str, type_: EventType = EventType.TRANSFER, provider: str = "IRN",
+          recipient: str = "RUS", item: Item = Item(Category.UAV, "drones"), status: Status = Status.AGREED,
+          **changes) -> Event:
+    changes.setdefault("sources", (Source("the article", SourceKind.AUTHOR),))
+    return Event(type_, provider, recipient, item, status, evidence=(span(article, quote),), article_id=article.id,
+                 **changes)
+
+
+def iran_result() -> ArticleResult:
+    return ArticleResult(IRAN, (
+        event(IRAN, "Iran agreed to send 6,000 Shahed-136 drones to Russia.",
+              item=Item(Category.UAV, "Shahed-136 drones", "Shahed-136"), quantity=Quantity(6000, False, "6,000")),
+        event(IRAN, "Russia will pay $1 billion.", EventType.PAYMENT, "RUS", "IRN", Item(Category.MONEY),
+              value=Money(1e9, "USD", "$1 billion")),
+    ))
+
+
+def germany_result() -> ArticleResult:
+    return ArticleResult(GERMANY, (
+        event(GERMANY, "Germany will deliver 14 Leopard 2 tanks to Ukraine", provider="DEU", recipient="UKR",
+              item=Item(Category.ARMOURED_VEHICLE, "Leopard 2 tanks", "Leopard 2"),
+              sources=(Source("government", SourceKind.OFFICIAL, "DEU"),)),
+    ))
+
+
+def china_result() -> ArticleResult:
+    return ArticleResult(CHINA, (
+        event(CHINA, "China and Russia held joint naval drills.", EventType.COOPERATION, "CHN", "RUS",
+              Item(Category.UNSPECIFIED)),
+        event(CHINA, "Officials denied that China sent shells.", provider="CHN", item=Item(Category.AMMUNITION, "shells"),
+              status=Status.DELIVERED, stance=Stance.DENIED),
+    ))
+
+
+def raw_counts(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("articles", "events", "sources", "evidence")}
+
+
+def orphans(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM events WHERE article_id NOT IN (SELECT id FROM articles))"
+            " + (SELECT count(*) FROM sources WHERE event_id NOT IN (SELECT id FROM events))"
+            " + (SELECT count(*) FROM evidence WHERE event_id NOT IN (SELECT id FROM events))").fetchone()[0]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "ledger.db"
+
+
+@pytest.fixture
+def filled(db: Path) -> Path:
+    with Store(db) as store:
+        for result in (iran_result(), germany_result(), china_result()):
+            store.add(result)
+    return db
+
+
+def test_add_writes_all_rows(db: Path) -> None:
+    with Store(db) as store:
+        assert store.add(iran_result()) == 2
+        assert store.counts() == {"articles": 1, "events": 2, "sources": 2, "evidence": 2}
+    assert db.exists()
+    assert raw_counts(db) == {"articles": 1, "events": 2, "sources": 2, "evidence": 2}
+
+
+def test_add_is_idempotent_by_content(db: Path) -> None:
+    with Store(db) as store:
+        assert store.add(iran_result()) == 2
+        assert store.add(iran_result()) == 0
+        # the same report under another id is the same article
+        renamed = ArticleResult(Article(id="copy", title=IRAN.title, text=IRAN.text), iran_result().events)
+        assert store.has_article(renamed.article)
+        assert store.add(renamed) == 0
+    with Store(db) as store:  # and across connections
+        assert store.add(iran_result()) == 0
+        assert store.counts()["articles"] == 1 and store.counts()["events"] == 2
+
+
+def test_changed_text_is_a_new_article(db: Path) -> None:
+    edited = Article(id=IRAN.id, title=IRAN.title, text=IRAN.text + " Tehran denied it.")
+    with Store(db) as store:
+        store.add(iran_result())
+        assert not store.has_article(edited)
+        store.add(ArticleResult(edited, ()))
+        assert store.counts()["articles"] == 2
+
+
+def test_stored_events_read_back_equal(db: Path) -> None:
+    with Store(db) as store:
+        store.add(iran_result())
+        stored = list(store.events())
+    # equal as the interchange format has them (Money.text is not part of it)
+    assert [s.event.to_dict() for s in stored] == [e.to_dict() for e in iran_result().events]
+    assert [s.event.article_id for s in stored] == ["iran", "iran"]
+    assert {(s.article_key, s.published, s.outlet, s.title) for s in stored} == {
+        ("iran", "2022-10-16", "Wire", "Iran to send drones")}
+
+
+@pytest.mark.parametrize("flt, expected", [
+    (EventFilter(), {"iran:transfer", "iran:payment", "germany:transfer", "china:cooperation", "china:transfer"}),
+    (EventFilter(type="payment"), {"iran:payment"}),
+    (EventFilter(provider="IRN"), {"iran:transfer"}),
+    (EventFilter(provider="CHN"), {"china:cooperation", "china:transfer"}),
+    (EventFilter(recipient="UKR"), {"germany:transfer"}),
+    (EventFilter(recipient="RUS", type="transfer"), {"iran:transfer", "china:transfer"}),
+    (EventFilter(item="Shahed-136"), {"iran:transfer"}),
+    (EventFilter(item="shahed-136"), {"iran:transfer"}),
+    (EventFilter(item="uav"), {"iran:transfer"}),
+    (EventFilter(item="leopard"), {"germany:transfer"}),  # words of the item name
+    (EventFilter(item="armoured_vehicle"), {"germany:transfer"}),
+    (EventFilter(status="delivered"), {"china:transfer"}),
+    (EventFilter(status="agreed", provider="RUS"), {"iran:payment"}),
+    (EventFilter(since="2023-01-01"), {"germany:transfer"}),
+    (EventFilter(until="2022-12-31"), {"iran:transfer", "iran:payment"}),
+    (EventFilter(since="2022-10-16", until="2023-01-25"), {"iran:transfer", "iran:payment", "germany:transfer"}),
+    (EventFilter(provider="USA"), set()),
+    (EventFilter(provider="IRN' OR '1'='1"), set()),  # values are parameters, never SQL
+])
+def test_event_filters(filled: Path, flt: EventFilter, expected: set[str]) -> None:
+    with Store(filled) as store:
+        got = {f"{s.article_key}:{s.event.type.value}" for s in store.events(flt)}
+    assert got == expected
+
+
+def test_events_order_and_limit(filled: Path) -> None:
+    with Store(filled) as store:
+        keys = [s.article_key for s in store.events()]
+        assert keys == ["germany", "iran", "iran", "china", "china"]  # newest first, undated last
+        assert [s.article_key for s in store.events(limit=2)] == ["germany", "iran"]
+        china = [s.event for s in store.events(EventFilter(provider="CHN"))]
+    assert [e.type for e in china] == [EventType.COOPERATION, EventType.TRANSFER]  # article order kept
+    assert china[1].stance is Stance.DENIED
+
+
+def test_event_with_ungrounded_evidence_is_not_stored(db: Path) -> None:
+    good = event(IRAN, "Iran agreed to send 6,000 Shahed-136 drones to Russia.")
+    bad_offsets = good.with_changes(provider="CHN", evidence=(Evidence(3, 20, good.evidence[0].text),))
+    not_quoted = good.with_changes(provider="PRK", evidence=(Evidence(0, 4, "Tehr"),))
+    past_end = good.with_changes(provider="BLR", evidence=(Evidence(0, 10_000, IRAN.full_text + "x"),))
+    no_evidence = good.with_changes(provider="SYR", evidence=())
+    one_bad_of_two = good.with_changes(provider="CUB", evidence=(good.evidence[0], Evidence(0, 4, "Russ")))
+    result = ArticleResult(IRAN, (bad_offsets, good, not_quoted, past_end, no_evidence, one_bad_of_two))
+    assert [grounded(e, IRAN) for e in result.events] == [False, True, False, False, False, False]
+    with Store(db) as store:
+        assert store.add(result) == 1
+        assert [s.event.provider for s in store.events()] == ["IRN"]
+    assert raw_counts(db) == {"articles": 1, "events": 1, "sources": 1, "evidence": 1}
+
+
+def test_offsets_index_title_and_body() -> None:
+    article = Article(id="x", title="Drones for Moscow", text="Iran sent drones.")
+    e = event(article, "Iran sent drones.")
+    body = len(article.title) + 2
+    assert grounded(e.with_changes(evidence=(Evidence(body, body + 4, "Iran"),)), article)
+    assert not grounded(e.with_changes(evidence=(Evidence(0, 4, "Iran"),)), article)  # offsets of the body alone
+    assert grounded(e.with_changes(evidence=(Evidence(0, 6, "Drones"),)), article)
+    untitled = Article(id="y", text="Iran sent drones.")
+    assert grounded(e.with_changes(evidence=(Evidence(0, 4, "Iran"),)), untitled)
+
+
+BOOM_TRIGGER = ("CREATE TRIGGER boom BEFORE INSERT ON evidence WHEN NEW.text = 'boom' "
+                "BEGIN SELECT RAISE(ABORT, 'boom'); END")
+
+
+def test_a_failed_insert_leaves_no_part_of_the_article(db: Path) -> None:
+    article = Article(id="boom", title="Drones", text="Iran sent drones to Russia. Then: boom")
+    first = event(article, "Iran sent drones to Russia.")
+    second = event(article, "boom", provider="BLR")
+    with Store(db) as store:
+        store.add(germany_result())
+    before = raw_counts(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(BOOM_TRIGGER)
+    with Store(db) as store:
+        with pytest.raises(StoreError, match="boom"):
+            store.add(ArticleResult(article, (first, second)))
+        assert not store.has_article(article)
+        # the store is still usable after the failed transaction
+        assert store.add(iran_result()) == 2
+    after = raw_counts(db)
+    assert after["articles"] == before["articles"] + 1
+    assert after["events"] == before["events"] + 2
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles WHERE article_key = 'boom'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM events WHERE provider = 'BLR' OR json LIKE '%Iran sent drones%'"
+                            ).fetchone()[0] == 0
+    assert orphans(db) == 0
+
+
+def test_unopenable_ledger_raises_store_error(tmp_path: Path) -> None:
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    with pytest.raises(StoreError, match="cannot open the ledger"):
+        Store(directory)
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("this is not a database, just some text " * 100)
+    with pytest.raises(StoreError, match="cannot open the ledger"):
+        Store(not_a_db)
+
+
+def test_deleting_an_article_cascades(filled: Path) -> None:
+    with Store(filled) as store:
+        store.conn.execute("DELETE FROM articles WHERE article_key = 'iran'")
+        store.conn.commit()
+        assert store.counts() == {"articles": 2, "events": 3, "sources": 3, "evidence": 3}
+    assert orphans(filled) == 0
