@@ -56,6 +56,8 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     origin = _item_origin(frame, kb)
     if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
         return origin
+    if role == "recipient" and origin is not None:
+        exclude = exclude | {origin}  # a state does not receive its own product from another
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
                 and not _is_other_subject(span.root, frame):

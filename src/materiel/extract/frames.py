@@ -46,7 +46,7 @@ RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "ex
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
-SYMMETRIC_NOUNS = frozenset({"deal", "contract", "agreement"})
+SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
 
 @dataclass
@@ -124,6 +124,8 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
             return objects
     if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp", "acomp") and head.pos_ in VERB_POS | {"ADJ"}:
         return subject_heads(head, depth + 1)
+    if token.dep_ == "acl" and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass") and head.head != head:
+        return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
         return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
@@ -143,6 +145,10 @@ def _prep_objects(token: Token, preps: frozenset[str]) -> list[Token]:
 
 def _children(token: Token, deps: tuple[str, ...]) -> list[Token]:
     return [t for c in token.children if c.dep_ in deps for t in _with_conjuncts(c)]
+
+
+def _infinitive(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _is_passive(token: Token) -> bool:
@@ -212,7 +218,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         else:
             recipient, provider = owner_parties, parties_in(_phrase_tokens(frm)) or parties_in(_phrase_tokens(partner))
         return provider, recipient, items, bool(owner_parties or to or frm or partner)
-    if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not _children(t, ("nsubj", "nsubjpass")):
+    if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not _children(t, ("nsubj", "nsubjpass")) \
+            and not _infinitive(t):
         # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
         agent = _participle_agent(t) + _prep_objects(t, frozenset({"by"}))
         items = items_in(phrase(t.head))
@@ -463,7 +470,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         adjective = _item_origin_adjective(items)
         if adjective and adjective != recipient:
             provider = adjective
-    if nominal and t.lemma_.lower() in SYMMETRIC_NOUNS:
+    if t.lemma_.lower() in SYMMETRIC_TRIGGERS:
         # a deal binds two sides; the maker's state is the seller when the catalogue knows it
         origin = _origin_of(items, kb)
         sides = [p for p in (provider, recipient) if p]
