@@ -1,4 +1,5 @@
-"""Shared fixtures: the real `materiel` console script run as a subprocess, and small corpora.
+"""Shared fixtures: the real `materiel` console script run as a subprocess, the real spaCy model
+and knowledge base, and small corpora.
 
 Nothing here is mocked: the CLI runs in its own process with the installed spaCy model, and
 every ledger is a real SQLite file under pytest's tmp_path.
@@ -6,80 +7,19 @@ every ledger is a real SQLite file under pytest's tmp_path.
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pytest
+from spacy.language import Language
+
+from materiel.knowledge.base import KnowledgeBase, load_knowledge
+from materiel.nlp.pipeline import load_model
+from materiel.nlp.scan import Scanner
+from support import SAMPLE_ARTICLES, SHARED, Cli, CliResult, clean_env, write_jsonl
 
 MATERIEL = Path(sys.executable).parent / "materiel"
-# Where the shared eval set and scorer live: /work/shared next to the repository root.
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-IRAN_ARTICLE = {
-    "id": "iran-drones",
-    "title": "Iran to send drones to Russia",
-    "published": "2022-10-16",
-    "outlet": "Example Wire",
-    "url": "https://example.org/iran-drones",
-    "text": "Iran agreed to send 6,000 drones to Russia, an unnamed official told the Washington Post.",
-}
-GERMANY_ARTICLE = {
-    "id": "leopards",
-    "title": "Tanks for Kyiv",
-    "published": "2023-01-25",
-    "outlet": "Example Wire",
-    "text": "Germany will deliver 14 Leopard 2 tanks to Ukraine, the government said.",
-}
-FOOTBALL_ARTICLE = {
-    "id": "derby",
-    "title": "United edge derby in the rain",
-    "published": "2023-03-05",
-    "outlet": "Example Sport",
-    "text": ("Manchester United beat City 2-1 at Old Trafford on Sunday. The striker scored twice in the "
-             "second half, and the home fans sang until the final whistle. The manager praised the "
-             "defence and said the team would rest key players before the cup tie on Wednesday."),
-}
-SAMPLE_ARTICLES = (IRAN_ARTICLE, GERMANY_ARTICLE, FOOTBALL_ARTICLE)
-
-
-@dataclass
-class CliResult:
-    returncode: int
-    stdout: str
-    stderr: str
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.stdout.splitlines() if line.strip()]
-
-    def jsonl(self) -> list[dict]:
-        return [json.loads(line) for line in self.lines]
-
-    @property
-    def error_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.startswith("error ")]
-
-    @property
-    def summary(self) -> str:
-        """The closing summary line on stderr (the last non-empty line)."""
-        lines = [line for line in self.stderr.splitlines() if line.strip()]
-        return lines[-1] if lines else ""
-
-
-Cli = Callable[..., CliResult]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The test process's environment without settings that would change the CLI's behaviour."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE")}
-    env.update(extra)
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -93,25 +33,15 @@ def materiel_exe() -> Path:
 def cli(materiel_exe: Path, tmp_path: Path) -> Cli:
     """Run `materiel ARGS...` in a subprocess (cwd: tmp_path, MATERIEL_DB unset unless given)."""
 
-    def run(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None,
+    def run(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None,
             cwd: Path | None = None, timeout: float = 300) -> CliResult:
         data = input.encode("utf-8") if isinstance(input, str) else input
         proc = subprocess.run([str(materiel_exe), *map(str, args)], input=data, capture_output=True,
                               env=clean_env(**(env or {})), cwd=cwd or tmp_path, timeout=timeout)
-        return CliResult(proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8"))
+        return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                         proc.stderr.decode("utf-8", "replace"))
 
     return run
-
-
-def write_jsonl(path: Path, records: Sequence[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-def full_text(article: dict) -> str:
-    """What evidence offsets index (ONTOLOGY §7)."""
-    title = (article.get("title") or "").strip()
-    return f"{title}\n\n{article['text']}" if title else article["text"]
 
 
 @pytest.fixture
@@ -125,3 +55,19 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared/ not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    """The real installed English pipeline (loaded once per test session)."""
+    return load_model()
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def scanner(kb: KnowledgeBase) -> Scanner:
+    return Scanner(kb)

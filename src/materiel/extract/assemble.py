@@ -60,7 +60,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         exclude = exclude | {origin}  # a state does not receive its own product from another
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
-                and not _is_other_subject(span.root, frame):
+                and not _is_other_subject(span.root, frame) and not _is_place(span.root):
             return span.label_
     for code, _ in priors.most_common():
         if code not in exclude:
@@ -73,6 +73,15 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
             if m.kind is MentionKind.PARTY and m.value not in exclude:
                 return m.value
     return None
+
+
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+
+
+def _is_place(token) -> bool:
+    """'the Nato summit in Vilnius': a capital named as a venue is a place, not a party."""
+    head = np_head(token)
+    return head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS
 
 
 def _is_other_subject(token, frame: Frame) -> bool:

@@ -343,15 +343,35 @@ def _production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list,
             governor = t.head if t.dep_ == "dobj" else t.head.head
             makers = parties_in(_phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
     else:
-        makers = parties_in(_phrase_tokens(subject_heads(t)))
-        if not makers or _is_passive(t) or t.dep_ == "acl":
-            makers = parties_in(_phrase_tokens(_prep_objects(t, frozenset({"in", "at"})))) + makers
-        helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS)))
+        subjects = parties_in(_phrase_tokens(subject_heads(t)))
+        places = _production_place(t)
+        if places and places[0][0] not in {code for code, _ in subjects}:
+            # "Baykar agreed to build a factory in Ukraine to produce its drones"
+            makers, helpers = places, subjects
+        else:
+            makers = subjects or places
+            helpers = []
+        helpers = helpers + parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS)))
         objects = _children(t, ("dobj",)) + (subject_heads(t) if _is_passive(t) else [])
         if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
             objects.append(t.head)  # "a variant built in Poland"
         items = items_in(_phrase_tokens(objects)) or items_in(_phrase_tokens(objects), include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
+
+
+def _production_place(t: Token) -> list:
+    """Where production happens: 'in X' on the verb, or on the factory its clause belongs to."""
+    scopes = [t]
+    if t.dep_ in ("advcl", "xcomp", "acl", "relcl", "conj") and t.head != t:
+        scopes.append(t.head)
+    places = []
+    for scope in scopes:
+        preps = [c for c in scope.children if c.dep_ == "prep" and c.lower_ in ("in", "at")]
+        for obj in (x for x in scope.children if x.dep_ in ("dobj", "nsubjpass")):
+            preps += [c for c in obj.children if c.dep_ == "prep" and c.lower_ in ("in", "at")]
+        for prep in preps:
+            places += parties_in([x for p in prep.children if p.dep_ == "pobj" for x in phrase(p)])
+    return places
 
 
 def _cooperation_parties(t: Token, nominal: bool) -> list[str]:

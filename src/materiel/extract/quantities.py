@@ -79,7 +79,7 @@ def quantity_of(head: Token) -> Quantity | None:
     """
     candidates = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.i < head.i and c.dep_ in ("amod", "compound", "quantmod"))]
     if candidates:
-        number = candidates[-1]
+        number = candidates[0]
         tokens = sorted({number, *(t for t in number.subtree if t.i <= number.i)}, key=lambda t: t.i)
         text = head.doc[tokens[0].i: number.i + 1].text
         numeric = [t for t in tokens if _numeric_word(t)]

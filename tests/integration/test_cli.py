@@ -1,0 +1,412 @@
+"""The `materiel` command end to end: real subprocess, real model, real SQLite files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, full_text,
+                      write_jsonl)
+
+pytestmark = pytest.mark.slow
+
+SAMPLE_IDS = [a["id"] for a in SAMPLE_ARTICLES]
+WIDE = {"COLUMNS": "320"}  # rich tables at full width, so cells are not folded
+
+
+def assert_grounded(rows: list[dict], articles: dict[str, dict]) -> None:
+    for row in rows:
+        text = full_text(articles[row["article_id"]])
+        for event in row["events"]:
+            assert event["evidence"], event
+            for ev in event["evidence"]:
+                assert text[ev["start"]:ev["end"]] == ev["text"], (row["article_id"], ev)
+
+
+def parties(row: dict) -> set[tuple[str, str, str]]:
+    return {(e["type"], e["provider"], e["recipient"]) for e in row["events"]}
+
+
+# --- extract ----------------------------------------------------------------------------------
+
+def test_extract_jsonl_one_line_per_article_in_order(cli: Cli, sample_articles: Path) -> None:
+    result = cli("extract", sample_articles, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = result.jsonl()
+    assert len(result.stdout.splitlines()) == 3
+    assert [r["article_id"] for r in rows] == SAMPLE_IDS
+    assert rows[2] == {"article_id": "derby", "events": []}
+    assert ("transfer", "IRN", "RUS") in parties(rows[0])
+    assert ("transfer", "DEU", "UKR") in parties(rows[1])
+    drones = [e for e in rows[0]["events"] if e["item"]["category"] == "uav"]
+    assert drones and drones[0]["quantity"]["value"] == 6000
+    tanks = [e for e in rows[1]["events"] if e["item"]["canonical"] == "Leopard 2"]
+    assert tanks and tanks[0]["item"]["category"] == "armoured_vehicle"
+    assert_grounded(rows, {a["id"]: a for a in SAMPLE_ARTICLES})
+    assert result.summary == "3 article(s) read; 4 event(s) found" or result.summary.startswith("3 article(s) read")
+
+
+def test_extract_is_the_default_format_and_summary_counts_events(cli: Cli, sample_articles: Path) -> None:
+    result = cli("extract", sample_articles)
+    rows = result.jsonl()
+    n_events = sum(len(r["events"]) for r in rows)
+    assert result.summary == f"3 article(s) read; {n_events} event(s) found"
+    quiet = cli("extract", sample_articles, "-q")
+    assert quiet.stdout == result.stdout
+    assert quiet.stderr == ""
+
+
+def test_extract_json_is_a_list(cli: Cli, sample_articles: Path) -> None:
+    jsonl = cli("extract", sample_articles, "-q").jsonl()
+    result = cli("extract", sample_articles, "--format", "json", "-q")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    assert data == jsonl
+
+
+def test_extract_table(cli: Cli, sample_articles: Path) -> None:
+    result = cli("extract", sample_articles, "--format", "table", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert "Extracted events" in result.stdout
+    assert "IRN → RUS" in result.stdout and "DEU → UKR" in result.stdout
+    assert "derby" not in result.stdout  # no events, no rows
+    narrow = cli("extract", sample_articles, "-f", "table")
+    assert narrow.returncode == 0, narrow.stderr
+
+
+def test_extract_table_shows_article_text_verbatim(cli: Cli, tmp_path: Path) -> None:
+    """Article text is data, never console markup.
+
+    Fails today: events_table passes evidence (and names) to rich as markup strings, so a quote
+    holding '[/i]' crashes the command with MarkupError, and '[sic]' silently disappears.
+    """
+    article = dict(IRAN_ARTICLE, text="Iran agreed to send 6,000 drones [sic] to Russia [/i], an unnamed official "
+                                      "told the Washington Post.")
+    source = write_jsonl(tmp_path / "brackets.jsonl", [article])
+    assert cli("extract", source, "-q").jsonl()[0]["events"], "precondition: the article has events"
+    result = cli("extract", source, "--format", "table", env=WIDE)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "drones [sic] to Russia [/i]" in result.stdout
+
+
+def test_extract_output_file(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "events.jsonl"
+    target.parent.mkdir()
+    result = cli("extract", sample_articles, "-o", target)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert [json.loads(line)["article_id"] for line in target.read_text().splitlines()] == SAMPLE_IDS
+    table = tmp_path / "events.txt"
+    assert cli("extract", sample_articles, "-f", "table", "--output", table).returncode == 0
+    assert "IRN → RUS" in table.read_text()
+
+
+def test_extract_stdin_jsonl(cli: Cli, sample_articles: Path) -> None:
+    from_file = cli("extract", sample_articles, "-q")
+    result = cli("extract", "-", input=sample_articles.read_text())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == from_file.stdout
+
+
+def test_extract_stdin_plain_text(cli: Cli) -> None:
+    title = "Iran to send drones to Russia"
+    body = IRAN_ARTICLE["text"]
+    result = cli("extract", "-", input=f"{title}\n{body}\n")
+    assert result.returncode == 0, result.stderr
+    [row] = result.jsonl()
+    assert ("transfer", "IRN", "RUS") in parties(row)
+    assert_grounded([row], {row["article_id"]: {"title": title, "text": body}})
+
+
+def test_extract_txt_file_first_line_is_the_title(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "leopards-report.txt"
+    title = "Tanks for Kyiv"
+    body = GERMANY_ARTICLE["text"] + "\n\nThe first tanks are expected in March."
+    path.write_text(f"\n{title}\n{body}\n", encoding="utf-8")
+    result = cli("extract", path)
+    assert result.returncode == 0, result.stderr
+    [row] = result.jsonl()
+    assert row["article_id"] == "leopards-report"
+    assert ("transfer", "DEU", "UKR") in parties(row)
+    assert_grounded([row], {row["article_id"]: {"title": title, "text": body}})
+
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Germany to send Leopard tanks to Ukraine</title>
+<script>var tracking = "SCRIPTMARKER Russia supplied 500 tanks to Iran";</script>
+<style>.nav { color: red }</style>
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<header><div class="logo">Daily Example</div><div class="cookie">We use cookies NAVMARKER</div></header>
+<article>
+<h1>Germany to send Leopard tanks to Ukraine</h1>
+<p>Germany will deliver 14 Leopard 2 tanks to Ukraine, the government said on Wednesday, after weeks of
+pressure from allies.</p>
+<p>The decision follows a long debate in Berlin about the risks of escalation and the readiness of the
+German army's own stocks, which officials described as thin.</p>
+<p>Officials said the first tanks could arrive within three months.</p>
+</article>
+<footer><p>Copyright 2023 Daily Example. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
+<script>console.log("SCRIPTMARKER2 North Korea shipped shells to Russia");</script>
+</body></html>
+"""
+
+
+def test_extract_html_file(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "leopards.html"
+    path.write_text(HTML_PAGE, encoding="utf-8")
+    result = cli("extract", path)
+    assert result.returncode == 0, result.stderr
+    [row] = result.jsonl()
+    assert row["article_id"] == "leopards"
+    assert ("transfer", "DEU", "UKR") in parties(row)
+    assert "SCRIPTMARKER" not in result.stdout
+    assert not {("transfer", "RUS", "IRN"), ("transfer", "PRK", "RUS")} & parties(row)
+    for event in row["events"]:
+        for ev in event["evidence"]:
+            assert "tracking" not in ev["text"] and "console.log" not in ev["text"]
+    # and the ledger keeps the cleaned text the evidence slices
+    db = tmp_path / "html.db"
+    assert cli("ingest", path, "--db", db).returncode == 0
+    with sqlite3.connect(db) as conn:
+        [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
+        assert "SCRIPTMARKER" not in text and "<p>" not in text and "Germany will deliver" in text
+        for start, end, quote in conn.execute("SELECT start, \"end\", text FROM evidence"):
+            assert (f"{title}\n\n{text}" if title else text)[start:end] == quote
+
+
+def test_extract_directory(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    write_jsonl(folder / "a.jsonl", [IRAN_ARTICLE, FOOTBALL_ARTICLE])
+    (folder / "sub" / "c.html").write_text(HTML_PAGE, encoding="utf-8")
+    (folder / "b.txt").write_text("Tanks for Kyiv\n" + GERMANY_ARTICLE["text"], encoding="utf-8")
+    (folder / ".hidden.jsonl").write_text("this is not read", encoding="utf-8")
+    result = cli("extract", folder)
+    assert result.returncode == 0, result.stderr
+    assert [r["article_id"] for r in result.jsonl()] == ["iran-drones", "derby", "b", "c"]  # sorted paths
+    assert result.summary.startswith("4 article(s) read")
+
+
+def test_extract_directory_with_an_unsupported_file(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", [IRAN_ARTICLE])
+    (folder / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    result = cli("extract", folder)
+    assert result.returncode == 1
+    assert [r["article_id"] for r in result.jsonl()] == ["iran-drones"]
+    assert any("notes.csv" in line and "unsupported" in line for line in result.error_lines), result.stderr
+    assert "1 input(s) skipped (1 unsupported_type)" in result.summary
+
+
+def test_extract_missing_path(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    result = cli("extract", tmp_path / "nope.jsonl", sample_articles)
+    assert result.returncode == 1
+    assert len(result.jsonl()) == 3
+    assert any("nope.jsonl" in line for line in result.error_lines)
+    assert "(1 not_found)" in result.summary
+
+
+def test_workers_give_the_same_output(cli: Cli, tmp_path: Path, shared_dir: Path) -> None:
+    articles = shared_dir / "eval" / "dev" / "articles.jsonl"
+    if not articles.exists():
+        pytest.skip(f"{articles} missing")
+    one = cli("extract", articles, "-q")
+    two = cli("extract", articles, "-q", "--workers", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert len(one.lines) == len(articles.read_text().splitlines())
+    assert two.stdout == one.stdout
+
+
+def test_workers_on_the_sample(cli: Cli, sample_articles: Path) -> None:
+    one = cli("extract", sample_articles)
+    two = cli("extract", sample_articles, "-w", "2")
+    assert two.stdout == one.stdout
+    assert two.summary == one.summary
+
+
+# --- ingest and events ------------------------------------------------------------------------
+
+def counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("articles", "events", "sources", "evidence")}
+
+
+def test_ingest_twice_stores_nothing_new(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    first = cli("ingest", sample_articles, "--db", db)
+    assert first.returncode == 0, first.stderr
+    stored = counts(db)
+    extracted = sum(len(r["events"]) for r in cli("extract", sample_articles, "-q").jsonl())
+    assert stored["articles"] == 3
+    assert stored["events"] == extracted > 0
+    assert "3 stored, 0 already in the ledger" in first.summary
+    second = cli("ingest", sample_articles, "--db", db)
+    assert second.returncode == 0, second.stderr
+    assert counts(db) == stored
+    assert "0 stored, 3 already in the ledger" in second.summary
+
+
+def test_ingest_honours_materiel_db(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    db = tmp_path / "from-env" / "ledger.db"
+    result = cli("ingest", sample_articles, env={"MATERIEL_DB": str(db)})
+    assert result.returncode == 0, result.stderr
+    assert counts(db)["articles"] == 3
+    assert not (tmp_path / "materiel.db").exists()
+    listed = cli("events", "--format", "jsonl", env={"MATERIEL_DB": str(db)})
+    assert listed.returncode == 0, listed.stderr
+    assert len(listed.lines) == counts(db)["events"]
+    # --db wins over the variable
+    other = tmp_path / "other.db"
+    assert cli("ingest", sample_articles, "--db", other, env={"MATERIEL_DB": str(db)}).returncode == 0
+    assert counts(other)["articles"] == 3
+
+
+def test_ingest_default_ledger_in_working_directory(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    result = cli("ingest", sample_articles, cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert counts(workdir / "materiel.db")["articles"] == 3
+
+
+@pytest.fixture
+def ledger(cli: Cli, sample_articles: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "ledger.db"
+    result = cli("ingest", sample_articles, "--db", db, "-q")
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_events_jsonl_filters_by_provider(cli: Cli, ledger: Path) -> None:
+    result = cli("events", "--db", ledger, "--provider", "IRN", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = result.jsonl()
+    assert rows and all(r["provider"] == "IRN" for r in rows)
+    assert {r["article_id"] for r in rows} == {"iran-drones"}
+    assert all(r["published"] == "2022-10-16" and r["outlet"] == "Example Wire" for r in rows)
+    everything = cli("events", "--db", ledger, "-f", "jsonl").jsonl()
+    assert len(everything) > len(rows)
+    assert {r["provider"] for r in everything} >= {"IRN", "DEU"}
+    assert cli("events", "--db", ledger, "--provider", " IRN ", "-f", "jsonl").jsonl() == rows
+
+
+def test_events_csv(cli: Cli, ledger: Path) -> None:
+    result = cli("events", "--db", ledger, "--provider", "DEU", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and all(r["provider"] == "DEU" and r["recipient"] == "UKR" for r in rows)
+    assert any(r["canonical"] == "Leopard 2" for r in rows)
+    assert all(r["article_id"] == "leopards" and r["evidence"] for r in rows)
+
+
+def test_events_table(cli: Cli, ledger: Path) -> None:
+    result = cli("events", "--db", ledger, "--provider", "IRN", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    n = len(cli("events", "--db", ledger, "--provider", "IRN", "-f", "jsonl").lines)
+    assert f"Ledger: {n} event(s)" in result.stdout
+    assert "IRN → RUS" in result.stdout and "DEU" not in result.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--since", "2023-01-01"], {"leopards"}),
+    (["--until", "2022-12-31"], {"iran-drones"}),
+    (["--since", "2022-10-16", "--until", "2023-01-25"], {"iran-drones", "leopards"}),
+    (["--since", "2024-01-01"], set()),
+    (["--recipient", "UKR"], {"leopards"}),
+    (["--type", "transfer", "--item", "Leopard 2"], {"leopards"}),
+    (["--item", "uav"], {"iran-drones"}),
+    (["--status", "cancelled"], set()),
+])
+def test_events_filters(cli: Cli, ledger: Path, args: list[str], expected: set[str]) -> None:
+    result = cli("events", "--db", ledger, "-f", "jsonl", *args)
+    assert result.returncode == 0, result.stderr
+    assert {r["article_id"] for r in result.jsonl()} == expected
+
+
+def test_events_limit(cli: Cli, ledger: Path) -> None:
+    assert len(cli("events", "--db", ledger, "-f", "jsonl", "--limit", "1").lines) == 1
+
+
+def test_events_without_a_ledger(cli: Cli, tmp_path: Path) -> None:
+    result = cli("events", "--db", tmp_path / "missing.db")
+    assert result.returncode == 2
+    assert "no ledger" in result.stderr and "missing.db" in result.stderr
+    assert not (tmp_path / "missing.db").exists()
+
+
+# --- demo and eval ----------------------------------------------------------------------------
+
+DEMO = Path(__file__).resolve().parents[2] / "src" / "materiel" / "samples" / "demo.jsonl"
+
+
+def test_demo(cli: Cli, tmp_path: Path) -> None:
+    if not DEMO.exists():
+        pytest.skip(f"the demo corpus {DEMO} is not written yet")
+    db = tmp_path / "demo.db"
+    result = cli("demo", "--db", db, env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert "Ledger:" in result.stdout and "event(s)" in result.stdout
+    assert "┃" in result.stdout or "|" in result.stdout  # a table was drawn
+    assert f"ledger written to {db}" in result.stderr.replace("\n", "")
+    n_demo = len([line for line in DEMO.read_text().splitlines() if line.strip()])
+    assert counts(db)["articles"] == n_demo
+    assert counts(db)["events"] > 0
+    again = cli("demo", "--db", db)  # a fresh ledger each time, not an append
+    assert again.returncode == 0 and counts(db)["articles"] == n_demo
+
+
+def test_demo_default_ledger_is_a_temp_file(cli: Cli, tmp_path: Path) -> None:
+    if not DEMO.exists():
+        pytest.skip(f"the demo corpus {DEMO} is not written yet")
+    result = cli("demo")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "materiel.db").exists()
+    written = result.stderr.split("ledger written to ", 1)[1].split(";")[0].strip()
+    assert Path(written).exists()
+    Path(written).unlink()
+
+
+def test_eval_matches_the_shared_scorer(cli: Cli, tmp_path: Path, shared_dir: Path) -> None:
+    gold = shared_dir / "eval" / "dev" / "gold.jsonl"
+    articles = shared_dir / "eval" / "dev" / "articles.jsonl"
+    scorer = shared_dir / "tools" / "score.py"
+    for path in (gold, articles, scorer):
+        if not path.exists():
+            pytest.skip(f"{path} missing")
+    ours = cli("eval", gold, articles, "--json")
+    assert ours.returncode == 0, ours.stderr
+    ours_data = json.loads(ours.stdout)
+    pred = tmp_path / "pred.jsonl"
+    assert cli("extract", articles, "-q", "-o", pred).returncode == 0
+    import subprocess
+    theirs = subprocess.run([sys.executable, str(scorer), str(gold), str(pred), "--json"], capture_output=True,
+                            text=True, check=True)
+    theirs_data = json.loads(theirs.stdout)
+    assert ours_data["articles"] == theirs_data["articles"]
+    assert ours_data["events"] == theirs_data["events"]
+    assert ours_data["by_type"] == theirs_data["by_type"]
+    assert ours_data["slots"] == theirs_data["slots"]
+    assert ours_data["events"]["tp"] > 0
+    negatives = sum(1 for line in gold.read_text().splitlines() if line.strip() and not json.loads(line)["events"])
+    assert ours_data["negative_articles"] == negatives
+
+
+def test_eval_table(cli: Cli, shared_dir: Path) -> None:
+    gold = shared_dir / "eval" / "dev" / "gold.jsonl"
+    articles = shared_dir / "eval" / "dev" / "articles.jsonl"
+    result = cli("eval", gold, articles, "--show-errors", "3", env=WIDE)
+    assert result.returncode == 0, result.stderr
+    assert "Events by type" in result.stdout and "Slot accuracy" in result.stdout
+    assert "negative articles:" in result.stdout

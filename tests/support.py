@@ -1,0 +1,84 @@
+"""Helpers and small corpora shared by the test modules (imported as `support`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+# Where the shared eval set and scorer live: /work/shared next to the repository root.
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+IRAN_ARTICLE = {
+    "id": "iran-drones",
+    "title": "Iran to send drones to Russia",
+    "published": "2022-10-16",
+    "outlet": "Example Wire",
+    "url": "https://example.org/iran-drones",
+    "text": "Iran agreed to send 6,000 drones to Russia, an unnamed official told the Washington Post.",
+}
+GERMANY_ARTICLE = {
+    "id": "leopards",
+    "title": "Tanks for Kyiv",
+    "published": "2023-01-25",
+    "outlet": "Example Wire",
+    "text": "Germany will deliver 14 Leopard 2 tanks to Ukraine, the government said.",
+}
+FOOTBALL_ARTICLE = {
+    "id": "derby",
+    "title": "United edge derby in the rain",
+    "published": "2023-03-05",
+    "outlet": "Example Sport",
+    "text": ("Manchester United beat City 2-1 at Old Trafford on Sunday. The striker scored twice in the "
+             "second half, and the home fans sang until the final whistle. The manager praised the "
+             "defence and said the team would rest key players before the cup tie on Wednesday."),
+}
+SAMPLE_ARTICLES = (IRAN_ARTICLE, GERMANY_ARTICLE, FOOTBALL_ARTICLE)
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.strip()]
+
+    def jsonl(self) -> list[dict]:
+        return [json.loads(line) for line in self.lines]
+
+    @property
+    def error_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith("error ")]
+
+    @property
+    def summary(self) -> str:
+        """The closing summary line on stderr (the last non-empty line)."""
+        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+
+Cli = Callable[..., CliResult]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without settings that would change the CLI's behaviour."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE")}
+    env.update(extra)
+    return env
+
+
+def write_jsonl(path: Path, records: Sequence[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def full_text(article: dict) -> str:
+    """What evidence offsets index (ONTOLOGY §7)."""
+    title = (article.get("title") or "").strip()
+    return f"{title}\n\n{article['text']}" if title else article["text"]
