@@ -49,7 +49,6 @@ def test_extract_jsonl_one_line_per_article_in_order(cli: Cli, sample_articles: 
     tanks = [e for e in rows[1]["events"] if e["item"]["canonical"] == "Leopard 2"]
     assert tanks and tanks[0]["item"]["category"] == "armoured_vehicle"
     assert_grounded(rows, {a["id"]: a for a in SAMPLE_ARTICLES})
-    assert result.summary == "3 article(s) read; 4 event(s) found" or result.summary.startswith("3 article(s) read")
 
 
 def test_extract_is_the_default_format_and_summary_counts_events(cli: Cli, sample_articles: Path) -> None:

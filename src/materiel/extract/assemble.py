@@ -22,6 +22,8 @@ from .timex import time_for
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
+# How many sentences back an item named only by 'them' or 'the system' may be looked for.
+ITEM_CONTEXT_WINDOW = 3
 LOCATION_PREPS = frozenset({"in", "at", "near"})
 
 
@@ -97,14 +99,15 @@ def _titles_person(span) -> bool:
 
 
 def context_item(parsed: ParsedSentence, sentences: list[Sentence]) -> Item | None:
-    """The most recently named system (else generic item) before this point, for 'the system'."""
+    """The most recently named system (else generic item) before this point, for 'the system',
+    'them', 'three squadrons'; the headline counts as context too."""
     index = parsed.sentence.index
-    for back in range(1, CONTEXT_WINDOW + 1):
-        if index - back < 0:
-            break
-        mentions = sentences[index - back].mentions
-        for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
-            named = [m for m in mentions if m.kind is kind]
+    window = [sentences[i] for i in range(index - 1, max(-1, index - 1 - ITEM_CONTEXT_WINDOW), -1)]
+    if index > ITEM_CONTEXT_WINDOW and sentences:
+        window.append(sentences[0])
+    for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
+        for sentence in window:
+            named = [m for m in sentence.mentions if m.kind is kind]
             if named:
                 m = named[-1]
                 if kind is MentionKind.SYSTEM:

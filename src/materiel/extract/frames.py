@@ -533,6 +533,7 @@ ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "type", "sy
 def _anaphoric_object(t: Token) -> bool:
     """'Three squadrons have been delivered', 'Moscow delivered them': the item is named earlier."""
     candidates = _children(t, ("dobj", "nsubjpass")) + (subject_heads(t) if _is_passive(t) else [])
+    candidates += _prep_objects(t, frozenset({"for", "of"}))
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS for c in candidates)
 
 
