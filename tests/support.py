@@ -68,7 +68,7 @@ Cli = Callable[..., CliResult]
 def clean_env(**extra: str) -> dict[str, str]:
     """The test process's environment without settings that would change the CLI's behaviour."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE")}
+           if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES")}
     env.update(extra)
     return env
 

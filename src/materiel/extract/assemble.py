@@ -61,8 +61,8 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     if role == "recipient" and origin is not None:
         exclude = exclude | {origin}  # a state does not receive its own product from another
     for span in spans_of(parsed.doc, MentionKind.PARTY):
-        if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
-                and not _is_other_subject(span.root, frame) and not _is_place(span.root):
+        if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
+                and not _titles_person(span):
             return span.label_
     for code, _ in priors.most_common():
         if code not in exclude:
@@ -78,6 +78,18 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
 
 
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+# Where a party left unattached to the trigger may still stand for a role of its sentence.
+ROLE_PREPS = {"recipient": frozenset({"to", "for", "into"}), "provider": frozenset({"from", "by", "of"})}
+
+
+def _is_role_position(token, role: str) -> bool:
+    """'support to the Russian military', 'drones from Iran': the preposition tells the role."""
+    head = np_head(token)
+    if head.dep_ == "pobj" and head.head.lower_ in ROLE_PREPS[role]:
+        return True
+    if head.dep_ == "dative" and role == "recipient":
+        return True
+    return role == "provider" and token.dep_ == "poss" and head.dep_ not in ("nsubj", "nsubjpass")
 
 
 def _is_place(token) -> bool:
@@ -153,7 +165,24 @@ class RolePriors:
 
 def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
                  kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
-    """The events a frame yields once its empty roles are filled from context."""
+    """The events a frame yields once its empty roles are filled from context; coordinated
+    providers or recipients give one event each."""
+    events = _frame_events(frame, parsed, sentences, article, kb, memory, priors)
+    if not events or not (frame.also_providers or frame.also_recipients):
+        return events
+    out = list(events)
+    for event in events:
+        for code in frame.also_providers:
+            if code != event.recipient:
+                out.append(event.with_changes(provider=code))
+        for code in frame.also_recipients:
+            if code != event.provider:
+                out.append(event.with_changes(recipient=code))
+    return out
+
+
+def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
+                  kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
     if not frame.anchored and not frame.subject_pronoun:
         return []
     provider, recipient = frame.provider, frame.recipient

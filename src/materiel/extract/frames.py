@@ -60,6 +60,8 @@ class Frame:
     items: list[ItemMention]
     modality: Modality
     money: Money | None = None
+    also_providers: tuple[str, ...] = ()  # "Denmark and the Netherlands committed F-16s"
+    also_recipients: tuple[str, ...] = ()
     anchored: bool = False  # a party is attached to the trigger in the parse
     subject_pronoun: bool = False
     value_on_first: bool = False  # the money belongs to the first (umbrella) item only
@@ -76,6 +78,18 @@ class Frame:
 
 def _first(parties: list[tuple[str, object]]) -> str | None:
     return parties[0][0] if parties else None
+
+
+def _rest(parties: list[tuple[str, object]]) -> tuple[str, ...]:
+    """Further coordinated parties of the same role, when they are coordinated in the text."""
+    if len(parties) < 2:
+        return ()
+    first_span = parties[0][1]
+    out = []
+    for code, span in parties[1:]:
+        if span is not None and first_span is not None and span.root.dep_ == "conj" and code != parties[0][0]:
+            out.append(code)
+    return tuple(dict.fromkeys(out))
 
 
 def _with_conjuncts(token: Token) -> list[Token]:
@@ -124,7 +138,8 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
             return objects
     if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp", "acomp") and head.pos_ in VERB_POS | {"ADJ"}:
         return subject_heads(head, depth + 1)
-    if token.dep_ == "acl" and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass") and head.head != head:
+    if token.dep_ in ("acl", "relcl") and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass", "attr") \
+            and head.head != head:
         return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
         return subject_heads(head.head, depth + 1) if head.head != head else []
@@ -463,8 +478,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if money is None and nominal:
             return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
         item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
-        return Frame(EventType.PAYMENT, t, _first(payers), _first(payees), [item], mod, money, anchored,
-                     subject_pronoun)
+        return Frame(EventType.PAYMENT, t, _first(payers), _first(payees), [item], mod, money,
+                     anchored=anchored, subject_pronoun=subject_pronoun)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = _training_roles(t, nominal)
         return Frame(EventType.TRAINING, t, _first(trainers), _first(trainees), items, mod, anchored=anchored,
@@ -486,6 +501,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     providers, recipients, items, anchored = _transfer_roles(t, trig, nominal, kb)
     provider, recipient = _first(providers), _first(recipients)
+    extra = {"also_providers": _rest(providers), "also_recipients": _rest(recipients)}
     if provider is None and recipient is not None:
         adjective = _item_origin_adjective(items)
         if adjective and adjective != recipient:
@@ -523,7 +539,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if len(items) != 1:
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
-                 subject_pronoun=subject_pronoun)
+                 subject_pronoun=subject_pronoun, **extra)
 
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "type", "system", "systems", "squadron",

@@ -88,7 +88,7 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
         if status is None:
             status = base if effect == "realis" else Status(effect)
             decided_by = word.text
-            if status is Status.DELIVERED and any(_future(w) for w in [trigger, *governing_chain(trigger)]):
+            if status is Status.DELIVERED and any(_future(w) or _infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
             break
     if status is None:
