@@ -157,6 +157,15 @@ class RolePriors:
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
                    Counter((f.provider, f.recipient) for f in explicit if f.type is EventType.TRANSFER))
 
+    def main_flow(self, origin: str | None) -> tuple[str, str] | None:
+        """The article's most reported transfer, if it fits an item made by `origin`."""
+        if not self.pairs:
+            return None
+        (provider, recipient), _ = self.pairs.most_common(1)[0]
+        if origin != provider:
+            return None  # only a catalogued item made by the article's main supplier continues its flow
+        return provider, recipient
+
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
         sellers = [(n, p) for (p, r), n in self.pairs.items() if r == buyer]
@@ -183,9 +192,15 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
 
 def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
                   kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
-    if not frame.anchored and not frame.subject_pronoun:
-        return []
     provider, recipient = frame.provider, frame.recipient
+    if not frame.anchored and not frame.subject_pronoun:
+        flow = priors.main_flow(_item_origin(frame, kb)) if frame.type is EventType.TRANSFER and frame.items else None
+        if flow is None:
+            return []
+        provider, recipient = flow  # "Four launchers will be provided in this tranche": the article's flow
+    if frame.owner_ambiguous and provider and recipient is None \
+            and priors.recipients[provider] > priors.providers[provider]:
+        provider, recipient = None, provider  # "Ukraine drawdown": Ukraine receives
     if provider is None and recipient is None:
         return []
     if frame.type is EventType.COOPERATION and (provider is None or recipient is None):

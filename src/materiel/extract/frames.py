@@ -20,7 +20,7 @@ from ..model import Category, EventType, Item, MentionKind, Money, Stance, Statu
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, spans_of
 from .quantities import money_spans
-from .status import Modality, modality
+from .status import Modality, governing_chain, modality
 
 VERB_POS = frozenset({"VERB", "AUX"})
 NOUN_POS = frozenset({"NOUN", "PROPN"})
@@ -45,6 +45,7 @@ DOMESTIC_CUES = frozenset({"domestically", "domestic", "indigenous", "indigenous
 RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "expect", "welcome"})
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
+INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
 SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
@@ -65,6 +66,7 @@ class Frame:
     anchored: bool = False  # a party is attached to the trigger in the parse
     subject_pronoun: bool = False
     value_on_first: bool = False  # the money belongs to the first (umbrella) item only
+    owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     used_parties: set[str] = field(default_factory=set)
 
     @property
@@ -221,6 +223,9 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         frm = [x for c in carriers for x in _prep_objects(c, PROVIDER_PREPS | {"by"})]
         partner = [x for c in carriers for x in _prep_objects(c, PARTNER_PREPS)]
         item_tokens = [x for x in phrase(t) if x != t and x not in owner]
+        if t.dep_ == "nsubj" and t.head.lemma_.lower() in INCLUSION_VERBS:
+            # "the package includes HIMARS launchers and Javelin missiles"
+            item_tokens += [x for o in _children(t.head, ("dobj",)) for x in phrase(o)]
         if len(carriers) > 1:
             item_tokens += [x for p in _prep_objects(t.head, frozenset({"for", "of"})) for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
@@ -532,14 +537,20 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
     money = _money_in(sorted(scope.subtree, key=lambda x: x.i))
-    if nominal and t.lemma_.lower() in PACKAGE_NOUNS and money is not None:
-        umbrella = ItemMention(t, Item(Category.UNSPECIFIED, _noun_phrase_text(t)), None, t.i, t.i + 1)
-        return Frame(EventType.TRANSFER, t, provider, recipient, [umbrella, *items], mod, money,
-                     anchored=anchored, subject_pronoun=subject_pronoun, value_on_first=True)
+    ambiguous = nominal and provider is not None and recipient is None and any(
+        c.dep_ == "compound" and party_of(c) == provider for c in t.children)
+    if nominal and t.lemma_.lower() in PACKAGE_NOUNS:
+        money = money or _money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))
+        if money is None and not items:
+            return None
+        umbrella = [ItemMention(t, Item(Category.UNSPECIFIED, _noun_phrase_text(t)), None, t.i, t.i + 1)] if money else []
+        return Frame(EventType.TRANSFER, t, provider, recipient, [*umbrella, *items], mod, money,
+                     anchored=anchored, subject_pronoun=subject_pronoun, value_on_first=bool(umbrella),
+                     owner_ambiguous=ambiguous)
     if len(items) != 1:
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
-                 subject_pronoun=subject_pronoun, **extra)
+                 subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, **extra)
 
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "type", "system", "systems", "squadron",
@@ -551,6 +562,12 @@ def _anaphoric_object(t: Token) -> bool:
     candidates = _children(t, ("dobj", "nsubjpass")) + (subject_heads(t) if _is_passive(t) else [])
     candidates += _prep_objects(t, frozenset({"for", "of"}))
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS for c in candidates)
+
+
+def _clause_root(t: Token) -> Token:
+    """The top of the clause holding t (below any reporting verb)."""
+    chain = governing_chain(t)
+    return chain[-1] if chain else t
 
 
 def _noun_phrase_text(t: Token) -> str:

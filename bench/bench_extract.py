@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""How much the cascade saves: materiel's extractor against the full spaCy pipeline on every article.
+
+Not a test: it prints numbers and asserts nothing. Run from the repository root:
+
+    .venv/bin/python bench/bench_extract.py            # 400 articles, 1 relevant in 20
+    .venv/bin/python bench/bench_extract.py --n 1000 --cli
+
+The input stream
+----------------
+Built from the dev set in ``shared/eval/dev``: an article is *relevant* when ``gold.jsonl`` gives it
+at least one event, *negative* otherwise. The stream holds one relevant article in every
+``--every`` (default 20) and negatives in the other slots, each cycled as often as needed.
+
+The dev negatives are hard negatives (war reports, parades, defence budgets): they name states,
+weapons and trigger words, so the cheap scan lets many of their sentences through to the parser.
+Ordinary news (sport, business, weather) would be cheaper still for the cascade, so the numbers
+here are a conservative estimate of its advantage on a general news feed.
+
+With ``--filler shuffled`` (the default) a negative that comes round again is a new article: its
+sentences (paragraph lines, split with the same rule-based sentencizer the scan uses) are shuffled
+with a fixed seed, so no two filler articles are byte-identical but their vocabulary and density
+of names are those of the real negatives. ``--filler verbatim`` repeats the negatives unchanged.
+Relevant articles are always used verbatim.
+
+What is measured
+----------------
+In one process, after loading the model and knowledge base and warming both paths up (model
+loading is excluded):
+
+  (a) cascade:   ``Extractor().extract_many(stream)``, consumed to the end;
+  (b) full:      ``nlp.pipe(title + "\\n\\n" + text)`` over every article with the full pipeline
+                 (``materiel.nlp.pipeline.load_model()``: tagger, parser, lemmatizer, NER).
+
+Both are reported in articles per second with their ratio, first on the mixed stream, then on a
+stream of relevant articles only (the relevant dev articles cycled to the same length).
+``--cli`` also times ``materiel extract`` as a subprocess on the mixed stream written to a
+temporary JSONL file, including process start and model load, reported separately, together with
+the time the same command takes on a one-article file (the fixed start-up cost).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEV = SHARED / "eval" / "dev"
+PARAGRAPH = re.compile(r"[^\n]+")
+
+
+@dataclass
+class Timing:
+    label: str
+    articles: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.articles / self.seconds if self.seconds else float("inf")
+
+
+def load_dev(dev: Path) -> tuple[list[dict], list[dict]]:
+    gold = {}
+    with open(dev / "gold.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                gold[str(row["article_id"])] = row.get("events") or []
+    relevant, negative = [], []
+    with open(dev / "articles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                article = json.loads(line)
+                (relevant if gold.get(str(article["id"])) else negative).append(article)
+    return relevant, negative
+
+
+def shuffled_copy(article: dict, rng: random.Random, serial: int, split) -> dict:
+    """The same article with its sentences in another order (a new text of the same make-up)."""
+    sentences = [s for paragraph in PARAGRAPH.findall(article["text"]) for s in split(paragraph)]
+    rng.shuffle(sentences)
+    # keep paragraph-sized lines: four sentences a line
+    lines = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
+    return dict(article, id=f"{article['id']}~{serial}", text="\n".join(lines))
+
+
+def build_stream(n: int, every: int, relevant: list[dict], negative: list[dict], filler: str,
+                 seed: int, split) -> list[dict]:
+    rng = random.Random(seed)
+    stream: list[dict] = []
+    r = k = 0
+    for slot in range(n):
+        if slot % every == 0:
+            article = dict(relevant[r % len(relevant)])
+            if r >= len(relevant):
+                article["id"] = f"{article['id']}#{r // len(relevant)}"
+            r += 1
+        else:
+            base = negative[k % len(negative)]
+            if filler == "shuffled" and k >= len(negative):
+                article = shuffled_copy(base, rng, k, split)
+            else:
+                article = dict(base, id=f"{base['id']}#{k // len(negative)}") if k >= len(negative) else dict(base)
+            k += 1
+        stream.append(article)
+    return stream
+
+
+def cycled(articles: list[dict], n: int) -> list[dict]:
+    return [dict(articles[i % len(articles)], id=f"{articles[i % len(articles)]['id']}#{i}") for i in range(n)]
+
+
+def to_articles(records: list[dict]):
+    from materiel.model import Article
+
+    return [Article(id=str(r["id"]), text=r["text"], title=(r.get("title") or "").strip(),
+                    published=r.get("published")) for r in records]
+
+
+def full_text(article) -> str:
+    return article.full_text
+
+
+def time_cascade(extractor, articles) -> tuple[Timing, int]:
+    start = time.perf_counter()
+    results = list(extractor.extract_many(articles))
+    seconds = time.perf_counter() - start
+    return Timing("cascade", len(results), seconds), sum(len(r.events) for r in results)
+
+
+def time_full(nlp, articles) -> Timing:
+    texts = [a.full_text for a in articles]
+    start = time.perf_counter()
+    count = sum(1 for _ in nlp.pipe(texts))
+    return Timing("full spaCy", count, time.perf_counter() - start)
+
+
+def scan_stats(extractor, articles) -> tuple[int, int, int, int]:
+    """What the cheap stage did: (sentences split, sentences sent to the parser, articles not even
+    split into sentences, articles with no sentence for the parser)."""
+    split = parsed = unsplit = unparsed = 0
+    for article in articles:
+        scan = extractor.scan(article)
+        split += len(scan.sentences)
+        parsed += len(scan.candidates)
+        unsplit += not scan.sentences
+        unparsed += not scan.candidates
+    return split, parsed, unsplit, unparsed
+
+
+def time_cli(records: list[dict], workers: int) -> tuple[Timing, Timing]:
+    exe = Path(sys.executable).parent / "materiel"
+    if not exe.exists():
+        exe_path = shutil.which("materiel")
+        if exe_path is None:
+            raise SystemExit("--cli: no `materiel` console script next to this Python or on PATH")
+        exe = Path(exe_path)
+    env = {k: v for k, v in os.environ.items() if k != "MATERIEL_DB"}
+    with tempfile.TemporaryDirectory(prefix="materiel-bench-") as tmp:
+        stream = Path(tmp) / "stream.jsonl"
+        stream.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        one = Path(tmp) / "one.jsonl"
+        one.write_text(json.dumps(records[0], ensure_ascii=False) + "\n", encoding="utf-8")
+        timings = []
+        for path, count in ((one, 1), (stream, len(records))):
+            start = time.perf_counter()
+            proc = subprocess.run([str(exe), "extract", str(path), "-q", "-w", str(workers), "-o", os.devnull],
+                                  env=env, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise SystemExit(f"materiel extract failed ({proc.returncode}): {proc.stderr[-2000:]}")
+            timings.append(Timing(f"materiel extract -w {workers}", count, seconds))
+    return timings[0], timings[1]
+
+
+def row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=400, help="articles in each stream (default 400)")
+    ap.add_argument("--every", type=int, default=20, help="one relevant article in this many (default 20)")
+    ap.add_argument("--filler", choices=("shuffled", "verbatim"), default="shuffled",
+                    help="repeat negatives with their sentences shuffled (default) or verbatim")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--dev", type=Path, default=DEV, help=f"folder with articles.jsonl and gold.jsonl ({DEV})")
+    ap.add_argument("--cli", action="store_true", help="also time `materiel extract` as a subprocess")
+    ap.add_argument("--workers", type=int, default=1, help="--workers for the --cli run (default 1)")
+    args = ap.parse_args(argv)
+    if not (args.dev / "articles.jsonl").exists() or not (args.dev / "gold.jsonl").exists():
+        raise SystemExit(f"no dev set at {args.dev} (need articles.jsonl and gold.jsonl); pass --dev")
+
+    t0 = time.perf_counter()
+    from materiel.extract.extractor import Extractor
+    from materiel.nlp.pipeline import load_model, model_name, sentence_splitter
+
+    nlp = load_model()
+    extractor = Extractor(nlp=nlp)
+    load_seconds = time.perf_counter() - t0
+
+    splitter = sentence_splitter()
+
+    def split(paragraph: str) -> list[str]:
+        return [s.text.strip() for s in splitter(nlp.tokenizer(paragraph)).sents if s.text.strip()]
+
+    relevant, negative = load_dev(args.dev)
+    if not relevant or not negative:
+        raise SystemExit("the dev set needs both relevant and negative articles")
+    mixed = to_articles(build_stream(args.n, args.every, relevant, negative, args.filler, args.seed, split))
+    relevant_only = to_articles(cycled(relevant, args.n))
+
+    # warm up both paths (first calls allocate, build caches, touch lazy imports)
+    warm = to_articles(relevant[:4] + negative[:4])
+    list(extractor.extract_many(warm))
+    list(nlp.pipe([a.full_text for a in warm]))
+
+    print(f"model {model_name()}; load {load_seconds:.1f}s (excluded); python {sys.version.split()[0]}; "
+          f"{os.cpu_count()} cpu(s)")
+    print(f"dev set: {len(relevant)} relevant, {len(negative)} negative articles; filler: {args.filler}")
+    results = []
+    for label, articles in ((f"mixed (1 in {args.every} relevant)", mixed), ("relevant only", relevant_only)):
+        cascade, events = time_cascade(extractor, articles)
+        full = time_full(nlp, articles)
+        stats = scan_stats(extractor, articles)
+        chars = sum(len(a.full_text) for a in articles)
+        results.append((label, len(articles), chars, cascade, full, events, stats))
+
+    widths = [28, 8, 10, 14, 14, 8, 22]
+    print()
+    print(row(["input", "articles", "chars", "cascade art/s", "full art/s", "ratio", "sents parsed/split"], widths))
+    print(row(["-" * w for w in widths], widths))
+    for label, n, chars, cascade, full, events, (sentences, parsed, _, _) in results:
+        share = f"{parsed} of {sentences}"
+        print(row([label, str(n), f"{chars:,}", f"{cascade.rate:,.1f}", f"{full.rate:,.1f}",
+                   f"{cascade.rate / full.rate:,.1f}x", share], widths))
+    print()
+    for label, n, chars, cascade, full, events, (_, _, unsplit, unparsed) in results:
+        print(f"{label}: cascade {cascade.seconds:.2f}s ({events} events), full spaCy {full.seconds:.2f}s; "
+              f"of {n} articles, {unsplit} were dropped by the scan before sentence splitting and "
+              f"{unparsed} sent nothing to the parser")
+
+    if args.cli:
+        records = [{"id": a.id, "title": a.title, "text": a.text, "published": a.published} for a in mixed]
+        startup, run = time_cli(records, args.workers)
+        print()
+        print(f"CLI (subprocess, process start and model load included), mixed stream of {run.articles}:")
+        print(f"  one article:    {startup.seconds:6.2f}s   (start-up cost)")
+        print(f"  {run.articles} articles: {run.seconds:6.2f}s = {run.rate:,.1f} articles/s end to end; "
+              f"{(run.articles - 1) / max(run.seconds - startup.seconds, 1e-9):,.1f} articles/s after start-up")
+
+
+if __name__ == "__main__":
+    main()
