@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -24,9 +25,12 @@ from .model import ArticleResult, Event, Rejection
 from .store.sqlite import EventFilter, StoredEvent
 
 DEFAULT_DB = "materiel.db"
+EVIDENCE_CHARS = 140
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract a sourced ledger of arms transfers and military cooperation from news.")
-out = Console(soft_wrap=False)
+# Piped output is not squeezed to 80 columns: a table that no terminal constrains is printed wide.
+PIPE_WIDTH = 220
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
 
 
@@ -47,7 +51,7 @@ def db_path(db: Optional[str]) -> str:
 
 
 def report_rejection(rejection: Rejection) -> None:
-    err.print(f"[red]error[/red] {rejection.describe()}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error[/red] {escape(rejection.describe())}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -86,9 +90,10 @@ def party_names(event: Event) -> str:
 
 def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
     table = Table(title=title, show_lines=True, expand=False)
-    for column in ("article", "type", "provider → recipient", "item", "qty / value", "status", "stance",
-                   "sources", "confidence", "evidence"):
-        table.add_column(column, overflow="fold")
+    widths = {"article": 8, "type": 11, "provider → recipient": 16, "item": 22, "qty / value": 14, "status": 9,
+              "stance": 8, "sources": 30, "confidence": 14, "evidence": 60}
+    for column, width in widths.items():
+        table.add_column(column, overflow="fold", min_width=min(width, 10), max_width=width)
     for article_id, e in rows:
         item = e.item.canonical or e.item.name or e.item.category.value
         if e.item.canonical and e.item.name and e.item.canonical.lower() not in e.item.name.lower():
@@ -96,16 +101,17 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
         figures = e.quantity.text if e.quantity else ""
         if e.value:
             figures = f"{e.value.amount:,.0f} {e.value.currency}"
-        sources = "; ".join(f"{s.name} [{s.kind.value}{', ' + s.country if s.country else ''}"
-                            f"{', via ' + s.via if s.via else ''}]" for s in e.sources)
+        sources = "; ".join(f"{s.name} ({s.kind.value}{', ' + s.country if s.country else ''}"
+                            f"{', via ' + s.via if s.via else ''})" for s in e.sources)
         confidence = f"{e.confidence.text} ({e.confidence.low:.0%}–{e.confidence.high:.0%} {e.confidence.scale})" \
             if e.confidence else ""
         evidence = e.evidence[0].text if e.evidence else ""
-        if len(evidence) > 160:
-            evidence = evidence[:157] + "..."
+        if len(evidence) > EVIDENCE_CHARS:
+            evidence = evidence[:EVIDENCE_CHARS - 3] + "..."
         stance = "[red]denied[/red]" if e.stance.value == "denied" else "asserted"
-        table.add_row(article_id, e.type.value, party_names(e), f"{item}\n[dim]{e.item.category.value}[/dim]",
-                      figures, e.status.value, stance, sources, confidence, evidence)
+        table.add_row(escape(article_id), e.type.value, escape(party_names(e)),
+                      f"{escape(item)}\n[dim]{e.item.category.value}[/dim]", escape(figures), e.status.value, stance,
+                      escape(sources), escape(confidence), escape(evidence))
     return table
 
 
