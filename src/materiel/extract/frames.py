@@ -46,6 +46,10 @@ RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "ex
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
+# Verbs of motion that are a transfer only with a destination: "flew cash to Tehran", not "how to fly".
+DESTINATION_VERBS = frozenset({"fly", "airlift"})
+# "... in exchange for drones", "in return for missiles": what flows back the other way.
+EXCHANGE_NOUNS = frozenset({"exchange", "return"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
 SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
@@ -267,6 +271,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
     passive = _is_passive(t)
     subject_parties = parties_in(_phrase_tokens(subjects))
     if trig.subject == "provider":
+        if t.lemma_.lower() in DESTINATION_VERBS and not _prep_objects(t, frozenset({"to", "into"})):
+            return [], [], [], False
         item_tokens = _phrase_tokens(objects) + _phrase_tokens(_prep_objects(t, frozenset({"with"})))
         recipient_tokens = _phrase_tokens(datives) + _phrase_tokens(_prep_objects(t, RECIPIENT_PREPS))
         provider_tokens = _phrase_tokens(_prep_objects(t, frozenset({"by"}))) if passive else []
@@ -454,7 +460,34 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None:
             frames.append(frame)
+            counter = _counter_flow(frame)
+            if counter is not None:
+                frames.append(counter)
     return frames
+
+
+def _counter_items(t: Token) -> list[ItemMention]:
+    """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
+    tokens = []
+    for prep in (c for c in t.children if c.dep_ == "prep"):
+        for obj in (p for p in prep.children if p.dep_ == "pobj"):
+            if prep.lower_ == "for" and t.lemma_.lower() == "pay":
+                tokens += phrase(obj)
+            elif prep.lower_ == "in" and obj.lemma_.lower() in EXCHANGE_NOUNS:
+                tokens += [x for p2 in obj.children if p2.dep_ == "prep" and p2.lower_ == "for" for x in p2.subtree]
+    return [m for m in items_in(tokens) if m.item.category is not Category.MONEY]
+
+
+def _counter_flow(frame: Frame) -> Frame | None:
+    """The transfer implied in return: the payer or giver receives the counter-goods."""
+    if frame.type not in (EventType.PAYMENT, EventType.TRANSFER) or frame.provider is None:
+        return None
+    items = _counter_items(frame.trigger)
+    if not items:
+        return None
+    giver = frame.recipient or _item_origin_adjective(items)
+    return Frame(EventType.TRANSFER, frame.trigger, giver, frame.provider, items, frame.modality,
+                 anchored=True, subject_pronoun=frame.subject_pronoun)
 
 
 def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:
@@ -553,7 +586,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, **extra)
 
 
-ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "type", "system", "systems", "squadron",
+ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
 
 
