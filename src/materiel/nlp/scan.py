@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from ..knowledge.loaders import squash
 from ..knowledge.base import KnowledgeBase, designation_variants, inflections, load_knowledge, plural
 from ..model import Mention, MentionKind, Sentence
 
@@ -65,7 +66,9 @@ class Scanner:
             for name in system.names:
                 for variant in designation_variants(name):
                     add(variant, MentionKind.SYSTEM, system.canonical, system.category.value)
-                    add(variant + "s", MentionKind.SYSTEM, system.canonical, system.category.value)
+                    other = kb.system_by_key.get(squash(variant + "s"))
+                    if other is None or other is system:  # 'Iglas' is Igla's plural, not Igla-S
+                        add(variant + "s", MentionKind.SYSTEM, system.canonical, system.category.value)
         for term, category in kb.item_terms.items():
             add(term, MentionKind.ITEM, category.value, exact=False)
             add(plural(term), MentionKind.ITEM, category.value, exact=False)
