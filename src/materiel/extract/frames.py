@@ -46,6 +46,7 @@ RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "ex
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
+CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
 # Verbs of motion that are a transfer only with a destination: "flew cash to Tehran", not "how to fly".
 DESTINATION_VERBS = frozenset({"fly", "airlift"})
 # "... in exchange for drones", "in return for missiles": what flows back the other way.
@@ -256,6 +257,11 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         # "Heavy US bombs arrive in Israel", "the first shipment reached Russia"
         subjects = subject_heads(t)
         items = items_in(_phrase_tokens(subjects))
+        carried = [x for c in t.children if c.dep_ in ("advcl", "xcomp", "acl", "conj") and c.lemma_.lower()
+                   in CARRYING_VERBS for x in c.subtree]
+        if carried:
+            # "six Y-20 transports landed in Belgrade carrying the FK-3 system": the cargo is the item
+            items = items_in(carried) or items_in(carried, include_modifiers=True) or items
         destination = _prep_objects(t, frozenset({"in", "to", "at", "into"})) + _children(t, ("dobj",))
         recipients = parties_in(_phrase_tokens(destination))
         providers = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS)))
