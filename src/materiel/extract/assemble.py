@@ -257,22 +257,36 @@ def fill_denied_items(events: list[Event]) -> list[Event]:
 
 
 def fill_canonical(events: list[Event], sentences: list[Sentence], kb: KnowledgeBase) -> list[Event]:
-    """'drones' in a story about one drone system are that system (§1)."""
+    """'drones' in a story about one drone system are that system (§1); 'the aircraft' right after
+    'J-10C' is the J-10C."""
     named: dict[Category, set[str]] = {}
     for sentence in sentences:
         for m in sentence.mentions:
             if m.kind is MentionKind.SYSTEM:
                 named.setdefault(Category(m.detail), set()).add(m.value)
+    by_start = {s.start: s.index for s in sentences}
     out = []
     for event in events:
-        systems = named.get(event.item.category, set())
-        if event.item.canonical is None and len(systems) == 1 and event.type is not EventType.COOPERATION:
-            canonical = next(iter(systems))
-            system = kb.system(canonical)
-            if system is not None and system.origin in (event.provider, event.recipient) or event.type is EventType.TRANSFER:
+        if event.item.canonical is None and event.type is not EventType.COOPERATION:
+            systems = named.get(event.item.category, set())
+            canonical = next(iter(systems)) if len(systems) == 1 else None
+            if canonical is None and systems and event.evidence:
+                canonical = _recent_system(event.item.category, by_start.get(event.evidence[0].start), sentences)
+            if canonical is not None:
                 event = event.with_changes(item=Item(event.item.category, event.item.name, canonical))
         out.append(event)
     return out
+
+
+def _recent_system(category: Category, index: int | None, sentences: list[Sentence]) -> str | None:
+    """The last system of `category` named in this sentence or the few before it."""
+    if index is None:
+        return None
+    for i in range(index, max(-1, index - 1 - ITEM_CONTEXT_WINDOW), -1):
+        found = [m.value for m in sentences[i].mentions if m.kind is MentionKind.SYSTEM and m.detail == category.value]
+        if found:
+            return found[-1]
+    return None
 
 
 def merge_events(events: list[Event]) -> list[Event]:

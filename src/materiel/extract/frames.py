@@ -51,6 +51,9 @@ CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
 DESTINATION_VERBS = frozenset({"fly", "airlift"})
 # "... in exchange for drones", "in return for missiles": what flows back the other way.
 EXCHANGE_NOUNS = frozenset({"exchange", "return"})
+# Trigger words that report an act only as verbs.
+VERB_ONLY_TRIGGERS = frozenset({"share", "arm", "rush", "pass", "clear", "release", "hand", "fly", "reach",
+                                "land", "get", "want", "ask", "rely", "send", "give", "equip", "lend", "build"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
 SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
@@ -148,6 +151,10 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     if token.dep_ in ("acl", "relcl") and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass", "attr") \
             and head.head != head:
         return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
+    if token.dep_ == "pcomp" and head.head != head:
+        objects = [c for c in head.head.children if c.dep_ == "dobj" and party_of(c)]
+        if objects:
+            return objects  # "thanked Beijing for delivering them"
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
         return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
@@ -299,6 +306,11 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
             item_heads = {m.head.i for m in items}
             recipients = [(code, span) for code, span in parties_in(_phrase_tokens(objects))
                           if span.root.head.i not in item_heads or span.root.dep_ not in ("amod", "compound", "nmod", "poss")]
+        if not recipients and not passive:
+            # a ditransitive the parser misread: "offered Pakistan 40 J-35 fighters"
+            follower = next((sp for sp in spans_of(t.doc, MentionKind.PARTY) if sp.start == t.i + 1), None)
+            if follower is not None and follower.label_ not in {code for code, _ in parties_in(provider_tokens)}:
+                recipients = [(follower.label_, follower)]
         if not recipients:
             # "send drones to Russia" with the prepositional phrase attached to the object
             inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
@@ -443,6 +455,8 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     nominal = token.pos_ in NOUN_POS
     if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
         return None
+    if nominal and lemma in VERB_ONLY_TRIGGERS:
+        return None  # "shares in the maker jumped", "major arms"
     if token.pos_ == "ADJ" and token.dep_ not in ADJ_DEPS | {"acomp"}:
         return None
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
