@@ -226,6 +226,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     time = time_for(frame.trigger, article.published)
     location = _location(frame, kb)
     items: list[ItemMention | None] = list(frame.items) or [None]
+    if not frame.value_on_first and any(m.item.category is not Category.UNSPECIFIED for m in frame.items):
+        # "anti-aircraft missiles and related equipment": the vague add-on is not a flow of its own
+        items = [m for m in frame.items if m.item.category is not Category.UNSPECIFIED]
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         fallback = context_item(parsed, sentences) or fallback

@@ -13,7 +13,7 @@ from ..model import Article, ArticleResult, MentionKind, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
 from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate
 from .assemble import ParsedSentence, assemble
-from .mentions import attach_mentions
+from .mentions import attach_mentions, attach_person_parties
 
 # Sentences sent to the parser in one nlp.pipe call.
 PARSE_BATCH = 64
@@ -64,6 +64,7 @@ class Extractor:
         parsed: dict[int, list[ParsedSentence]] = {}
         for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH):
             attach_mentions(doc, sentence.mentions, sentence.start)
+            attach_person_parties(doc, self.kb.person_country)
             parsed.setdefault(i, []).append(ParsedSentence(sentence, doc))
         for i, scan in enumerate(batch):
             events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []

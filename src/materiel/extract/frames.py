@@ -572,6 +572,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             provider, recipient = origin, next((p for p in sides if p != origin), None)
         elif origin and len(sides) == 1:
             provider, recipient = origin, sides[0]
+    if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
+        return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t)
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):

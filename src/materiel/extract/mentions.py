@@ -41,3 +41,17 @@ def span_at(doc: Doc, token: Token, kind: MentionKind) -> Span | None:
 def party_of(token: Token) -> str | None:
     span = span_at(token.doc, token, MentionKind.PARTY)
     return span.label_ if span is not None else None
+
+
+def attach_person_parties(doc: Doc, person_country) -> Doc:
+    """Named leaders stand for their state: 'Putin and Kim signed a treaty' (people.csv)."""
+    parties = list(doc.spans[MentionKind.PARTY.value]) if MentionKind.PARTY.value in doc.spans else []
+    taken = {i for span in parties for i in range(span.start, span.end)}
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or any(i in taken for i in range(ent.start, ent.end)):
+            continue
+        code = person_country(ent.text)
+        if code:
+            parties.append(Span(doc, ent.start, ent.end, label=code, kb_id="person"))
+    doc.spans[MentionKind.PARTY.value] = sorted(parties, key=lambda s: s.start)
+    return doc
