@@ -70,7 +70,8 @@ def test_us_in_the_same_sentence_as_us(scanner: Scanner) -> None:
 ])
 def test_system_mentions(scanner: Scanner, text: str, surface: str, canonical: str) -> None:
     systems = found(scanner, text, MentionKind.SYSTEM)
-    assert (surface, canonical) in values(systems)
+    # the mention may take in a generic noun the catalogue lists with the name ('Leopard 2 tanks')
+    assert any(m.value == canonical and m.text.startswith(surface) for m in systems), values(systems)
 
 
 def test_geranium_is_a_uav(scanner: Scanner) -> None:

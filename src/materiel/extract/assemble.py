@@ -22,6 +22,9 @@ from .timex import time_for
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
+# An article's explicit flows fill an empty role only when one party clearly dominates them.
+PRIOR_MIN_COUNT = 1
+PRIOR_MIN_SHARE = 0.0
 # How many sentences back an item named only by 'them' or 'the system' may be looked for.
 ITEM_CONTEXT_WINDOW = 3
 LOCATION_PREPS = frozenset({"in", "at", "near"})
@@ -64,8 +67,9 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
                 and not _titles_person(span):
             return span.label_
-    for code, _ in priors.most_common():
-        if code not in exclude:
+    total = sum(priors.values())
+    for code, count in priors.most_common():
+        if code not in exclude and count >= PRIOR_MIN_COUNT and count >= PRIOR_MIN_SHARE * total:
             return code
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):
@@ -244,6 +248,16 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     return events
 
 
+def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase) -> Event:
+    """'weapons to Yemen' in a story about the Houthis go to the Houthis: an armed group the
+    article names stands for the state it operates from, as a recipient."""
+    groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
+              and kb.group_bases.get(m.value) == event.recipient}
+    if len(groups) == 1 and event.provider != event.recipient:
+        return event.with_changes(recipient=groups.pop())
+    return event
+
+
 def fill_denied_items(events: list[Event]) -> list[Event]:
     """A denial names no item when it answers a claim: take the item of the claim (§2)."""
     out = []
@@ -329,6 +343,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
         for frame in sentence_frames:
             events.extend(frame_events(frame, p, sentences, article, kb, memory, priors))
         sentence_speakers(p.doc, kb, memory)
+    events = [_group_for_state(e, sentences, kb) for e in events]
     events = fill_denied_items(events)
     events = fill_canonical(events, sentences, kb)
     return merge_events(events)

@@ -47,12 +47,13 @@ RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "ex
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
 CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
+SOURCE_ONLY_ARRIVALS = frozenset({"come"})
 # Verbs of motion that are a transfer only with a destination: "flew cash to Tehran", not "how to fly".
 DESTINATION_VERBS = frozenset({"fly", "airlift"})
 # "... in exchange for drones", "in return for missiles": what flows back the other way.
 EXCHANGE_NOUNS = frozenset({"exchange", "return"})
 # Trigger words that report an act only as verbs.
-VERB_ONLY_TRIGGERS = frozenset({"share", "arm", "rush", "pass", "clear", "release", "hand", "fly", "reach",
+VERB_ONLY_TRIGGERS = frozenset({"share", "come", "arm", "rush", "pass", "clear", "release", "hand", "fly", "reach",
                                 "land", "get", "want", "ask", "rely", "send", "give", "equip", "lend", "build"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
 SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
@@ -272,10 +273,12 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         destination = _prep_objects(t, frozenset({"in", "to", "at", "into"})) + _children(t, ("dobj",))
         recipients = parties_in(_phrase_tokens(destination))
         providers = parties_in(_phrase_tokens(_prep_objects(t, PROVIDER_PREPS)))
+        if t.lemma_.lower() in SOURCE_ONLY_ARRIVALS and not providers:
+            return [], [], [], False  # "come" is an arrival only as "came from China"
         if not providers:
             adjective = _item_origin_adjective(items)
             providers = [(adjective, None)] if adjective else []
-        return providers, recipients, items, bool(recipients)
+        return providers, recipients, items, bool(recipients or providers)
     subjects = subject_heads(t)
     objects = _children(t, ("dobj",))
     if not objects and t.dep_ == "relcl" and t.head.pos_ in NOUN_POS:
@@ -553,8 +556,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         origin = _origin_of(items, kb)
         if provider is None and origin and origin != recipient:
             provider = origin
+        items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
         if not items:
-            return None
+            return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     providers, recipients, items, anchored = _transfer_roles(t, trig, nominal, kb)

@@ -66,6 +66,7 @@ class KnowledgeBase:
     outlets: list[PartyName]
     estimative: list[EstimativeTerm]
     people: dict[str, PartyName] = field(default_factory=dict)
+    group_bases: dict[str, str] = field(default_factory=dict)
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
     outlet_by_name: dict[str, PartyName] = field(default_factory=dict)
@@ -117,4 +118,5 @@ def load_knowledge() -> KnowledgeBase:
         outlets=loaders.load_outlets(),
         estimative=loaders.load_estimative(),
         people={p.surface.casefold(): p for p in loaders.load_people()},
+        group_bases=loaders.load_group_bases(),
     )

@@ -246,3 +246,9 @@ def load_people() -> list[PartyName]:
             owner[key] = party
             people.append(PartyName(surface, party, row.get("role") or "official"))
     return people
+
+
+def load_group_bases() -> dict[str, str]:
+    """Armed groups and the state whose territory they hold or operate from ('org:houthis' -> YEM)."""
+    return {row["slug"]: row["base"] for _, row in read_rows("groups.csv")
+            if row.get("base") and row["kind"] in ("armed_group", "pmc")}
