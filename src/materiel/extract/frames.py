@@ -422,21 +422,22 @@ def _production_place(t: Token) -> list:
 
 
 def _cooperation_parties(t: Token, nominal: bool) -> list[str]:
-    """The parties of a partnership: subject first, then possessors, modifiers and partners."""
+    """The parties of a partnership: subject first, then possessors, modifiers and partners.
+    A trigger that modifies another noun ('partnership treaty', 'cooperation plan') speaks for it."""
     heads: list[Token] = []
     if nominal:
-        if t.dep_ in ("dobj", "attr", "nsubjpass", "pobj", "appos"):
-            governor = t.head if t.dep_ != "pobj" else t.head.head
-            if governor.pos_ in VERB_POS:
-                heads += subject_heads(governor)
-        heads += [c for c in t.children if c.dep_ in ("poss", "amod", "compound", "nmod")]
-        heads += _prep_objects(t, PARTNER_PREPS | {"to", "of"})
-        for clause in (c for c in t.children if c.dep_ == "relcl"):
-            heads += subject_heads(clause)  # "a partnership that Paris and Athens signed"
-        if t.dep_ == "compound" and t.head.pos_ in NOUN_POS:
-            holder = t.head  # "a cooperation plan between Beijing and Belgrade"
-            heads += [c for c in holder.children if c.dep_ in ("poss", "amod", "nmod")]
-            heads += _prep_objects(holder, PARTNER_PREPS)
+        anchors = [t]
+        if t.dep_ in ("compound", "amod", "nmod") and t.head.pos_ in NOUN_POS:
+            anchors.append(t.head)
+        for anchor in anchors:
+            if anchor.dep_ in ("dobj", "attr", "nsubjpass", "pobj", "appos"):
+                governor = anchor.head if anchor.dep_ != "pobj" else anchor.head.head
+                if governor.pos_ in VERB_POS:
+                    heads += subject_heads(governor)
+            heads += [c for c in anchor.children if c.dep_ in ("poss", "amod", "compound", "nmod") and c != t]
+            heads += _prep_objects(anchor, PARTNER_PREPS | {"to", "of"})
+            for clause in (c for c in anchor.children if c.dep_ == "relcl"):
+                heads += subject_heads(clause)  # "a partnership that Paris and Athens signed"
     else:
         heads += subject_heads(t)
         heads += _prep_objects(t, PARTNER_PREPS)
