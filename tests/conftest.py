@@ -7,8 +7,6 @@ every ledger is a real SQLite file under pytest's tmp_path.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +15,7 @@ from spacy.language import Language
 from materiel.knowledge.base import KnowledgeBase, load_knowledge
 from materiel.nlp.pipeline import load_model
 from materiel.nlp.scan import Scanner
-from support import SAMPLE_ARTICLES, SHARED, Cli, CliResult, clean_env, write_jsonl
-
-MATERIEL = Path(sys.executable).parent / "materiel"
+from support import MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, run_cli, write_jsonl
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +31,7 @@ def cli(materiel_exe: Path, tmp_path: Path) -> Cli:
 
     def run(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None,
             cwd: Path | None = None, timeout: float = 300) -> CliResult:
-        data = input.encode("utf-8") if isinstance(input, str) else input
-        proc = subprocess.run([str(materiel_exe), *map(str, args)], input=data, capture_output=True,
-                              env=clean_env(**(env or {})), cwd=cwd or tmp_path, timeout=timeout)
-        return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"),
-                         proc.stderr.decode("utf-8", "replace"))
+        return run_cli(*args, cwd=cwd or tmp_path, input=input, env=env, timeout=timeout)
 
     return run
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+MATERIEL = Path(sys.executable).parent / "materiel"
 # Where the shared eval set and scorer live: /work/shared next to the repository root.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -71,6 +74,15 @@ def clean_env(**extra: str) -> dict[str, str]:
            if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES")}
     env.update(extra)
     return env
+
+
+def run_cli(*args: object, cwd: Path, input: str | bytes | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> CliResult:
+    """Run the installed `materiel` console script in a subprocess (MATERIEL_DB unset unless given)."""
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    proc = subprocess.run([str(MATERIEL), *map(str, args)], input=data, capture_output=True,
+                          env=clean_env(**(env or {})), cwd=cwd, timeout=timeout)
+    return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
 def write_jsonl(path: Path, records: Sequence[dict]) -> Path:

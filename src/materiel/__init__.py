@@ -13,6 +13,10 @@ import logging
 
 from .model import Article, Event
 
+# Load the `extract` subpackage before defining the `extract` function below: importing a
+# subpackage sets the parent's attribute of the same name, so it must happen first, once.
+from .extract import extractor as _extractor  # noqa: E402  (order matters, see above)
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = ["Article", "Event", "extract"]
@@ -21,7 +25,5 @@ __version__ = "0.1.0"
 
 def extract(text: str, title: str = "", published: str | None = None, article_id: str = "text") -> list[Event]:
     """Events reported in one text, as the same typed `Event` objects the CLI and store use."""
-    from .extract.extractor import shared_extractor
-
     article = Article(id=article_id, text=text, title=title, published=published)
-    return list(shared_extractor().extract(article).events)
+    return list(_extractor.shared_extractor().extract(article).events)

@@ -99,17 +99,16 @@ def test_jsonl_with_one_malformed_line(cli: Cli, tmp_path: Path) -> None:
     assert "2 article(s) read" in result.summary
 
 
-@pytest.mark.parametrize("line", ['["a", "list"]', '"just a string"', "42", "null"])
-def test_jsonl_line_that_is_not_an_object(cli: Cli, good: Path, tmp_path: Path, line: str) -> None:
+def test_jsonl_lines_that_are_not_objects(cli: Cli, good: Path, tmp_path: Path) -> None:
     bad = tmp_path / "not-objects.jsonl"
-    bad.write_text(line + "\n", encoding="utf-8")
-    assert_batch(cli("extract", good, bad), bad, "malformed_json", line=1)
+    bad.write_text('["a", "list"]\n"just a string"\n42\nnull\n', encoding="utf-8")
+    result = cli("extract", good, bad)
+    assert_batch(result, bad, "malformed_json", line=1, skipped=4)
+    assert [e.split(": ", 1)[0] for e in result.error_lines] == [f"error {bad}:{n}" for n in (1, 2, 3, 4)]
 
 
 @pytest.mark.parametrize("record", [
     {"id": "no-text", "title": "A headline only"},
-    {"id": "empty-text", "text": "   "},
-    {"id": "number-text", "text": 42},
     {"id": "list-text", "text": ["Iran sent drones"]},
 ])
 def test_json_object_without_text(cli: Cli, good: Path, tmp_path: Path, record: dict) -> None:
@@ -118,10 +117,13 @@ def test_json_object_without_text(cli: Cli, good: Path, tmp_path: Path, record: 
     assert_batch(cli("extract", bad, good), bad, "missing_text")
 
 
-def test_jsonl_record_without_text_names_the_line(cli: Cli, tmp_path: Path) -> None:
+def test_jsonl_records_without_text_name_their_lines(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "feed.jsonl"
-    write_jsonl(bad, [IRAN_ARTICLE, {"id": "headline-only", "title": "Iran sends drones"}])
-    assert_batch(cli("extract", bad), bad, "missing_text", line=2)
+    write_jsonl(bad, [IRAN_ARTICLE, {"id": "headline-only", "title": "Iran sends drones"}, {"id": "blank", "text": "  "},
+                      {"id": "number", "text": 42}])
+    result = cli("extract", bad)
+    assert_batch(result, bad, "missing_text", line=2, skipped=3)
+    assert [e.split(": ", 1)[0] for e in result.error_lines] == [f"error {bad}:{n}" for n in (2, 3, 4)]
 
 
 def test_json_array_with_a_bad_record(cli: Cli, tmp_path: Path) -> None:
@@ -195,7 +197,7 @@ def test_hostile_html_does_not_crash(cli: Cli, good: Path, tmp_path: Path) -> No
     "<html><body>" + "<div>" * 20000 + "</body></html>",
     "<<<<>>>><!DOCTYPE><html <body<p>>",
     "<p>" + "&#" * 1000 + "</p>",
-])
+], ids=["only-a-script", "20000-divs", "broken-tags", "broken-entities"])
 def test_html_without_an_article_is_a_clean_rejection(cli: Cli, good: Path, tmp_path: Path, html: str) -> None:
     bad = tmp_path / "page.html"
     bad.write_text(html, encoding="utf-8")

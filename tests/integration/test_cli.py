@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, full_text,
+from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, full_text, run_cli,
                       write_jsonl)
 
 pytestmark = pytest.mark.slow
@@ -280,10 +280,12 @@ def test_ingest_default_ledger_in_working_directory(cli: Cli, sample_articles: P
     assert counts(workdir / "materiel.db")["articles"] == 3
 
 
-@pytest.fixture
-def ledger(cli: Cli, sample_articles: Path, tmp_path: Path) -> Path:
-    db = tmp_path / "ledger.db"
-    result = cli("ingest", sample_articles, "--db", db, "-q")
+@pytest.fixture(scope="module")
+def ledger(materiel_exe: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One ledger of the three sample articles, shared by the read-only `events` tests."""
+    folder = tmp_path_factory.mktemp("ledger")
+    db = folder / "ledger.db"
+    result = run_cli("ingest", write_jsonl(folder / "sample.jsonl", SAMPLE_ARTICLES), "--db", db, "-q", cwd=folder)
     assert result.returncode == 0, result.stderr
     return db
 

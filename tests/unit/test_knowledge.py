@@ -11,6 +11,9 @@ from pathlib import Path
 import pycountry
 import pytest
 
+from materiel.nlp.scan import Scanner
+from materiel.model import MentionKind
+
 from materiel.errors import KnowledgeError
 from materiel.knowledge import loaders
 from materiel.knowledge.base import KnowledgeBase, designation_variants
@@ -59,19 +62,19 @@ def test_no_name_is_shared_by_two_systems(kb: KnowledgeBase) -> None:
 
 
 def test_no_surface_form_the_scanner_matches_points_at_two_systems(kb: KnowledgeBase) -> None:
-    """The scanner also matches spelling variants and plurals ('Su 35', 'F-16s').
-
-    Fails today: the plural of 'Igla' ('Iglas') is also the hyphen-free variant of the separate
-    system 'Igla-S' ('IglaS'), so 'Iglas' in a text resolves to two systems at once.
-    """
-    owner: dict[str, set[str]] = defaultdict(set)
+    """The scanner also matches spelling variants and plurals ('Su 35', 'F-16s', 'Iglas'): each
+    such surface form, scanned on its own, must resolve to exactly one system."""
+    scanner = Scanner(kb)
+    ambiguous = {}
     for system in kb.systems:
         for name in system.names:
             for variant in designation_variants(name):
-                owner[variant.casefold()].add(system.canonical)
-                owner[(variant + "s").casefold()].add(system.canonical)
-    shared = {key: sorted(names) for key, names in owner.items() if len(names) > 1}
-    assert shared == {}
+                for surface in (variant, variant + "s"):
+                    found = {m.value for m in scanner.mentions(surface)
+                             if m.kind is MentionKind.SYSTEM and (m.start, m.end) == (0, len(surface))}
+                    if len(found) > 1:
+                        ambiguous[surface] = sorted(found)
+    assert ambiguous == {}
 
 
 def test_every_category_of_the_ontology_is_used(kb: KnowledgeBase) -> None:

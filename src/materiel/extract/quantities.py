@@ -78,15 +78,23 @@ def quantity_of(head: Token) -> Quantity | None:
     missiles' / 'a batch of jets' (the item is the object of 'of'), 'two dozen tanks'.
     """
     candidates = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.i < head.i and c.dep_ in ("amod", "compound", "quantmod"))]
+    candidates = [c for c in candidates if not _is_measure(c)]
     if candidates:
-        number = candidates[0]
-        tokens = sorted({number, *(t for t in number.subtree if t.i <= number.i)}, key=lambda t: t.i)
-        text = head.doc[tokens[0].i: number.i + 1].text
+        # the whole number phrase: 'two dozen', 'one million', 'more than 160', not '155mm'
+        tokens = sorted({t for c in candidates for t in c.subtree if t.i < head.i and not _is_measure(t)},
+                        key=lambda t: t.i)
         numeric = [t for t in tokens if _numeric_word(t)]
-        value = parse_number(" ".join(t.text for t in numeric))
+        run = [numeric[0]] if numeric else []
+        for t in numeric[1:]:
+            gap = t.i - run[-1].i
+            if gap > 2 or (gap == 2 and t.doc[t.i - 1].text not in ("-", "and")):
+                break  # '14 Leopard 2 tanks' is 14, not 16
+            run.append(t)
+        value = parse_number(" ".join(t.text for t in run)) if run else None
         if value is None:
             return None
-        words = {t.lower_ for t in tokens if not _numeric_word(t)}
+        text = head.doc[tokens[0].i: run[-1].i + 1].text
+        words = {t.lower_ for t in tokens if not _numeric_word(t) and t.i < run[-1].i}
         approx = bool(words & APPROX_WORDS)
         return Quantity(int(value) if float(value).is_integer() else None, approx, _strip_det(text))
     # 'hundreds of missiles', 'a handful of jets', '1,000 of its drones'
@@ -104,6 +112,17 @@ def quantity_of(head: Token) -> Quantity | None:
         if child.dep_ == "amod" and child.lower_ in ("several", "numerous", "multiple", "many"):
             return Quantity(None, True, child.text)
     return None
+
+
+MEASURE_UNITS = frozenset({"mm", "cm", "km", "kg", "lb", "lbs", "m", "tonne", "tonnes", "ton", "tons", "pound"})
+
+
+def _is_measure(t: Token) -> bool:
+    """'155mm', '500-lb': a calibre or weight written as a number, not a count."""
+    nxt = t.nbor(1) if t.i + 1 < len(t.doc) else None
+    if nxt is not None and nxt.text == "-" and t.i + 2 < len(t.doc):
+        nxt = t.nbor(2)
+    return nxt is not None and nxt.lower_ in MEASURE_UNITS or any(u in t.lower_ for u in ("mm", "km"))
 
 
 def _numeric_word(t: Token) -> bool:

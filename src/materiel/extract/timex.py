@@ -27,6 +27,14 @@ def _parse_date(published: str | None) -> date | None:
         return None
 
 
+def _shift_years(day: date, years: int) -> date:
+    """Same calendar day `years` later, 29 February falling back to the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def resolve(text: str, published: str | None) -> str | None:
     """An ISO date, month, year or interval for a date expression, or None."""
     lowered = text.lower()
@@ -49,19 +57,19 @@ def resolve(text: str, published: str | None) -> str | None:
         if any(w in lowered for w in ("next", "coming")):
             year = anchor.year if month > anchor.month else anchor.year + 1
         return f"{year:04d}-{month:02d}"
-    unit = next((u for u in RELATIVE_UNITS if u in lowered), None)
+    if re.search(r"\btoday\b", lowered):
+        return anchor.isoformat()
+    if re.search(r"\byesterday\b", lowered):
+        return (anchor - timedelta(days=1)).isoformat()
+    unit = next((u for u in RELATIVE_UNITS if re.search(rf"\b{u}s?\b", lowered)), None)
     if unit is None:
-        if "today" in lowered:
-            return anchor.isoformat()
-        if "yesterday" in lowered:
-            return (anchor - timedelta(days=1)).isoformat()
         return None
     span = timedelta(days=RELATIVE_UNITS[unit])
     if any(w in lowered for w in ("within", "next", "coming")):
-        end = anchor.replace(year=anchor.year + 1) if unit == "year" else anchor + span
+        end = _shift_years(anchor, 1) if unit == "year" else anchor + span
         return f"{anchor.isoformat()}/{end.isoformat()}"
     if any(w in lowered for w in ("last", "past", "previous", "ago")):
-        start = anchor.replace(year=anchor.year - 1) if unit == "year" else anchor - span
+        start = _shift_years(anchor, -1) if unit == "year" else anchor - span
         return f"{start.isoformat()}/{anchor.isoformat()}"
     if "this" in lowered:
         if unit == "year":

@@ -98,7 +98,8 @@ class Scanner:
                 if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
                     continue
                 found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
-        return _resolve_overlaps(found)
+        unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
+        return _resolve_overlaps(unique)
 
     def sentences(self, text: str, tokenizer, sentencizer) -> list[Sentence]:
         """Split `text` into sentences (paragraph by paragraph) and attach the mentions of each."""
