@@ -74,13 +74,13 @@ def tracked(results: Iterable[ArticleResult], progress: Optional[Progress]) -> I
 
 
 def fail(exc: MaterielError) -> None:
-    err.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
 def finish(summary: service.RunSummary, quiet: bool) -> None:
     if not quiet:
-        err.print(summary.describe(), highlight=False, soft_wrap=True)
+        err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 
 
@@ -181,7 +181,8 @@ def events(
     """Query the ledger."""
     path = db_path(db)
     if not Path(path).exists():
-        err.print(f"[red]error[/red] no ledger at {path}; run `materiel ingest` first or pass --db")
+        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
+                  highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     flt = EventFilter(type=type, provider=provider and provider.strip(), recipient=recipient and recipient.strip(),
                       item=item, status=status, since=since, until=until)
@@ -232,7 +233,7 @@ def demo(
     except MaterielError as exc:
         fail(exc)
     render_stored(rows, EventsFormat.table)
-    err.print(f"{summary.describe()}\nledger written to {path}; query it with: materiel events --db {path}",
+    err.print(escape(f"{summary.describe()}\nledger written to {path}; query it with: materiel events --db {path}"),
               highlight=False, soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 

@@ -211,10 +211,11 @@ def test_html_without_an_article_is_a_clean_rejection(cli: Cli, good: Path, tmp_
 def test_file_name_with_brackets_is_reported_verbatim(cli: Cli, good: Path, tmp_path: Path) -> None:
     """File names are data, not console markup.
 
-    Fails today: report_rejection prints the origin through rich markup, so a file named
-    'x[/red].txt' crashes the run with MarkupError and 'notes[bold].txt' is reported as 'notes.txt'.
+    (Found failing at first: report_rejection printed the origin as rich markup, so the path
+    '.../x[/red].txt' crashed the run with MarkupError and 'notes[bold].txt' was reported as 'notes.txt'.)
     """
-    crash = tmp_path / "x[/red].txt"
+    (tmp_path / "x[").mkdir()
+    crash = tmp_path / "x[" / "red].txt"  # the path reads '.../x[/red].txt'
     crash.write_bytes(b"")
     swallowed = tmp_path / "notes[bold].txt"
     swallowed.write_bytes(b"")

@@ -81,13 +81,10 @@ def test_extract_table(cli: Cli, sample_articles: Path) -> None:
 
 
 def test_extract_table_shows_article_text_verbatim(cli: Cli, tmp_path: Path) -> None:
-    """Article text is data, never console markup.
-
-    Fails today: events_table passes evidence (and names) to rich as markup strings, so a quote
-    holding '[/i]' crashes the command with MarkupError, and '[sic]' silently disappears.
-    """
-    article = dict(IRAN_ARTICLE, text="Iran agreed to send 6,000 drones [sic] to Russia [/i], an unnamed official "
-                                      "told the Washington Post.")
+    """Article text is data, never console markup ('[/i]' once crashed the table, '[sic]' vanished)."""
+    # untitled, so the first evidence (the one the table shows) is this sentence
+    article = dict(IRAN_ARTICLE, title="", text="Iran agreed to send 6,000 drones [sic] to Russia [/i], an unnamed "
+                                                "official told the Washington Post.")
     source = write_jsonl(tmp_path / "brackets.jsonl", [article])
     assert cli("extract", source, "-q").jsonl()[0]["events"], "precondition: the article has events"
     result = cli("extract", source, "--format", "table", env=WIDE)
@@ -345,6 +342,36 @@ def test_events_without_a_ledger(cli: Cli, tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no ledger" in result.stderr and "missing.db" in result.stderr
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_ledger_paths_are_reported_verbatim(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    """Paths in error messages are data, not console markup.
+
+    Fails today: cli.fail() and the 'no ledger' message of `events` print the path inside a rich
+    markup string without escaping it, so a ledger path holding '[/red]' crashes the command with
+    rich.errors.MarkupError (a traceback, exit 1) and one holding '[bold]' loses that part of its
+    name in the message.
+    """
+    folder = tmp_path / "runs["
+    folder.mkdir()
+    missing = folder / "red].db"  # the path reads '.../runs[/red].db'
+    result = cli("events", "--db", missing)
+    assert "Traceback" not in result.stderr and "MarkupError" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 2
+    assert str(missing) in result.stderr.replace("\n", "")
+
+    not_a_db = folder / "notes].db"
+    not_a_db.write_text("plain text, not SQLite " * 200, encoding="utf-8")
+    result = cli("ingest", sample_articles, "--db", not_a_db)
+    assert "Traceback" not in result.stderr and "MarkupError" not in result.stderr, result.stderr[-1500:]
+    assert result.returncode == 2
+    assert "cannot open the ledger" in result.stderr
+
+    bold = tmp_path / "ledger[bold].db"
+    bold.write_text("plain text, not SQLite " * 200, encoding="utf-8")
+    result = cli("ingest", sample_articles, "--db", bold)
+    assert result.returncode == 2
+    assert str(bold) in result.stderr.replace("\n", "")
 
 
 # --- demo and eval ----------------------------------------------------------------------------

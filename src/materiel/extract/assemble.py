@@ -258,6 +258,18 @@ def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase)
     return event
 
 
+def _attach_value(events: list[Event], frame: Frame) -> list[Event]:
+    """'The tank deal is worth $3.37 billion': a sum whose deal names no parties belongs to the
+    one earlier event of that kind of item that has no value yet."""
+    categories = {m.item.category for m in frame.items}
+    matching = [i for i, e in enumerate(events) if e.item.category in categories and e.value is None
+                and e.type is EventType.TRANSFER]
+    if len(matching) != 1 or len(categories) != 1:
+        return events
+    i = matching[0]
+    return events[:i] + [events[i].with_changes(value=frame.money)] + events[i + 1:]
+
+
 def fill_denied_items(events: list[Event]) -> list[Event]:
     """A denial names no item when it answers a claim: take the item of the claim (§2)."""
     out = []
@@ -318,18 +330,21 @@ def merge_events(events: list[Event]) -> list[Event]:
         merged[key] = first.with_changes(
             sources=tuple(dict.fromkeys(first.sources + event.sources)),
             evidence=tuple(dict.fromkeys(first.evidence + event.evidence)),
-            quantity=first.quantity or event.quantity,
+            quantity=_better_quantity(first.quantity, event.quantity),
             value=first.value or event.value,
             time=first.time or event.time,
             location=first.location or event.location,
             confidence=first.confidence or event.confidence,
             item=first.item if first.item.name else event.item,
         )
-    return [_drop_author_if_attributed(e) for e in merged.values()]
+    return list(merged.values())
 
 
-def _drop_author_if_attributed(event: Event) -> Event:
-    return event
+def _better_quantity(a, b):
+    """An exact count beats a vague one ('6,000' over the headline's 'thousands')."""
+    if a is None or (a.value is None and b is not None and b.value is not None):
+        return b
+    return a
 
 
 def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSentence],
@@ -341,7 +356,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
         for frame in sentence_frames:
-            events.extend(frame_events(frame, p, sentences, article, kb, memory, priors))
+            found = frame_events(frame, p, sentences, article, kb, memory, priors)
+            if not found and frame.money is not None:
+                events = _attach_value(events, frame)
+            events.extend(found)
         sentence_speakers(p.doc, kb, memory)
     events = [_group_for_state(e, sentences, kb) for e in events]
     events = fill_denied_items(events)

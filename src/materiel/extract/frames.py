@@ -48,6 +48,8 @@ PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
 CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
 SOURCE_ONLY_ARRIVALS = frozenset({"come"})
+# "relies on Iranian drones": a transfer only when the supplier is named in the phrase itself.
+DEPENDENCE_WORDS = frozenset({"rely", "reliant", "dependent"})
 # Verbs of motion that are a transfer only with a destination: "flew cash to Tehran", not "how to fly".
 DESTINATION_VERBS = frozenset({"fly", "airlift"})
 # "... in exchange for drones", "in return for missiles": what flows back the other way.
@@ -569,6 +571,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         adjective = _item_origin_adjective(items)
         if adjective and adjective != recipient:
             provider = adjective
+    if t.lemma_.lower() in DEPENDENCE_WORDS and provider is None:
+        return None  # "relies largely on ageing jets" names no supplier
     if t.lemma_.lower() in SYMMETRIC_TRIGGERS:
         # a deal binds two sides; the maker's state is the seller when the catalogue knows it
         origin = _origin_of(items, kb)
