@@ -356,6 +356,12 @@ def _training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMenti
     elif _is_passive(t):
         trainees = parties_in(_phrase_tokens(subject_heads(t)))
         trainers = parties_in(_phrase_tokens(_prep_objects(t, trainer_preps)))
+    elif t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
+        # reduced relative: "Ukrainian crews trained on the tanks in Germany"
+        trainees = parties_in(phrase(t.head))
+        places = [p for x in t.subtree if x.dep_ == "prep" and x.lower_ in trainer_preps
+                  for p in x.children if p.dep_ == "pobj"]
+        trainers = parties_in(_phrase_tokens(places))
     elif not _children(t, ("dobj",)):
         trainees = parties_in(_phrase_tokens(subject_heads(t)))
         trainers = parties_in(_phrase_tokens(_prep_objects(t, trainer_preps)))
@@ -601,6 +607,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
     money = _money_in(sorted(scope.subtree, key=lambda x: x.i))
+    if money is None and nominal and t.lemma_.lower() in SYMMETRIC_TRIGGERS:
+        money = _money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))  # "the deal is worth $3bn"
     ambiguous = nominal and provider is not None and recipient is None and any(
         c.dep_ == "compound" and party_of(c) == provider for c in t.children)
     if nominal and t.lemma_.lower() in PACKAGE_NOUNS:
