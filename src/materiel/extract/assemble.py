@@ -22,6 +22,8 @@ from .timex import time_for
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
+# How many sentences an attribution carries over to unattributed sentences after it.
+ATTRIBUTION_CARRY = 1
 # An article's explicit flows fill an empty role only when one party clearly dominates them.
 PRIOR_MIN_COUNT = 1
 PRIOR_MIN_SHARE = 0.0
@@ -218,11 +220,16 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if provider is None or recipient is None or provider == recipient:
         return []
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
-    if sources == (AUTHOR_SOURCE,) and memory.paragraph_source.get(parsed.sentence.paragraph):
-        # a paragraph that opens with "X said ..." goes on reporting X
-        sources = memory.paragraph_source[parsed.sentence.paragraph]
-    elif sources != (AUTHOR_SOURCE,):
+    if sources == (AUTHOR_SOURCE,):
+        # reporting goes on after "X said ...": the same paragraph, or the next sentence or two
+        inherited = memory.paragraph_source.get(parsed.sentence.paragraph)
+        if inherited is None and memory.recent is not None \
+                and parsed.sentence.index - memory.recent[0] <= ATTRIBUTION_CARRY:
+            inherited = memory.recent[1]
+        sources = inherited or sources
+    else:
         memory.paragraph_source[parsed.sentence.paragraph] = sources
+        memory.recent = (parsed.sentence.index, sources)
     source_country = next((s.country for s in sources if s.country), None)
     offset = parsed.sentence.start
     evidence = Evidence(offset, parsed.sentence.end, parsed.sentence.text)

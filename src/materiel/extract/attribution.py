@@ -41,6 +41,7 @@ class SourceMemory:
     last: Source | None = None
     persons: dict[str, Source] = field(default_factory=dict)
     paragraph_source: dict[int, tuple[Source, ...]] = field(default_factory=dict)
+    recent: tuple[int, tuple[Source, ...]] | None = None  # (sentence index, sources) of the last attribution
 
     def remember(self, source: Source, person: str | None = None) -> None:
         if source.kind is not SourceKind.AUTHOR:
