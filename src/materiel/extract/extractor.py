@@ -7,16 +7,21 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
 from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate
 from .assemble import ParsedSentence, assemble
+from .frames import read_frames
 from .mentions import attach_mentions, attach_person_parties
 
 # Sentences sent to the parser in one nlp.pipe call.
 PARSE_BATCH = 64
+# Components run only on sentences that turn out to matter (NER has its own embedding layer and
+# costs as much as tagging and parsing together).
+LATE_PIPES = ["ner"]
 
 
 @dataclass
@@ -60,15 +65,31 @@ class Extractor:
             yield from self._finish(batch)
 
     def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
+        """Parse the candidates of a batch; run the (costly) entity recogniser only on sentences
+        whose parse holds a reading of a trigger or names someone who could be a speaker."""
         texts = [(s.text, (i, s)) for i, scan in enumerate(batch) for s in scan.candidates]
         parsed: dict[int, list[ParsedSentence]] = {}
-        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH):
+        pending: list[tuple[int, Sentence, Doc]] = []
+        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=LATE_PIPES):
             attach_mentions(doc, sentence.mentions, sentence.start)
+            pending.append((i, sentence, doc))
+        needs_entities = [entry for entry in pending if self._worth_entities(entry[2])]
+        late = [self.nlp.get_pipe(name) for name in LATE_PIPES if name in self.nlp.pipe_names]
+        docs = [doc for _, _, doc in needs_entities]
+        for component in late:
+            docs = list(component.pipe(docs, batch_size=PARSE_BATCH))
+        for i, sentence, doc in pending:
             attach_person_parties(doc, self.kb.person_country)
             parsed.setdefault(i, []).append(ParsedSentence(sentence, doc))
         for i, scan in enumerate(batch):
             events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
             yield ArticleResult(scan.article, tuple(events))
+
+
+    def _worth_entities(self, doc: Doc) -> bool:
+        """A frame can be read, or a proper name might be a person who is a party or a source."""
+        return bool(read_frames(doc, self.kb)) or any(
+            t.pos_ == "PROPN" and t.dep_ in ("nsubj", "conj", "compound") for t in doc)
 
 
 _shared: Extractor | None = None

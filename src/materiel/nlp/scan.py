@@ -140,10 +140,25 @@ def _case_variant_ok(entry: _Entry, surface: str) -> bool:
             and surface == entry.surface.capitalize())
 
 
+# Word forms that are far more often something else ("armed forces", "ships", "land", "trains",
+# "came", "got", "passed a law"): as triggers they need a party and an item in the same sentence.
+AMBIGUOUS_FORMS = frozenset({
+    "arm", "arms", "armed", "ship", "ships", "land", "lands", "train", "trains", "pass", "passes", "passed",
+    "release", "releases", "released", "get", "gets", "got", "come", "comes", "came", "share", "shares",
+    "build", "builds", "built", "building", "reach", "reaches", "reached", "field", "plant", "plants",
+    "exercise", "exercises", "order", "orders", "clear", "clears", "cleared", "hand", "hands", "fly", "flies",
+    "want", "wants", "wanted", "ask", "asks", "asked", "support", "partner", "partners"})
+
+
 def is_candidate(sentence: Sentence) -> bool:
-    """Worth parsing: a trigger word and something it could be about."""
+    """Worth parsing: a trigger word and something it could be about; a trigger word that is
+    usually something else needs both a party and an item."""
     kinds = {m.kind for m in sentence.mentions}
-    return MentionKind.TRIGGER in kinds and bool(kinds & ANCHOR_KINDS)
+    if not kinds & ANCHOR_KINDS:
+        return False
+    both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
+    return any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in AMBIGUOUS_FORMS)
+               for m in sentence.mentions)
 
 
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
