@@ -347,10 +347,9 @@ def test_events_without_a_ledger(cli: Cli, tmp_path: Path) -> None:
 def test_ledger_paths_are_reported_verbatim(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
     """Paths in error messages are data, not console markup.
 
-    Fails today: cli.fail() and the 'no ledger' message of `events` print the path inside a rich
-    markup string without escaping it, so a ledger path holding '[/red]' crashes the command with
-    rich.errors.MarkupError (a traceback, exit 1) and one holding '[bold]' loses that part of its
-    name in the message.
+    Regression: cli.fail() and the 'no ledger' message of `events` once printed the path inside a
+    rich markup string unescaped, so a ledger path holding '[/red]' crashed the command with
+    rich.errors.MarkupError (a traceback) and one holding '[bold]' lost that part of its name.
     """
     folder = tmp_path / "runs["
     folder.mkdir()

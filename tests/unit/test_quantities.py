@@ -62,8 +62,8 @@ def test_parse_money(text: str, amount: float, currency: str) -> None:
 def test_parse_money_with_iso_code_before_the_amount(text: str) -> None:
     """Wire copy and press releases write 'USD 3.37 billion'; the code must be read as a currency.
 
-    Fails today: MONEY only accepts symbols before the number and ISO codes after it, so these
-    return None and the event loses its value.
+    Regression: MONEY once accepted symbols before the number and ISO codes only after it, so
+    these returned None and the event lost its value.
     """
     money = parse_money(text)
     assert money is not None, f"{text!r} was not recognised as a sum of money"

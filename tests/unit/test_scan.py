@@ -82,10 +82,9 @@ def test_geranium_is_a_uav(scanner: Scanner) -> None:
 def test_no_duplicate_mentions(scanner: Scanner) -> None:
     """One span of text is one mention of a kind and value.
 
-    Fails today: 'Su-35s' is both the plural variant of 'Su-35' and a casing of the alias
-    'Su-35S'; the two knowledge entries differ only in their surface's case, so the automaton's
-    bucket holds both and the scanner emits the identical mention twice (and _resolve_overlaps
-    keeps identical spans).
+    Regression: 'Su-35s' is both the plural variant of 'Su-35' and a casing of the alias 'Su-35S';
+    the two knowledge entries differed only in their surface's case, so the scanner once emitted
+    the identical mention twice (and _resolve_overlaps kept identical spans).
     """
     mentions = found(scanner, "Iran is to receive Su-35s from Russia.")
     keys = [(m.start, m.end, m.kind, m.value) for m in mentions]

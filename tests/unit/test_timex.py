@@ -42,8 +42,8 @@ def test_unresolvable_expression() -> None:
 
 @pytest.mark.parametrize("text, expected", [("today", "2022-12-10"), ("yesterday", "2022-12-09")])
 def test_today_and_yesterday(text: str, expected: str) -> None:
-    """Fails today: 'day' is found inside 'today'/'yesterday' as a relative unit first, so the
-    function returns None before it reaches its own today/yesterday branch."""
+    """Regression: 'day' was found inside 'today'/'yesterday' as a relative unit first, so the
+    function returned None before it reached its own today/yesterday branch."""
     assert resolve(text, "2022-12-10") == expected
 
 
@@ -52,8 +52,8 @@ def test_today_and_yesterday(text: str, expected: str) -> None:
     ("last year", "2023-02-28/2024-02-29"),
 ])
 def test_year_intervals_from_a_leap_day(text: str, expected: str) -> None:
-    """Fails today: anchor.replace(year=±1) raises ValueError for 29 February, so extracting any
-    article published on a leap day that says 'within the next year' crashes."""
+    """Regression: anchor.replace(year=±1) raised ValueError for 29 February, so extracting an
+    article published on a leap day that said 'within the next year' crashed."""
     assert resolve(text, "2024-02-29") == expected
 
 

@@ -73,6 +73,12 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     for code, count in priors.most_common():
         if code not in exclude and count >= PRIOR_MIN_COUNT and count >= PRIOR_MIN_SHARE * total:
             return code
+    for span in spans_of(parsed.doc, MentionKind.PARTY):
+        # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
+        if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
+                and not _is_place(span.root) and span.kb_id_ != "person" \
+                and span.root.dep_ not in ("compound", "amod", "nmod"):  # not "the Yemen war"
+            return span.label_
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):
         if index - back < 0:

@@ -155,9 +155,9 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
             and head.head != head:
         return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
     if token.dep_ == "pcomp" and head.head != head:
-        objects = [c for c in head.head.children if c.dep_ == "dobj" and party_of(c)]
+        objects = [c for c in head.head.children if c.dep_ == "dobj"]
         if objects:
-            return objects  # "thanked Beijing for delivering them"
+            return objects  # "thanked Beijing for delivering them", "accused Washington of holding back"
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
         return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
@@ -232,8 +232,8 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         if not owner and t.dep_ in ("dobj", "nsubjpass", "attr") and t.head.pos_ in VERB_POS:
             owner = subject_heads(t.head)
         carriers = [t]
-        if t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS:
-            carriers.append(t.head)
+        if t.dep_ in ("dobj", "nsubjpass") and t.head.pos_ in VERB_POS:
+            carriers.append(t.head)  # "signed contracts for tanks from Korea", "froze sales to Riyadh"
         to = [x for c in carriers for x in _prep_objects(c, RECIPIENT_PREPS)]
         frm = [x for c in carriers for x in _prep_objects(c, PROVIDER_PREPS | {"by"})]
         partner = [x for c in carriers for x in _prep_objects(c, PARTNER_PREPS)]

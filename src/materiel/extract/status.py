@@ -69,13 +69,28 @@ def governing_chain(trigger: Token) -> list[Token]:
     return chain
 
 
+# Phrasal verbs whose particle changes their meaning: "held back", "ruled out", "went ahead".
+PHRASAL_CUES = {("hold", "back"): "cancelled", ("hold", "up"): "cancelled", ("call", "off"): "cancelled",
+                ("turn", "down"): "cancelled", ("pull", "out"): "cancelled", ("go", "ahead"): "agreed",
+                ("sign", "off"): "agreed"}
+
+
+def _cue(word: Token, cues: dict[str, str]) -> str | None:
+    for child in word.children:
+        if child.dep_ in ("prt", "advmod"):
+            phrasal = PHRASAL_CUES.get((word.lemma_.lower(), child.lower_))
+            if phrasal:
+                return phrasal
+    return cues.get(word.lemma_.lower())
+
+
 def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     """Decide status and stance for a trigger whose own (realis) status is `base`."""
     stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
     decided_by: str | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
-        effect = cues.get(word.lemma_.lower())
+        effect = _cue(word, cues)
         if effect is None:
             continue
         if effect == "denied":
