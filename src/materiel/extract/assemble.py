@@ -48,6 +48,11 @@ def _in_speaker(span_root) -> bool:
     return False
 
 
+def _system_origin(canonical: str | None, kb: KnowledgeBase) -> str | None:
+    system = kb.system(canonical) if canonical else None
+    return system.origin if system else None
+
+
 def _item_origin(frame: Frame, kb: KnowledgeBase) -> str | None:
     for mention in frame.items:
         system = kb.system(mention.item.canonical) if mention.item.canonical else None
@@ -57,10 +62,9 @@ def _item_origin(frame: Frame, kb: KnowledgeBase) -> str | None:
 
 
 def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], exclude: set[str],
-                   kb: KnowledgeBase, role: str, priors: Counter) -> str | None:
+                   kb: KnowledgeBase, role: str, priors: Counter, origin: str | None) -> str | None:
     """A party for an empty role: the maker of a catalogued item, then the sentence's other
     parties (not speakers, not officials' titles), then those of the previous sentences."""
-    origin = _item_origin(frame, kb)
     if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
         return origin
     if role == "recipient" and origin is not None:
@@ -205,8 +209,13 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
 def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
                   kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
     provider, recipient = frame.provider, frame.recipient
+    fallback = Item(Category.UNSPECIFIED, None)
+    if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
+        fallback = context_item(parsed, sentences) or fallback  # "the system", "them", "six of those"
+    origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
     if not frame.anchored and not frame.subject_pronoun:
-        flow = priors.main_flow(_item_origin(frame, kb)) if frame.type is EventType.TRANSFER and frame.items else None
+        named = frame.items or fallback.canonical
+        flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
         if flow is None:
             return []
         provider, recipient = flow  # "Four launchers will be provided in this tranche": the article's flow
@@ -220,9 +229,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
         recipient = priors.seller_to(provider)
     if provider is None:
-        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers)
+        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers, origin)
     if recipient is None:
-        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients)
+        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients, origin)
     if provider is None or recipient is None or provider == recipient:
         return []
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
@@ -246,9 +255,6 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if not frame.value_on_first and any(m.item.category is not Category.UNSPECIFIED for m in frame.items):
         # "anti-aircraft missiles and related equipment": the vague add-on is not a flow of its own
         items = [m for m in frame.items if m.item.category is not Category.UNSPECIFIED]
-    fallback = Item(Category.UNSPECIFIED, None)
-    if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
-        fallback = context_item(parsed, sentences) or fallback
     events = []
     for position, mention in enumerate(items):
         item = mention.item if mention else fallback

@@ -589,7 +589,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             provider, recipient = origin, sides[0]
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
-    anaphoric = not items and _anaphoric_object(t)
+    anaphoric = not items and _anaphoric_object(t, trig)
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
             return None
@@ -629,11 +629,15 @@ ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "som
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
 
 
-def _anaphoric_object(t: Token) -> bool:
-    """'Three squadrons have been delivered', 'Moscow delivered them': the item is named earlier."""
+def _anaphoric_object(t: Token, trig: Trigger) -> bool:
+    """'Three squadrons have been delivered', 'Moscow delivered them', 'six of those landed':
+    the item is named earlier."""
     candidates = _children(t, ("dobj", "nsubjpass")) + (subject_heads(t) if _is_passive(t) else [])
     candidates += _prep_objects(t, frozenset({"for", "of"}))
-    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS for c in candidates)
+    if trig.subject == "item":
+        candidates += subject_heads(t)
+    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
+               for c in candidates)
 
 
 def _clause_root(t: Token) -> Token:
