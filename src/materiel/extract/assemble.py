@@ -126,16 +126,18 @@ def _titles_person(span) -> bool:
     return head.lemma_.lower() in TITLE_WORDS or head.ent_type_ == "PERSON"
 
 
-def context_item(parsed: ParsedSentence, sentences: list[Sentence]) -> Item | None:
+def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start: int = 0) -> Item | None:
     """The most recently named system (else generic item) before this point, for 'the system',
     'them', 'three squadrons'; the headline counts as context too."""
     index = parsed.sentence.index
-    window = [sentences[i] for i in range(index - 1, max(-1, index - 1 - ITEM_CONTEXT_WINDOW), -1)]
+    window = [sentences[i] for i in range(index, max(-1, index - 1 - ITEM_CONTEXT_WINDOW), -1)]
     if index > ITEM_CONTEXT_WINDOW and sentences:
         window.append(sentences[0])
+    before = parsed.sentence.start + frame_start
     for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
         for sentence in window:
-            named = [m for m in sentence.mentions if m.kind is kind]
+            # in the sentence itself, only what comes before the trigger ("18 Rafales ... six of those landed")
+            named = [m for m in sentence.mentions if m.kind is kind and (sentence.index != index or m.end <= before)]
             if named:
                 m = named[-1]
                 if kind is MentionKind.SYSTEM:
@@ -211,7 +213,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     provider, recipient = frame.provider, frame.recipient
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
-        fallback = context_item(parsed, sentences) or fallback  # "the system", "them", "six of those"
+        # "the system", "them", "six of those"
+        fallback = context_item(parsed, sentences, frame.trigger.idx) or fallback
     origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
     if not frame.anchored and not frame.subject_pronoun:
         named = frame.items or fallback.canonical
