@@ -143,7 +143,7 @@ def _case_variant_ok(entry: _Entry, surface: str) -> bool:
 # Word forms that are far more often something else ("armed forces", "ships", "land", "trains",
 # "came", "got", "passed a law"): as triggers they need a party and an item in the same sentence.
 AMBIGUOUS_FORMS = frozenset({
-    "arm", "arms", "armed", "ship", "ships", "land", "lands", "train", "trains", "pass", "passes", "passed",
+    "arms", "armed", "ship", "ships", "land", "lands", "train", "trains", "pass", "passes", "passed",
     "release", "releases", "released", "get", "gets", "got", "come", "comes", "came", "share", "shares",
     "build", "builds", "built", "building", "reach", "reaches", "reached", "field", "plant", "plants",
     "exercise", "exercises", "order", "orders", "clear", "clears", "cleared", "hand", "hands", "fly", "flies",
