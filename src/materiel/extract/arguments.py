@@ -92,8 +92,11 @@ def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemM
                 head = span.root
             groups.setdefault(head.i, []).append((kind, span))
     out = []
+    system_heads = {i for i, found in groups.items() if any(k is MentionKind.SYSTEM for k, _ in found)}
     for head_i, found in sorted(groups.items()):
         head = doc[head_i]
+        if head_i not in system_heads and head.dep_ == "appos" and head.head.i in system_heads:
+            continue  # "the Fath-360, a satellite-guided missile": the description is the system
         systems = [s for k, s in found if k is MentionKind.SYSTEM]
         generic = [s for k, s in found if k is MentionKind.ITEM]
         spans = systems + generic

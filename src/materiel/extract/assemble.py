@@ -292,17 +292,34 @@ def _attach_value(events: list[Event], frame: Frame) -> list[Event]:
     return events[:i] + [events[i].with_changes(value=frame.money)] + events[i + 1:]
 
 
+MISSILE_CATEGORIES = frozenset({Category.BALLISTIC_MISSILE, Category.CRUISE_MISSILE, Category.OTHER_MISSILE})
+
+
+def _answers(denial: Item, claim: Item) -> bool:
+    """Can a denial naming `denial` answer a claim about `claim`? ('missile shipments' answers
+    a claim about Fath-360 ballistic missiles; an unnamed item answers anything.)"""
+    if denial.canonical is not None or claim.category is Category.UNSPECIFIED:
+        return False
+    if denial.category is Category.UNSPECIFIED:
+        return not denial.name  # "denied supplying Russia" answers; "never provided lethal weapons" stands
+    if denial.category is claim.category:
+        return claim.canonical is not None
+    return denial.category is Category.OTHER_MISSILE and claim.category in MISSILE_CATEGORIES
+
+
 def fill_denied_items(events: list[Event]) -> list[Event]:
-    """A denial names no item when it answers a claim: take the item of the claim (§2)."""
+    """A denial answers a claim: it takes the claim's item (§2), preferring the claim before it."""
     out = []
     for i, event in enumerate(events):
-        if event.stance is Stance.DENIED and event.item.category is Category.UNSPECIFIED and not event.item.name:
+        if event.stance is Stance.DENIED:
             claims = [e for e in events if e.stance is Stance.ASSERTED and e.type is event.type
                       and (e.provider, e.recipient) == (event.provider, event.recipient)
-                      and e.item.category is not Category.UNSPECIFIED]
+                      and _answers(event.item, e.item)]
             if claims:
                 before = [e for e in claims if events.index(e) < i]
-                event = event.with_changes(item=(before or claims)[-1].item, status=(before or claims)[-1].status)
+                claim = (before or claims)[-1]
+                status = claim.status if event.item.category is Category.UNSPECIFIED else event.status
+                event = event.with_changes(item=claim.item, status=status)
         out.append(event)
     return out
 
