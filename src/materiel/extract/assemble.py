@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
+from ..model import (AUTHOR_SOURCE, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
                      MentionKind, Sentence, Source, Stance)
 from .arguments import ItemMention
 from .arguments import np_head
@@ -245,7 +245,12 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
                 and parsed.sentence.index - memory.recent[0] <= ATTRIBUTION_CARRY:
             inherited = memory.recent[1]
         sources = inherited or sources
+        if sources == (AUTHOR_SOURCE,) and memory.lead is not None:
+            # the story's lead attribution governs what the article goes on to report
+            sources = (AUTHOR_SOURCE, *memory.lead)
     else:
+        if memory.lead is None:
+            memory.lead = tuple(s for s in sources if s.kind is not SourceKind.AUTHOR)[:1] or None
         memory.paragraph_source[parsed.sentence.paragraph] = sources
         memory.recent = (parsed.sentence.index, sources)
     source_country = next((s.country for s in sources if s.country), None)

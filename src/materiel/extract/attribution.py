@@ -42,6 +42,7 @@ class SourceMemory:
     persons: dict[str, Source] = field(default_factory=dict)
     paragraph_source: dict[int, tuple[Source, ...]] = field(default_factory=dict)
     recent: tuple[int, tuple[Source, ...]] | None = None  # (sentence index, sources) of the last attribution
+    lead: tuple[Source, ...] | None = None  # the article's first explicit attribution
 
     def remember(self, source: Source, person: str | None = None) -> None:
         if source.kind is not SourceKind.AUTHOR:
