@@ -3,6 +3,7 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -275,6 +276,21 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     return events
 
 
+DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-—–]{0,30})?\s*(?:\([^)]*\)\s*)?[-—–]")
+
+
+def dateline_state(sentences: list[Sentence], kb: KnowledgeBase) -> str | None:
+    """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
+    for sentence in sentences[:3]:
+        match = DATELINE.match(sentence.text)
+        if match:
+            for place in re.split(r"[/,]", match.group(1)):
+                party = kb.party(place.strip().title())
+                if party is not None and party.kind in ("capital", "name"):
+                    return party.party
+    return None
+
+
 def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase) -> Event:
     """'weapons to Yemen' in a story about the Houthis go to the Houthis: an armed group the
     article names stands for the state it operates from, as a recipient."""
@@ -394,7 +410,7 @@ def _better_quantity(a, b):
 def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSentence],
              kb: KnowledgeBase) -> list[Event]:
     """All events of one article, in order of first mention."""
-    memory = SourceMemory()
+    memory = SourceMemory(home=dateline_state(sentences, kb))
     events: list[Event] = []
     frames = [(p, read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])

@@ -43,6 +43,7 @@ class SourceMemory:
     paragraph_source: dict[int, tuple[Source, ...]] = field(default_factory=dict)
     recent: tuple[int, tuple[Source, ...]] | None = None  # (sentence index, sources) of the last attribution
     lead: tuple[Source, ...] | None = None  # the article's first explicit attribution
+    home: str | None = None  # the state of the article's dateline ("JERUSALEM, Feb 16 -")
 
     def remember(self, source: Source, person: str | None = None) -> None:
         if source.kind is not SourceKind.AUTHOR:
@@ -191,6 +192,10 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
     if persons and len(persons) == len(tokens) and persons[-1].text in memory.persons:
         return memory.persons[persons[-1].text]
     kind, country = classify(tokens, kb)
+    if kind is SourceKind.OFFICIAL and country is None:
+        # "the Defence Ministry said": the state of the dateline, else of the last official quoted
+        country = memory.home or (memory.last.country if memory.last and memory.last.kind is SourceKind.OFFICIAL
+                                  else None)
     if kind is SourceKind.AUTHOR:
         return None
     name = _trim(tokens)
