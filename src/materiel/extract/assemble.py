@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
+from ..model import (AUTHOR_SOURCE, Source, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
                      MentionKind, Sentence, Source, Stance)
 from .arguments import ItemMention
 from .arguments import np_head
-from .attribution import TITLE_WORDS, SourceMemory, sentence_speakers, sources_for
+from .attribution import TITLE_WORDS, SourceMemory, resolve_source, sentence_speakers, sources_for
 from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import spans_of
@@ -279,6 +279,28 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
 DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-—–]{0,30})?\s*(?:\([^)]*\)\s*)?[-—–]")
 
 
+QUESTION_MARKERS = ("Q:", "Q.", "Question:")
+INTRO_SENTENCES = 4
+
+
+def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: KnowledgeBase,
+                memory: SourceMemory) -> tuple[Source, ...] | None:
+    """In a Q&A the answers are the interviewee's: the first person the introduction describes
+    ('We asked Meera Raghavan, a defence analyst, ...')."""
+    if not any(s.text.lstrip().startswith(QUESTION_MARKERS) for s in sentences):
+        return None
+    for p in parsed:
+        if p.sentence.index >= INTRO_SENTENCES:
+            break
+        for ent in p.doc.ents:
+            if ent.label_ == "PERSON":
+                phrase_tokens = sorted(ent.root.subtree, key=lambda t: t.i)
+                source = resolve_source(phrase_tokens, kb, memory, None)
+                if source is not None:
+                    return (source,)
+    return None
+
+
 def dateline_state(sentences: list[Sentence], kb: KnowledgeBase) -> str | None:
     """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
     for sentence in sentences[:3]:
@@ -411,6 +433,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
              kb: KnowledgeBase) -> list[Event]:
     """All events of one article, in order of first mention."""
     memory = SourceMemory(home=dateline_state(sentences, kb))
+    memory.lead = interviewee(sentences, parsed, kb, memory)
     events: list[Event] = []
     frames = [(p, read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
