@@ -193,9 +193,9 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
         return memory.persons[persons[-1].text]
     kind, country = classify(tokens, kb)
     if kind is SourceKind.OFFICIAL and country is None:
-        # "the Defence Ministry said": the state of the dateline, else of the last official quoted
-        country = memory.home or (memory.last.country if memory.last and memory.last.kind is SourceKind.OFFICIAL
-                                  else None)
+        # "the Defence Ministry said": the state of the last official quoted, else of the dateline
+        last = memory.last.country if memory.last and memory.last.kind is SourceKind.OFFICIAL else None
+        country = last or memory.home
     if kind is SourceKind.AUTHOR:
         return None
     name = _trim(tokens)
