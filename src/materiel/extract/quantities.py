@@ -77,26 +77,25 @@ def quantity_of(head: Token) -> Quantity | None:
     Handles 'six thousand drones' (nummod), 'more than 160 drones' (quantmod), 'hundreds of
     missiles' / 'a batch of jets' (the item is the object of 'of'), 'two dozen tanks'.
     """
-    candidates = [c for c in head.children if c.dep_ == "nummod" or (c.like_num and c.i < head.i and c.dep_ in ("amod", "compound", "quantmod"))]
-    candidates = [c for c in candidates if not _is_measure(c)]
-    if candidates:
-        # the whole number phrase: 'two dozen', 'one million', 'more than 160', not '155mm'
-        tokens = sorted({t for c in candidates for t in c.subtree if t.i < head.i and not _is_measure(t)},
-                        key=lambda t: t.i)
-        numeric = [t for t in tokens if _numeric_word(t)]
-        run = [numeric[0]] if numeric else []
-        for t in numeric[1:]:
+    # the number words to the left of the head inside its own noun phrase, calibres and years
+    # excluded: 'one million 155mm rounds' is 1,000,000; '14 Leopard 2A4s' is 14
+    left = sorted((t for t in head.subtree if t.i < head.i and t.dep_ not in ("prep", "pobj", "relcl", "acl")),
+                  key=lambda t: t.i)
+    numbers = [t for t in left if _count_word(t)]
+    if numbers:
+        run = [numbers[0]]
+        for t in numbers[1:]:
             gap = t.i - run[-1].i
             if gap > 2 or (gap == 2 and t.doc[t.i - 1].text not in ("-", "and")):
                 break  # '14 Leopard 2 tanks' is 14, not 16
             run.append(t)
-        value = parse_number(" ".join(t.text for t in run)) if run else None
-        if value is None:
-            return None
-        text = head.doc[tokens[0].i: run[-1].i + 1].text
-        words = {t.lower_ for t in tokens if not _numeric_word(t) and t.i < run[-1].i}
-        approx = bool(words & APPROX_WORDS)
-        return Quantity(int(value) if float(value).is_integer() else None, approx, _strip_det(text))
+        value = parse_number(" ".join(t.text for t in run))
+        if value is not None:
+            start = next((t.i for t in left if t.i <= run[0].i and (t.lower_ in APPROX_WORDS or t.i == run[0].i)), run[0].i)
+            text = head.doc[start: run[-1].i + 1].text
+            words = {t.lower_ for t in left if t.i < run[0].i}
+            approx = bool(words & APPROX_WORDS)
+            return Quantity(int(value) if float(value).is_integer() else None, approx, _strip_det(text))
     # 'hundreds of missiles', 'a handful of jets', '1,000 of its drones'
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.pos_ in ("NOUN", "NUM", "PRON"):
         owner = head.head.head
@@ -108,6 +107,10 @@ def quantity_of(head: Token) -> Quantity | None:
             value = parse_number(owner.text)
             if value is not None and float(value).is_integer():
                 return Quantity(int(value), False, owner.text)
+        if owner.pos_ == "NOUN" and owner.lower_ not in VAGUE_COUNTS:
+            counted = quantity_of(owner)  # "15,000 rounds of 155mm ammunition", "49 pieces of equipment"
+            if counted is not None:
+                return counted
     for child in head.children:
         if child.dep_ == "amod" and child.lower_ in ("several", "numerous", "multiple", "many"):
             return Quantity(None, True, child.text)
@@ -123,6 +126,19 @@ def _is_measure(t: Token) -> bool:
     if nxt is not None and nxt.text == "-" and t.i + 2 < len(t.doc):
         nxt = t.nbor(2)
     return nxt is not None and nxt.lower_ in MEASURE_UNITS or any(u in t.lower_ for u in ("mm", "km"))
+
+
+def _count_word(t: Token) -> bool:
+    """A word that can be part of a count: not a calibre, not a year, not the article 'a'."""
+    if not _numeric_word(t) or _is_measure(t):
+        return False
+    word = t.lower_
+    following = t.nbor(1).lower_ if t.i + 1 < len(t.doc) else ""
+    if word in ("a", "an"):
+        return following in SCALES
+    if t.like_num and re.fullmatch(r"(19|20)\d\d", word):
+        return False  # a year
+    return True
 
 
 def _numeric_word(t: Token) -> bool:
