@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -417,7 +418,6 @@ def test_eval_matches_the_shared_scorer(cli: Cli, tmp_path: Path, shared_dir: Pa
     ours_data = json.loads(ours.stdout)
     pred = tmp_path / "pred.jsonl"
     assert cli("extract", articles, "-q", "-o", pred).returncode == 0
-    import subprocess
     theirs = subprocess.run([sys.executable, str(scorer), str(gold), str(pred), "--json"], capture_output=True,
                             text=True, check=True)
     theirs_data = json.loads(theirs.stdout)

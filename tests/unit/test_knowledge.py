@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -11,14 +10,12 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from materiel.nlp.scan import Scanner
-from materiel.model import MentionKind
-
 from materiel.errors import KnowledgeError
 from materiel.knowledge import loaders
 from materiel.knowledge.base import KnowledgeBase, designation_variants
 from materiel.knowledge.loaders import PartyName, squash
-from materiel.model import Category
+from materiel.model import Category, MentionKind
+from materiel.nlp.scan import Scanner
 
 
 def test_load_knowledge(kb: KnowledgeBase) -> None:

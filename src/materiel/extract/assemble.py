@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, Source, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
+from ..model import (AUTHOR_SOURCE, Quantity, Source, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
                      MentionKind, Sentence, Source, Stance)
 from .arguments import ItemMention
 from .arguments import np_head
@@ -47,6 +47,12 @@ def _in_speaker(span_root) -> bool:
             return True
         token = token.head
     return False
+
+
+def _anaphor_quantity(frame: Frame) -> Quantity | None:
+    if frame.anaphor_count is None:
+        return None
+    return Quantity(frame.anaphor_count, False, str(frame.anaphor_count))
 
 
 def _system_origin(canonical: str | None, kb: KnowledgeBase) -> str | None:
@@ -269,7 +275,7 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         item = mention.item if mention else fallback
         events.append(Event(
             type=frame.type, provider=provider, recipient=recipient, item=item, status=frame.status,
-            stance=frame.stance, quantity=mention.quantity if mention else None,
+            stance=frame.stance, quantity=mention.quantity if mention else _anaphor_quantity(frame),
             value=frame.money if not frame.value_on_first or position == 0 else None,
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))

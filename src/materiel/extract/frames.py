@@ -19,7 +19,7 @@ from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Stance, Status
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, spans_of
-from .quantities import money_spans
+from .quantities import money_spans, parse_number
 from .status import Modality, governing_chain, modality
 
 VERB_POS = frozenset({"VERB", "AUX"})
@@ -77,6 +77,7 @@ class Frame:
     anchored: bool = False  # a party is attached to the trigger in the parse
     subject_pronoun: bool = False
     value_on_first: bool = False  # the money belongs to the first (umbrella) item only
+    anaphor_count: int | None = None  # "six of those landed": a count for an item named earlier
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     used_parties: set[str] = field(default_factory=set)
 
@@ -590,6 +591,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t, trig)
+    anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
             return None
@@ -622,7 +624,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if len(items) != 1:
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
-                 subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, **extra)
+                 subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
 
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "type", "system", "systems", "squadron",
@@ -644,6 +646,19 @@ def _clause_root(t: Token) -> Token:
     """The top of the clause holding t (below any reporting verb)."""
     chain = governing_chain(t)
     return chain[-1] if chain else t
+
+
+def _anaphor_count(t: Token, trig: Trigger) -> int | None:
+    candidates = _children(t, ("dobj", "nsubjpass")) + _prep_objects(t, frozenset({"for"}))
+    if trig.subject == "item" or _is_passive(t):
+        candidates += subject_heads(t)
+    for c in candidates:
+        numbers = [x for x in c.subtree if x.like_num or x.pos_ == "NUM"]
+        if numbers:
+            value = parse_number(numbers[0].text)
+            if value is not None and float(value).is_integer():
+                return int(value)
+    return None
 
 
 def _noun_phrase_text(t: Token) -> str:
