@@ -102,7 +102,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
 
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 # Where a party left unattached to the trigger may still stand for a role of its sentence.
-ROLE_PREPS = {"recipient": frozenset({"to", "for", "into"}), "provider": frozenset({"from", "by", "of"})}
+ROLE_PREPS = {"recipient": frozenset({"to", "for", "into"}), "provider": frozenset({"from", "by"})}
 
 
 def _is_role_position(token, role: str) -> bool:

@@ -48,6 +48,7 @@ PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
 CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
 SOURCE_ONLY_ARRIVALS = frozenset({"come"})
+CAPABILITY_WORDS = frozenset({"enough", "able", "capable", "design", "range", "sufficient"})
 # "relies on Iranian drones": a transfer only when the supplier is named in the phrase itself.
 DEPENDENCE_WORDS = frozenset({"rely", "reliant", "dependent"})
 # Verbs of motion that are a transfer only with a destination: "flew cash to Tehran", not "how to fly".
@@ -266,8 +267,15 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         return providers, recipients, items, bool(providers or recipients)
     if trig.subject == "item":
         # "Heavy US bombs arrive in Israel", "the first shipment reached Russia"
+        if any(c.dep_ == "aux" and c.lower_ in ("can", "could", "may", "might") for c in t.children):
+            return [], [], [], False  # "missiles that can reach Poland": a range, not a delivery
+        if _infinitive(t) and ({w.lemma_.lower() for w in t.ancestors} | {c.lemma_.lower() for c in t.head.children}) \
+                & CAPABILITY_WORDS:
+            return [], [], [], False  # "a range of 500 km, enough to reach Poland"
         subjects = subject_heads(t)
         items = items_in(_phrase_tokens(subjects))
+        if not subjects:
+            items = items_in(list(t.doc[:t.i]))  # the parser lost the subject: what precedes the verb
         carried = [x for c in t.children if c.dep_ in ("advcl", "xcomp", "acl", "conj") and c.lemma_.lower()
                    in CARRYING_VERBS for x in c.subtree]
         if carried:
