@@ -130,6 +130,8 @@ def _is_other_subject(token, frame: Frame) -> bool:
 def _titles_person(span) -> bool:
     """'British Foreign Secretary David Lammy': the adjective names a speaker's office, not a party."""
     head = np_head(span.root)
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in TITLE_WORDS:
+        return True  # "the Ambassador of the United States"
     return head.lemma_.lower() in TITLE_WORDS or head.ent_type_ == "PERSON"
 
 
