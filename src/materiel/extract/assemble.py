@@ -240,6 +240,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         return []  # a partnership needs both partners named in the sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
         recipient = priors.seller_to(provider)
+    if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
+        return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
     if provider is None:
         provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers, origin)
     if recipient is None:

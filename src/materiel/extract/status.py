@@ -17,7 +17,7 @@ from ..model import Stance, Status
 
 # Links along which a governing word still describes the same act.
 GOVERNING_DEPS = frozenset({"xcomp", "ccomp", "pcomp", "pobj", "prep", "dobj", "advcl", "acl", "conj",
-                            "nsubjpass", "attr", "oprd", "relcl", "nsubj", "appos"})
+                            "nsubjpass", "attr", "oprd", "nsubj", "appos"})  # not relcl: its own clause
 SPEECH_LEMMAS = frozenset({
     "say", "tell", "warn", "claim", "report", "state", "add", "note", "write", "allege", "accuse",
     "insist", "believe", "assess", "judge", "estimate", "show", "reveal", "indicate", "suggest",
