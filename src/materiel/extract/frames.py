@@ -401,8 +401,13 @@ def _production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list,
     if nominal:
         makers = parties_in([c for c in t.children if c.dep_ in ("amod", "compound", "poss", "nmod")])
         helpers = parties_in(_phrase_tokens(_prep_objects(t, PRODUCER_HELP_PREPS | PARTNER_PREPS)))
-        scope = [x for x in phrase(t) if x != t]
+        scope = [x for x in phrase(t) if x != t] + _shared_modifiers(t)
         items = items_in(scope, include_modifiers=True)
+        if not makers:
+            # "co-production of the Akinci in Saudi Arabia": where it happens gains the capability
+            places = [p for x in scope if x.dep_ == "prep" and x.lower_ in ("in", "at")
+                      for p in x.children if p.dep_ == "pobj"]
+            makers = parties_in(_phrase_tokens(places))
         if t.dep_ in ("dobj", "pobj") and not makers:
             governor = t.head if t.dep_ == "dobj" else t.head.head
             makers = parties_in(_phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
@@ -497,6 +502,8 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         trig, nominal = spec
         if nominal and _governed_by_trigger(t, trigger_tokens) and trig.type is EventType.TRANSFER:
             continue  # "received consignments of X": the verb's frame already reports it
+        if nominal and trig.type is EventType.TRANSFER and _listed_in_package(t, trigger_tokens):
+            continue  # "the package covers technology transfer and ...": the package's frame reports it
         mod = modality(t, trig.status, kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None:
@@ -535,6 +542,23 @@ def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:
     governor = t.head if t.dep_ in ("dobj", "nsubjpass", "attr") else t.head.head if t.dep_ == "pobj" else None
     return governor is not None and governor.i in trigger_tokens and governor.pos_ in VERB_POS \
         and governor.lemma_.lower() not in LIGHT_VERBS
+
+
+def _shared_modifiers(t: Token) -> list[Token]:
+    """'technology transfer and co-production of the Akinci': a prepositional phrase after the last
+    conjunct belongs to every conjunct; the parser hangs it on the first."""
+    if t.dep_ != "conj" or t.head == t:
+        return []
+    return [x for c in t.head.children if c.dep_ == "prep" and c.i > t.i for x in c.subtree]
+
+
+def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
+    head = t
+    while head.dep_ in ("conj", "compound") and head.head != head:
+        head = head.head
+    if head.dep_ != "dobj" or head.head.lemma_.lower() not in INCLUSION_VERBS:
+        return False
+    return any(c.dep_ == "nsubj" and c.i in trigger_tokens for c in head.head.children)
 
 
 def _domestic(t: Token) -> bool:
@@ -635,7 +659,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
 
 
-ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "type", "system", "systems", "squadron",
+ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
 
 
