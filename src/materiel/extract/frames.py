@@ -671,6 +671,7 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
     if trig.subject == "item":
         candidates += subject_heads(t)
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
+               or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
 
 
