@@ -47,7 +47,7 @@ class Extractor:
         kinds = {m.kind for m in mentions}
         if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
-        sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer)
+        sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
         return ScanResult(article, sentences, [s for s in sentences if is_candidate(s)])
 
     def extract(self, article: Article) -> ArticleResult:

@@ -10,6 +10,7 @@ trigger next to a party, item or system are the only ones that reach the depende
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -101,31 +102,48 @@ class Scanner:
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
         return _resolve_overlaps(unique)
 
-    def sentences(self, text: str, tokenizer, sentencizer) -> list[Sentence]:
-        """Split `text` into sentences (paragraph by paragraph) and attach the mentions of each."""
-        mentions = self.mentions(text)
-        spans: list[tuple[int, int, int]] = []
+    def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
+        """Split `text` into sentences and attach the mentions of each.
+
+        Only paragraphs that hold a trigger next to an anchor are tokenized and split; any other
+        paragraph stays one unit (it can give context, never evidence), which keeps the cost of
+        irrelevant text to the automaton pass.
+        """
+        mentions = self.mentions(text) if mentions is None else mentions
+        starts = [m.start for m in mentions]
         paragraphs = list(PARAGRAPH.finditer(text))
-        for number, (match, doc) in enumerate(zip(paragraphs, tokenizer.pipe(m.group() for m in paragraphs))):
+        spans: list[tuple[int, int, int]] = []
+        to_split: list[tuple[int, re.Match]] = []
+        for number, match in enumerate(paragraphs):
+            lo, hi = bisect_left(starts, match.start()), bisect_left(starts, match.end())
+            kinds = {m.kind for m in mentions[lo:hi]}
+            if MentionKind.TRIGGER in kinds and kinds & ANCHOR_KINDS:
+                to_split.append((number, match))
+            else:
+                start, end = _trimmed(text, match.start(), match.end())
+                if start < end:
+                    spans.append((start, end, number))
+        for (number, match), doc in zip(to_split, tokenizer.pipe(m.group() for _, m in to_split)):
             sentencizer(doc)
             for sent in doc.sents:
-                start = match.start() + sent.start_char
-                end = match.start() + sent.end_char
-                if text[start:end].strip():
+                start, end = _trimmed(text, match.start() + sent.start_char, match.start() + sent.end_char)
+                if start < end:
                     spans.append((start, end, number))
+        spans.sort()
         out: list[Sentence] = []
-        cursor = 0
         for index, (start, end, paragraph) in enumerate(spans):
-            inside: list[Mention] = []
-            while cursor < len(mentions) and mentions[cursor].start < start:
-                cursor += 1
-            probe = cursor
-            while probe < len(mentions) and mentions[probe].start < end:
-                if mentions[probe].end <= end:
-                    inside.append(mentions[probe])
-                probe += 1
-            out.append(Sentence(index, start, end, text[start:end], tuple(inside), paragraph))
+            lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+            inside = tuple(m for m in mentions[lo:hi] if m.end <= end)
+            out.append(Sentence(index, start, end, text[start:end], inside, paragraph))
         return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 # An all-capitals system name this long is a word, not an acronym: 'CAESAR' is also 'Caesar'.
