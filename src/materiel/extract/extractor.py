@@ -14,7 +14,6 @@ from ..model import Article, ArticleResult, MentionKind, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
 from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate
 from .assemble import ParsedSentence, assemble
-from .frames import read_frames
 from .mentions import attach_mentions, attach_person_parties
 
 # Sentences sent to the parser in one nlp.pipe call.
@@ -86,10 +85,15 @@ class Extractor:
             yield ArticleResult(scan.article, tuple(events))
 
 
-    def _worth_entities(self, doc: Doc) -> bool:
-        """A frame can be read, or a proper name might be a person who is a party or a source."""
-        return bool(read_frames(doc, self.kb)) or any(
-            t.pos_ == "PROPN" and t.dep_ in ("nsubj", "conj", "compound") for t in doc)
+    @staticmethod
+    def _worth_entities(doc: Doc) -> bool:
+        """A proper name that no mention explains might be a person: a party or a source."""
+        known = set()
+        for kind in ("party", "system", "outlet"):
+            for span in doc.spans[kind] if kind in doc.spans else ():
+                known.update(range(span.start, span.end))
+        return any(t.pos_ == "PROPN" and t.i not in known for t in doc) or any(
+            t.lemma_ in ("say", "tell", "accord") for t in doc)
 
 
 _shared: Extractor | None = None

@@ -23,7 +23,20 @@ def attach_mentions(doc: Doc, mentions: tuple[Mention, ...] | list[Mention], off
             groups[m.kind.value].append(span)
     for kind, spans in groups.items():
         doc.spans[kind] = spans
+    _index(doc)
     return doc
+
+
+def _index(doc: Doc) -> None:
+    """token index -> covering span, per kind, so lookups by token cost O(1)."""
+    index: dict[str, dict[int, Span]] = {}
+    for kind in KINDS:
+        by_token: dict[int, Span] = {}
+        for span in (doc.spans[kind] if kind in doc.spans else ()):
+            for i in range(span.start, span.end):
+                by_token.setdefault(i, span)
+        index[kind] = by_token
+    doc.user_data["materiel_mentions"] = index
 
 
 def spans_of(doc: Doc, kind: MentionKind) -> list[Span]:
@@ -32,10 +45,11 @@ def spans_of(doc: Doc, kind: MentionKind) -> list[Span]:
 
 def span_at(doc: Doc, token: Token, kind: MentionKind) -> Span | None:
     """The mention of `kind` covering `token`, if any."""
-    for span in spans_of(doc, kind):
-        if span.start <= token.i < span.end:
-            return span
-    return None
+    index = doc.user_data.get("materiel_mentions")
+    if index is None:  # a Doc whose spans were set by hand (tests): index it once
+        _index(doc)
+        index = doc.user_data["materiel_mentions"]
+    return index[kind.value].get(token.i)
 
 
 def party_of(token: Token) -> str | None:
@@ -54,4 +68,5 @@ def attach_person_parties(doc: Doc, person_country) -> Doc:
         if code:
             parties.append(Span(doc, ent.start, ent.end, label=code, kb_id="person"))
     doc.spans[MentionKind.PARTY.value] = sorted(parties, key=lambda s: s.start)
+    _index(doc)
     return doc
