@@ -290,6 +290,16 @@ DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-—–]{0,30})?\s*(?:\([
 
 
 QUESTION_MARKERS = ("Q:", "Q.", "Question:")
+# A research publication speaking of itself: its own voice is an expert's, not a reporter's.
+SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:brief|paper|summary|research note|note|study|assessment)\b"
+                            r"|\bwe assess\b|\bour judge?ments\b", re.IGNORECASE)
+
+
+def publication_voice(article: Article) -> Source | None:
+    """'This brief reviews ...', 'We assess ...': a think-tank publication; its voice is expert."""
+    if not SELF_REFERENCE.search(article.full_text):
+        return None
+    return Source(name=article.outlet or "the publication (own analysis)", kind=SourceKind.EXPERT)
 INTRO_SENTENCES = 4
 
 
@@ -454,6 +464,9 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
                 events = _attach_value(events, frame)
             events.extend(found)
         sentence_speakers(p.doc, kb, memory)
+    voice = publication_voice(article)
+    if voice is not None:
+        events = [e.with_changes(sources=tuple(voice if s == AUTHOR_SOURCE else s for s in e.sources)) for e in events]
     events = [_group_for_state(e, sentences, kb) for e in events]
     events = fill_denied_items(events)
     events = fill_canonical(events, sentences, kb)
