@@ -65,6 +65,19 @@ def speech_head(trigger: Token) -> Token | None:
     return None
 
 
+def tail_speech(trigger: Token) -> Token | None:
+    """'Greece signed contracts ..., the defence ministry said': a reporting verb that the parser
+    hung under the reported clause (parataxis) instead of above it."""
+    root = trigger
+    while root.head != root:
+        root = root.head
+    for child in root.children:
+        if child.dep_ in ("parataxis", "ccomp", "conj", "advcl") and child.lemma_.lower() in SPEECH_LEMMAS \
+                and child.i > trigger.i and speaker_tokens(child):
+            return child
+    return None
+
+
 def according_to(doc: Doc | Span) -> Token | None:
     """The object of 'according to' in the sentence, if any."""
     for token in doc:
@@ -216,7 +229,7 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
         source = resolve_source(speaker_tokens(denier), kb, memory, None)
         if source is not None:
             found.append(source)
-    verb = speech_head(trigger)
+    verb = speech_head(trigger) or tail_speech(trigger)
     if verb is not None:
         source = resolve_source(speaker_tokens(verb), kb, memory, _via(verb))
         if source is not None:
