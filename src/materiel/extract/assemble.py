@@ -301,6 +301,10 @@ def publication_voice(article: Article) -> Source | None:
         return None
     return Source(name=article.outlet or "the publication (own analysis)", kind=SourceKind.EXPERT)
 INTRO_SENTENCES = 4
+INTERVIEW_FRAMING = re.compile(
+    r"\b(?:asked|spoke (?:to|with)|interviewed|talked (?:to|with))\s+(?:an?|the|one)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?P<role>researcher|analyst|expert|official|diplomat|scholar|professor|specialist|officer|witness|source)\b",
+    re.IGNORECASE)
 
 
 def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: KnowledgeBase,
@@ -318,6 +322,13 @@ def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: Kno
                 source = resolve_source(phrase_tokens, kb, memory, None)
                 if source is not None:
                     return (source,)
+    for sentence in sentences[:INTRO_SENTENCES]:
+        # "We asked a researcher who follows the arms trade ...": an interviewee without a name
+        match = INTERVIEW_FRAMING.search(sentence.text)
+        if match and match.group("role").lower() in kb.source_cues:
+            kind = kb.source_cues[match.group("role").lower()]
+            if kind in (SourceKind.UNNAMED_OFFICIAL, SourceKind.EXPERT, SourceKind.WITNESS):
+                return (Source(name=f"unnamed {match.group('role').lower()} (interviewee)", kind=kind),)
     return None
 
 
