@@ -159,6 +159,10 @@ def speaker_tokens(verb: Token) -> list[Token]:
         subjects = [g for a in agents for g in a.children if g.dep_ == "pobj"]
     if not subjects and verb.dep_ in ("conj", "advcl") and verb.head != verb:
         return speaker_tokens(verb.head)
+    if not subjects and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
+        # "Ukrainian intelligence estimated that ...", misread as a noun with a participle
+        inside = {t.i for t in verb.subtree}
+        return [t for t in verb.head.subtree if t.i not in inside]
     if not subjects:
         return _trailing_speaker(verb)
     tokens = []
