@@ -255,7 +255,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         if inherited is None and memory.recent is not None \
                 and parsed.sentence.index - memory.recent[0] <= ATTRIBUTION_CARRY:
             inherited = memory.recent[1]
-        sources = inherited or sources
+        if inherited:
+            sources = (AUTHOR_SOURCE, *inherited)  # the article's voice, carrying the attribution on
         if sources == (AUTHOR_SOURCE,) and memory.lead is not None:
             # the story's lead attribution governs what the article goes on to report
             sources = (AUTHOR_SOURCE, *memory.lead)

@@ -95,9 +95,14 @@ class KnowledgeBase:
         return self.party_by_name.get(surface.casefold())
 
     def person_country(self, name: str) -> str | None:
-        """The state a named official speaks for: full name first, then the surname."""
-        person = self.people.get(name.casefold()) or self.people.get(name.split()[-1].casefold() if name else "")
-        return person.party if person else None
+        """The state a named official speaks for: the full name, then without leading titles
+        ('Mr Reuben Brigety', 'Defence Minister Sergei Shoigu'), then the surname alone."""
+        words = name.split()
+        for start in range(len(words)):
+            person = self.people.get(" ".join(words[start:]).casefold())
+            if person is not None:
+                return person.party
+        return None
 
     def party_label(self, code: str) -> str:
         return self.state_names.get(code, code)
