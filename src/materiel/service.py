@@ -84,7 +84,6 @@ def extract_articles(articles: Iterable[Article], workers: int = 1) -> Iterator[
     if workers <= 1:
         yield from Extractor().extract_many(articles)
         return
-    global _worker_extractor
     _init_worker()  # load once in the parent: forked workers share the loaded model
     ctx = mp.get_context("fork")
     with ctx.Pool(workers, initializer=_init_worker) as pool:
@@ -104,13 +103,11 @@ def ingest_paths(paths: Iterable[str], db: str | Path, summary: RunSummary, work
                  on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
     """Extract and store; articles already in the ledger (same content) are left as they are."""
     with Store(db) as store:
-        known: list[Article] = []
 
         def fresh(articles: Iterable[Article]) -> Iterator[Article]:
             for article in articles:
                 if store.has_article(article):
-                    summary.already_known += 1
-                    known.append(article)
+                    summary.already_known += 1  # same content already ingested: nothing to do
                     continue
                 yield article
 

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, Quantity, Source, SourceKind, UNKNOWN_PARTY, Article, Category, Event, EventType, Evidence, Item, Location,
-                     MentionKind, Sentence, Source, Stance)
-from .arguments import ItemMention
-from .arguments import np_head
+from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
+                     Quantity, Sentence, Source, SourceKind, Stance)
+from .arguments import ItemMention, np_head
 from .attribution import TITLE_WORDS, SourceMemory, resolve_source, sentence_speakers, sources_for
 from .confidence import confidence_for
 from .frames import Frame, read_frames
@@ -484,6 +483,3 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     events = fill_canonical(events, sentences, kb)
     return merge_events(events)
 
-
-def is_unknown(code: str) -> bool:
-    return code == UNKNOWN_PARTY

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
-from .mentions import span_at, spans_of
+from .mentions import span_at
 from .status import SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})

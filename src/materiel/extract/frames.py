@@ -296,7 +296,6 @@ def _transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -
         objects = [t.head]  # "the technology that Iran seeks"
     datives = _children(t, ("dative", "iobj"))
     passive = _is_passive(t)
-    subject_parties = parties_in(_phrase_tokens(subjects))
     if trig.subject == "provider":
         if t.lemma_.lower() in DESTINATION_VERBS and not _prep_objects(t, frozenset({"to", "into"})):
             return [], [], [], False
