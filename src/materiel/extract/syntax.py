@@ -1,0 +1,94 @@
+"""Small readings of the dependency tree that every role reader needs: subjects (through
+control, coordination and relative clauses), prepositional objects, passives."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .arguments import parties_in, phrase
+from .mentions import party_of
+
+VERB_POS = frozenset({"VERB", "AUX"})
+NOUN_POS = frozenset({"NOUN", "PROPN"})
+
+
+def with_conjuncts(token: Token) -> list[Token]:
+    out = [token]
+    for c in token.children:
+        if c.dep_ == "conj":
+            out.extend(with_conjuncts(c))
+    return out
+
+
+RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
+PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "its", "their"})
+
+def resolve_pronoun(pronoun: Token) -> list[Token]:
+    """'Britain said it would provide tanks': a pronoun subject is the nearest party subject above it."""
+    token = pronoun.head
+    for _ in range(8):
+        for c in token.children:
+            if c.dep_ in ("nsubj", "nsubjpass") and c != pronoun and c.i < pronoun.i and c.lower_ not in PERSONAL_PRONOUNS:
+                if parties_in(phrase(c)):
+                    return with_conjuncts(c)
+        if token.head == token:
+            break
+        token = token.head
+    return []
+
+def subject_heads(token: Token, depth: int = 0) -> list[Token]:
+    """Heads of the subject of a verb, following control and coordination upwards."""
+    subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
+    if subjects:
+        heads = [t for s in subjects for t in with_conjuncts(s)]
+        if token.dep_ == "relcl" and all(h.lower_ in RELATIVE_PRONOUNS for h in heads):
+            return [token.head]  # "France, which has handed over howitzers"
+        resolved = []
+        for h in heads:
+            resolved.extend(resolve_pronoun(h) or [h] if h.lower_ in PERSONAL_PRONOUNS else [h])
+        return resolved
+    if depth > 4 or token.head == token:
+        return []
+    head = token.head
+    if token.dep_ == "xcomp":
+        objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and party_of(c)]
+        if objects:
+            return objects
+    if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp", "acomp") and head.pos_ in VERB_POS | {"ADJ"}:
+        return subject_heads(head, depth + 1)
+    if token.dep_ in ("acl", "relcl") and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass", "attr") \
+            and head.head != head:
+        return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
+    if token.dep_ == "pcomp" and head.head != head:
+        objects = [c for c in head.head.children if c.dep_ == "dobj"]
+        if objects:
+            return objects  # "thanked Beijing for delivering them", "accused Washington of holding back"
+    if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
+        return subject_heads(head.head, depth + 1) if head.head != head else []
+    return []
+
+def phrase_tokens(heads: list[Token]) -> list[Token]:
+    return [t for h in heads for t in phrase(h)]
+
+def prep_objects(token: Token, preps: frozenset[str]) -> list[Token]:
+    out = []
+    for c in token.children:
+        if c.dep_ in ("prep", "agent", "dative") and c.lower_ in preps:
+            out.extend(t for p in c.children if p.dep_ in ("pobj", "pcomp") for t in with_conjuncts(p))
+    return out
+
+def children_of(token: Token, deps: tuple[str, ...]) -> list[Token]:
+    return [t for c in token.children if c.dep_ in deps for t in with_conjuncts(c)]
+
+def is_infinitive(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+def is_passive(token: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+
+def shared_modifiers(t: Token) -> list[Token]:
+    """'technology transfer and co-production of the Akinci': a prepositional phrase after the last
+    conjunct belongs to every conjunct; the parser hangs it on the first."""
+    if t.dep_ != "conj" or t.head == t:
+        return []
+    return [x for c in t.head.children if c.dep_ == "prep" and c.i > t.i for x in c.subtree]
