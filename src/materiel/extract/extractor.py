@@ -21,6 +21,10 @@ PARSE_BATCH = 64
 # Components run only on sentences that turn out to matter (NER has its own embedding layer and
 # costs as much as tagging and parsing together).
 LATE_PIPES = ["ner"]
+DATE_WORDS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday",
+                        "tomorrow", "spring", "summer", "autumn", "fall", "winter", "monday", "tuesday", "wednesday",
+                        "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
+                        "june", "july", "august", "september", "october", "november", "december"})
 
 
 @dataclass
@@ -87,13 +91,14 @@ class Extractor:
 
     @staticmethod
     def _worth_entities(doc: Doc) -> bool:
-        """A proper name that no mention explains might be a person: a party or a source."""
+        """A proper name that no mention explains might be a person (a party or a source), and a
+        number or calendar word might be a date the event happens at."""
         known = set()
         for kind in ("party", "system", "outlet"):
             for span in doc.spans[kind] if kind in doc.spans else ():
                 known.update(range(span.start, span.end))
-        return any(t.pos_ == "PROPN" and t.i not in known for t in doc) or any(
-            t.lemma_ in ("say", "tell", "accord") for t in doc)
+        return any((t.pos_ == "PROPN" and t.i not in known) or t.lower_ in DATE_WORDS
+                   or (t.like_num and t.i not in known) for t in doc)
 
 
 _shared: Extractor | None = None
