@@ -33,18 +33,19 @@ articles are always used verbatim. Where the filler comes from is the ``--filler
 ``both``
     One run that measures the mixed stream twice, once with ``shuffled`` dev filler and once with
     ``ordinary`` filler (same relevant articles in the same slots), plus the relevant-only stream,
-    all in one table. Report both mixed rows: the dev-filler row is the conservative case, the
+    all in one table. Report both mixed rows: the dev-filler row is the intended hard case, the
     ordinary row models a general feed; neither alone is the whole story, and 40 hand-written
     articles are a model of ordinary news, not a sample of it.
 
-    Do not assume the gap between the two is large. In the first ``--filler both --n 400`` run
-    (2 CPUs) the ratios were 4.4x (dev) and 4.6x (ordinary), and the ordinary filler sent a
-    *larger* share of its sentences to the parser (about 26% against 21%): it was written to use
-    deal, delivered, supply, order and agreement densely, and the scan passes a sentence that
-    holds a trigger word and a party (a country, say), item or system name. So the dev row is a
-    lower bound by a small margin only. The ordinary stream is also a precision check: every
-    event the cascade reports on its filler is spurious (in that run, 54 against 36 on the dev
-    filler), and the per-stream summary line counts them.
+    Do not assume the gap between the two is large. In two ``--filler both --n 400`` runs on 2
+    CPUs the two mixed ratios were within run-to-run noise of each other (4.4x to 4.7x each, in
+    opposite order in the two runs), and the ordinary filler sent a *larger* share of its
+    sentences to the parser (about 26% against 21%; that count is deterministic). It was written
+    to use deal, delivered, supply, order and agreement densely, and the scan passes a sentence
+    that holds a trigger word and a party (a country, say), item or system name. So the dev row
+    is not measurably a lower bound here: read the two rows as a range. The ordinary stream is
+    also a precision check: every event the cascade reports on its filler is spurious (54 in
+    those runs, against 36 on the dev filler), and the per-stream summary line counts them.
 
 What is measured
 ----------------

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
-from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate
+from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate, is_military
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
 
@@ -48,7 +48,7 @@ class Extractor:
         text = article.full_text
         mentions = self.scanner.mentions(text)
         kinds = {m.kind for m in mentions}
-        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS:
+        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS or not is_military(mentions):
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
         return ScanResult(article, sentences, [s for s in sentences if is_candidate(s)])

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 import ahocorasick
 
@@ -166,6 +167,31 @@ AMBIGUOUS_FORMS = frozenset({
     "build", "builds", "built", "building", "reach", "reaches", "reached", "field", "plant", "plants",
     "exercise", "exercises", "order", "orders", "clear", "clears", "cleared", "hand", "hands", "fly", "flies",
     "want", "wants", "wanted", "ask", "asks", "asked", "support", "partner", "partners"})
+
+
+# Item words that civil news uses as freely as defence news ("Airbus delivered 60 aircraft",
+# "factories supply parts"): alone they do not make an article about military materiel.
+DUAL_USE_TERMS = frozenset({
+    "aircraft", "jet", "jets", "plane", "planes", "equipment", "component", "components", "part", "parts",
+    "spare part", "spare parts", "engine", "engines", "electronics", "microelectronics", "microchip", "microchips",
+    "semiconductor", "semiconductors", "machine tool", "machine tools", "material", "materials", "technology",
+    "technologies", "design", "designs", "know-how", "expertise", "licence", "licences", "license", "licenses",
+    "blueprint", "blueprints", "technical assistance", "dual-use good", "dual-use goods", "dual-use item",
+    "dual-use items", "navigation module", "navigation modules", "rocket", "rockets", "shell", "shells",
+    "round", "rounds", "cartridge", "cartridges", "vessel", "vessels", "trainer", "trainers"})
+MILITARY_ORGAN_KINDS = frozenset({"organ:military", "organ:intelligence", "organ:exporter", "group:armed_group",
+                                  "group:pmc"})
+
+
+def is_military(mentions: Iterable[Mention]) -> bool:
+    """Does the article speak of military materiel or forces at all? A catalogued system, a
+    weapon word that is not dual-use, or an armed force or arms exporter is enough."""
+    for m in mentions:
+        if m.kind is MentionKind.SYSTEM or (m.kind is MentionKind.PARTY and m.detail in MILITARY_ORGAN_KINDS):
+            return True
+        if m.kind is MentionKind.ITEM and m.text.lower() not in DUAL_USE_TERMS:
+            return True
+    return False
 
 
 def is_candidate(sentence: Sentence) -> bool:
