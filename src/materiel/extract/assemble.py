@@ -36,6 +36,7 @@ LOCATION_PREPS = frozenset({"in", "at", "near"})
 class ParsedSentence:
     sentence: Sentence
     doc: Doc
+    context_only: bool = False  # parsed for who speaks in it ("X said ..."), not for events
 
 
 def _in_speaker(span_root) -> bool:
@@ -96,6 +97,11 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         for m in sentences[index - back].mentions:
             if m.kind is MentionKind.PARTY and m.value not in exclude:
                 return m.value
+    if role == "recipient":
+        # "Belarus says Russian-supplied Iskanders are on combat duty": the speaker owns them
+        for span in spans_of(parsed.doc, MentionKind.PARTY):
+            if span.label_ not in exclude and _in_speaker(span.root) and span.kb_id_ != "person":
+                return span.label_
     return None
 
 
@@ -466,7 +472,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     memory = SourceMemory(home=dateline_state(sentences, kb))
     memory.lead = interviewee(sentences, parsed, kb, memory)
     events: list[Event] = []
-    frames = [(p, read_frames(p.doc, kb)) for p in parsed]
+    frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
         for frame in sentence_frames:

@@ -66,15 +66,12 @@ def speech_head(trigger: Token) -> Token | None:
 
 
 def tail_speech(trigger: Token) -> Token | None:
-    """'Greece signed contracts ..., the defence ministry said': a reporting verb that the parser
-    hung under the reported clause (parataxis) instead of above it."""
-    root = trigger
-    while root.head != root:
-        root = root.head
-    for child in root.children:
-        if child.dep_ in ("parataxis", "ccomp", "conj", "advcl") and child.lemma_.lower() in SPEECH_LEMMAS \
-                and child.i > trigger.i and speaker_tokens(child):
-            return child
+    """'Greece signed contracts ..., the defence ministry said': a reporting verb after the reported
+    clause that the parser did not put above it (parataxis, or a misread conjunct)."""
+    for token in trigger.doc[trigger.i + 1:]:
+        if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX") \
+                and trigger not in token.subtree and speaker_tokens(token):
+            return token
     return None
 
 

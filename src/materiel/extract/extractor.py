@@ -3,7 +3,8 @@ events off the parses. The model is loaded once per process and shared by all ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from spacy.language import Language
@@ -32,6 +33,7 @@ class ScanResult:
     article: Article
     sentences: list[Sentence]
     candidates: list[Sentence]
+    context: list[Sentence] = field(default_factory=list)  # parsed only to learn who speaks
 
 
 class Extractor:
@@ -48,10 +50,14 @@ class Extractor:
         text = article.full_text
         mentions = self.scanner.mentions(text)
         kinds = {m.kind for m in mentions}
-        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS or not is_military(mentions):
+        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS or not is_military(mentions, text):
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
-        return ScanResult(article, sentences, [s for s in sentences if is_candidate(s)])
+        candidates = [s for s in sentences if is_candidate(s)]
+        chosen = {s.index for s in candidates}
+        context = [sentences[s.index - 1] for s in candidates
+                   if s.index > 0 and s.index - 1 not in chosen and _names_a_speaker(sentences[s.index - 1])]
+        return ScanResult(article, sentences, candidates, list({s.index: s for s in context}.values()))
 
     def extract(self, article: Article) -> ArticleResult:
         return next(self.extract_many([article]))
@@ -70,7 +76,9 @@ class Extractor:
     def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
         """Parse the candidates of a batch; run the (costly) entity recogniser only on sentences
         whose parse holds a reading of a trigger or names someone who could be a speaker."""
-        texts = [(s.text, (i, s)) for i, scan in enumerate(batch) for s in scan.candidates]
+        texts = [(s.text, (i, s)) for i, scan in enumerate(batch)
+                 for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
+        context = {(i, s.index) for i, scan in enumerate(batch) for s in scan.context}
         parsed: dict[int, list[ParsedSentence]] = {}
         pending: list[tuple[int, Sentence, Doc]] = []
         for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=LATE_PIPES):
@@ -83,7 +91,7 @@ class Extractor:
             docs = list(component.pipe(docs, batch_size=PARSE_BATCH))
         for i, sentence, doc in pending:
             attach_person_parties(doc, self.kb.person_country)
-            parsed.setdefault(i, []).append(ParsedSentence(sentence, doc))
+            parsed.setdefault(i, []).append(ParsedSentence(sentence, doc, (i, sentence.index) in context))
         for i, scan in enumerate(batch):
             events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
             yield ArticleResult(scan.article, tuple(events))
@@ -99,6 +107,15 @@ class Extractor:
                 known.update(range(span.start, span.end))
         return any((t.pos_ == "PROPN" and t.i not in known) or t.lower_ in DATE_WORDS
                    or (t.like_num and t.i not in known) for t in doc)
+
+
+SPEECH_WORDS = re.compile(r"\b(?:said|says|told|tells|warned|reported|reports|according|stated|claimed)\b")
+
+
+def _names_a_speaker(sentence: Sentence) -> bool:
+    """'The Ministry of Defence said ...' before a quote that ends '..., it said.'"""
+    return bool(SPEECH_WORDS.search(sentence.text)) and any(
+        m.kind in (MentionKind.PARTY, MentionKind.OUTLET) for m in sentence.mentions)
 
 
 _shared: Extractor | None = None

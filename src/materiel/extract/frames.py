@@ -102,10 +102,11 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
-    for prep in (c for c in t.children if c.dep_ == "prep"):
+    preps = [c for c in t.subtree if c.dep_ == "prep" and (c.head == t or c.head.dep_ in ("pobj", "dobj", "dative"))]
+    for prep in preps:
         for obj in (p for p in prep.children if p.dep_ == "pobj"):
             if prep.lower_ == "for" and t.lemma_.lower() == "pay":
-                tokens += phrase(obj)
+                tokens += phrase(obj)  # "paid Iran in cash for Shahed drones"
             elif prep.lower_ == "in" and obj.lemma_.lower() in EXCHANGE_NOUNS:
                 tokens += [x for p2 in obj.children if p2.dep_ == "prep" and p2.lower_ == "for" for x in p2.subtree]
     return [m for m in items_in(tokens) if m.item.category is not Category.MONEY]

@@ -183,9 +183,17 @@ MILITARY_ORGAN_KINDS = frozenset({"organ:military", "organ:intelligence", "organ
                                   "group:pmc"})
 
 
-def is_military(mentions: Iterable[Mention]) -> bool:
+MILITARY_WORDS = re.compile(r"\b(?:military|naval|navy|army|armed forces|air force|troops|warships?|"
+                            r"defen[cs]e (?:ministry|minister|pact|cooperation|industry)|ministry of defen[cs]e|"
+                            r"pentagon|nato)\b", re.IGNORECASE)
+
+
+def is_military(mentions: Iterable[Mention], text: str = "") -> bool:
     """Does the article speak of military materiel or forces at all? A catalogued system, a
-    weapon word that is not dual-use, or an armed force or arms exporter is enough."""
+    weapon word that is not dual-use, an armed force or arms exporter, or a plainly military
+    word ('naval drills', 'military alliance') is enough."""
+    if MILITARY_WORDS.search(text):
+        return True
     for m in mentions:
         if m.kind is MentionKind.SYSTEM or (m.kind is MentionKind.PARTY and m.detail in MILITARY_ORGAN_KINDS):
             return True
