@@ -19,6 +19,9 @@ from .mentions import attach_mentions, attach_person_parties
 
 # Sentences sent to the parser in one nlp.pipe call.
 PARSE_BATCH = 64
+# Articles scanned before their candidates are parsed together: larger batches keep the parser's
+# matrices full when most articles contribute nothing (128 measured ~20% faster than 16).
+ARTICLE_BATCH = 128
 # Components run only on sentences that turn out to matter (NER has its own embedding layer and
 # costs as much as tagging and parsing together).
 LATE_PIPES = ["ner"]
@@ -62,7 +65,7 @@ class Extractor:
     def extract(self, article: Article) -> ArticleResult:
         return next(self.extract_many([article]))
 
-    def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
+    def extract_many(self, articles: Iterable[Article], batch_size: int = ARTICLE_BATCH) -> Iterator[ArticleResult]:
         """Extract a stream of articles, parsing candidate sentences of several articles together."""
         batch: list[ScanResult] = []
         for article in articles:
