@@ -132,6 +132,16 @@ def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:
 
 
 
+GENERIC_RECIPIENTS = frozenset({"country", "nation", "party", "state", "buyer", "customer", "client", "region",
+                                "anyone", "anybody"})
+
+
+def _generic_recipient(t: Token) -> bool:
+    """The recipient is named, but as a class ('to countries at war', 'to any party')."""
+    return any(obj.lemma_.lower() in GENERIC_RECIPIENTS
+               for obj in prep_objects(t, frozenset({"to", "into"})))
+
+
 def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
     head = t
     while head.dep_ in ("conj", "compound") and head.head != head:
@@ -185,6 +195,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
+    if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
+        return None  # "the re-export of war materiel to countries involved in a conflict": a rule, no flow
     extra = {"also_providers": coordinated_rest(providers), "also_recipients": coordinated_rest(recipients)}
     if provider is None and recipient is not None:
         adjective = item_origin_adjective(items)
