@@ -148,7 +148,8 @@ def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
         head = head.head
     if head.dep_ != "dobj" or head.head.lemma_.lower() not in INCLUSION_VERBS:
         return False
-    return any(c.dep_ == "nsubj" and c.i in trigger_tokens for c in head.head.children)
+    return any(c.dep_ == "nsubj" and (c.i in trigger_tokens or any(x.i in trigger_tokens for x in c.subtree))
+               for c in head.head.children)
 
 
 def _domestic(t: Token) -> bool:

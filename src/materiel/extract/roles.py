@@ -103,6 +103,16 @@ def item_origin_adjective(items: list[ItemMention]) -> str | None:
     return None
 
 
+def inclusion_verb(t: Token) -> Token | None:
+    """The 'include' whose subject is this noun, or the noun its subject is 'in'."""
+    subject = t
+    if t.dep_ == "pobj" and t.head.lower_ == "in" and t.head.head.dep_ == "nsubj":
+        subject = t.head.head
+    if subject.dep_ == "nsubj" and subject.head.lemma_.lower() in INCLUSION_VERBS:
+        return subject.head
+    return None
+
+
 def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
     """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
     if nominal:
@@ -116,9 +126,11 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         frm = [x for c in carriers for x in prep_objects(c, PROVIDER_PREPS | {"by"})]
         partner = [x for c in carriers for x in prep_objects(c, PARTNER_PREPS)]
         item_tokens = [x for x in phrase(t) if x != t and x not in owner]
-        if t.dep_ == "nsubj" and t.head.lemma_.lower() in INCLUSION_VERBS:
-            # "the package includes HIMARS launchers and Javelin missiles"
-            item_tokens += [x for o in children_of(t.head, ("dobj",)) for x in phrase(o)]
+        inclusion = inclusion_verb(t)
+        if inclusion is not None:
+            # "the package includes HIMARS launchers ...", "other capabilities in the package include: - ..."
+            listed = [x for o in children_of(inclusion, ("dobj",)) for x in phrase(o)]
+            item_tokens += listed or [x for x in t.doc[inclusion.i + 1:]]
         if len(carriers) > 1:
             item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]

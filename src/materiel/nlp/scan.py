@@ -112,13 +112,13 @@ class Scanner:
         """
         mentions = self.mentions(text) if mentions is None else mentions
         starts = [m.start for m in mentions]
-        paragraphs = list(PARAGRAPH.finditer(text))
+        paragraphs = _blocks(text)
         spans: list[tuple[int, int, int]] = []
-        to_split: list[tuple[int, re.Match]] = []
+        to_split: list[tuple[int, _Block]] = []
         for number, match in enumerate(paragraphs):
             lo, hi = bisect_left(starts, match.start()), bisect_left(starts, match.end())
             kinds = {m.kind for m in mentions[lo:hi]}
-            if MentionKind.TRIGGER in kinds and kinds & ANCHOR_KINDS:
+            if MentionKind.TRIGGER in kinds and kinds & ANCHOR_KINDS and "\n" not in match.group():
                 to_split.append((number, match))
             else:
                 start, end = _trimmed(text, match.start(), match.end())
@@ -137,6 +137,43 @@ class Scanner:
             inside = tuple(m for m in mentions[lo:hi] if m.end <= end)
             out.append(Sentence(index, start, end, text[start:end], inside, paragraph))
         return out
+
+
+BULLET = re.compile(r"^\s*(?:[-\u2013\u2022*]|\d{1,2}[.)])\s+")
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A paragraph, or a lead-in line ending in ':' together with the bullet list that follows it."""
+
+    text: str
+    begin: int
+    finish: int
+
+    def start(self) -> int:
+        return self.begin
+
+    def end(self) -> int:
+        return self.finish
+
+    def group(self) -> str:
+        return self.text[self.begin:self.finish]
+
+
+def _blocks(text: str) -> list[_Block]:
+    """'The package includes:' + '- 1,000 Javelin missiles;' + '- four Mi-17 helicopters' is one
+    statement; every other line is a paragraph of its own."""
+    blocks: list[_Block] = []
+    listing = False
+    for match in PARAGRAPH.finditer(text):
+        line = match.group()
+        if blocks and BULLET.match(line) and (listing or text[:blocks[-1].finish].rstrip().endswith(":")):
+            blocks[-1] = _Block(text, blocks[-1].begin, match.end())
+            listing = True
+            continue
+        listing = False
+        blocks.append(_Block(text, match.start(), match.end()))
+    return blocks
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
