@@ -155,3 +155,15 @@ def test_evidence_slices_the_text() -> None:
     for e in found:
         for ev in e.evidence:
             assert full[ev.start:ev.end] == ev.text
+
+
+def test_bullet_list_after_a_lead_in_line() -> None:
+    text = ("The Pentagon announced a $700 million aid package for Ukraine on Wednesday.\n"
+            "Other capabilities in the package include:\n- 1,000 Javelin anti-armor missiles;\n"
+            "- four Mi-17 helicopters.")
+    found = events(text)
+    listed = {(e.provider, e.recipient, e.item.canonical, e.quantity.value if e.quantity else None) for e in found}
+    assert ("USA", "UKR", "Javelin", 1000) in listed, listed
+    assert ("USA", "UKR", "Mi-17", 4) in listed, listed
+    package = [e for e in found if e.value is not None]
+    assert package and package[0].value.amount == 700_000_000
