@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
                      Quantity, Sentence, Source, SourceKind, Stance)
+from ..nlp.scan import DATELINE, DATELINE_LINES
 from .arguments import ItemMention, np_head
 from .attribution import TITLE_WORDS, SourceMemory, resolve_source, sentence_speakers, sources_for
 from .confidence import confidence_for
@@ -292,9 +293,6 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     return events
 
 
-DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-—–]{0,30})?\s*(?:\([^)]*\)\s*)?[-—–]")
-
-
 QUESTION_MARKERS = ("Q:", "Q.", "Question:")
 # A research publication speaking of itself: its own voice is an expert's, not a reporter's.
 SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:brief|paper|summary|research note|note|study|assessment)\b"
@@ -338,10 +336,10 @@ def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: Kno
     return None
 
 
-def dateline_state(sentences: list[Sentence], kb: KnowledgeBase) -> str | None:
+def dateline_state(text: str, kb: KnowledgeBase) -> str | None:
     """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
-    for sentence in sentences[:3]:
-        match = DATELINE.match(sentence.text)
+    for line in text.split("\n")[:DATELINE_LINES]:
+        match = DATELINE.match(line.strip())
         if match:
             for place in re.split(r"[/,]", match.group(1)):
                 party = kb.party(place.strip().title())
@@ -469,7 +467,7 @@ def _better_quantity(a, b):
 def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSentence],
              kb: KnowledgeBase) -> list[Event]:
     """All events of one article, in order of first mention."""
-    memory = SourceMemory(home=dateline_state(sentences, kb))
+    memory = SourceMemory(home=dateline_state(article.full_text, kb))
     memory.lead = interviewee(sentences, parsed, kb, memory)
     events: list[Event] = []
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]

@@ -26,6 +26,9 @@ NAME_KINDS = (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM, MentionKi
 # A sentence is a candidate for parsing when it has a trigger and one of these.
 ANCHOR_KINDS = frozenset({MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM})
 PARAGRAPH = re.compile(r"[^\n]+")
+# "SEOUL, Nov 1 – ", "KYIV, Ukraine (AP) — ": where a report was filed, not part of its first sentence.
+DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-\u2014\u2013\n]{0,30})?\s*(?:\([^)]*\)\s*)?[-\u2014\u2013]\s*")
+DATELINE_LINES = 4
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ class Scanner:
                 if start < end:
                     spans.append((start, end, number))
         spans.sort()
+        spans = [_without_dateline(text, span) for span in spans]
         out: list[Sentence] = []
         for index, (start, end, paragraph) in enumerate(spans):
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
@@ -174,6 +178,15 @@ def _blocks(text: str) -> list[_Block]:
         listing = False
         blocks.append(_Block(text, match.start(), match.end()))
     return blocks
+
+
+def _without_dateline(text: str, span: tuple[int, int, int]) -> tuple[int, int, int]:
+    start, end, paragraph = span
+    if paragraph < DATELINE_LINES:
+        match = DATELINE.match(text[start:end])
+        if match and start + match.end() < end and match.group(1).strip().isupper():
+            return start + match.end(), end, paragraph
+    return span
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
