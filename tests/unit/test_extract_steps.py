@@ -167,3 +167,17 @@ def test_bullet_list_after_a_lead_in_line() -> None:
     assert ("USA", "UKR", "Mi-17", 4) in listed, listed
     package = [e for e in found if e.value is not None]
     assert package and package[0].value.amount == 700_000_000
+
+
+def test_a_report_that_finds_nothing_denies() -> None:
+    found = events("Nothing in the evidence showed that Iran had delivered drones to Russia, the panel said.")
+    assert found and all(e.stance.value == "denied" for e in found), [e.to_dict() for e in found]
+
+
+def test_dateline_is_not_a_party() -> None:
+    found = events("North Korea has shipped artillery shells to Russia since August.",
+                   title="SEOUL, Nov 1 – Spy agency briefs lawmakers")
+    assert ("transfer", "PRK", "RUS") in {(e.type.value, e.provider, e.recipient) for e in found}
+    text = "SEOUL, Nov 1 – North Korea has shipped artillery shells to Russia since August."
+    found = events(text)
+    assert {(e.provider, e.recipient) for e in found} == {("PRK", "RUS")}

@@ -14,7 +14,8 @@ from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidenc
                      Quantity, Sentence, Source, SourceKind, Stance)
 from ..nlp.scan import DATELINE, DATELINE_LINES
 from .arguments import ItemMention, np_head
-from .attribution import TITLE_WORDS, SourceMemory, resolve_source, sentence_speakers, sources_for
+from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, resolve_source, sentence_speakers,
+                          sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import spans_of
@@ -281,12 +282,13 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if not frame.value_on_first and any(m.item.category is not Category.UNSPECIFIED for m in frame.items):
         # "anti-aircraft missiles and related equipment": the vague add-on is not a flow of its own
         items = [m for m in frame.items if m.item.category is not Category.UNSPECIFIED]
+    stance = Stance.DENIED if reported_as_false(frame.trigger) else frame.stance
     events = []
     for position, mention in enumerate(items):
         item = mention.item if mention else fallback
         events.append(Event(
             type=frame.type, provider=provider, recipient=recipient, item=item, status=frame.status,
-            stance=frame.stance, quantity=mention.quantity if mention else _anaphor_quantity(frame),
+            stance=stance, quantity=mention.quantity if mention else _anaphor_quantity(frame),
             value=frame.money if not frame.value_on_first or position == 0 else None,
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))

@@ -75,6 +75,22 @@ def tail_speech(trigger: Token) -> Token | None:
     return None
 
 
+NEGATIVE_SPEAKERS = frozenset({"nothing", "none", "nobody", "no one"})
+
+
+def reported_as_false(trigger: Token) -> bool:
+    """'Nothing in the evidence showed that weapons had been loaded': the report denies the act."""
+    verb = speech_head(trigger) or tail_speech(trigger)
+    if verb is None:
+        return False
+    if verb.head.lower_ in NEGATIVE_SPEAKERS:  # "nothing in the evidence ... showed", misattached
+        return True
+    for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")):
+        if subject.lower_ in NEGATIVE_SPEAKERS or any(c.dep_ == "det" and c.lower_ == "no" for c in subject.children):
+            return True
+    return False
+
+
 def according_to(doc: Doc | Span) -> Token | None:
     """The object of 'according to' in the sentence, if any."""
     for token in doc:
