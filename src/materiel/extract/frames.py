@@ -22,7 +22,7 @@ from .mentions import party_of, spans_of
 from .quantities import parse_number
 from .status import Modality, governing_chain, modality
 
-from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
+from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
                     payment_roles, production_roles, training_roles, transfer_roles)
@@ -66,8 +66,8 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     nominal = token.pos_ in NOUN_POS
     if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
         return None
-    if nominal and lemma in VERB_ONLY_TRIGGERS:
-        return None  # "shares in the maker jumped", "major arms"
+    if lemma in VERB_ONLY_TRIGGERS and token.pos_ not in VERB_POS:
+        return None  # "shares in the maker jumped", "major arms", "the armed forces"
     if token.pos_ == "ADJ" and token.dep_ not in ADJ_DEPS | {"acomp"}:
         return None
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
@@ -194,6 +194,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
+    if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
+        return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
