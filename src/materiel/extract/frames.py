@@ -208,13 +208,16 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if t.lemma_.lower() in DEPENDENCE_WORDS and provider is None:
         return None  # "relies largely on ageing jets" names no supplier
     if t.lemma_.lower() in SYMMETRIC_TRIGGERS:
-        # a deal binds two sides; the maker's state is the seller when the catalogue knows it
-        origin = origin_of(items, kb)
+        # a deal binds two sides; the maker's state is the seller when the catalogue (or an
+        # origin adjective: "contracts for Israeli defence equipment") says who makes the goods
+        origin = origin_of(items, kb) or item_origin_adjective(items)
         sides = [p for p in (provider, recipient) if p]
         if origin and origin in sides:
             provider, recipient = origin, next((p for p in sides if p != origin), None)
         elif origin and len(sides) == 1:
             provider, recipient = origin, sides[0]
+        elif origin and len(sides) == 0:
+            provider = origin
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t, trig)
