@@ -18,7 +18,7 @@ from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, resolve_
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
-from .mentions import spans_of
+from .mentions import is_person, proper_name_runs, span_at, spans_of
 from .status import SPEECH_LEMMAS
 from .timex import time_for
 
@@ -139,7 +139,7 @@ def _titles_person(span) -> bool:
     head = np_head(span.root)
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in TITLE_WORDS:
         return True  # "the Ambassador of the United States"
-    return head.lemma_.lower() in TITLE_WORDS or head.ent_type_ == "PERSON"
+    return head.lemma_.lower() in TITLE_WORDS or (span.kb_id_ != "person" and is_person(head))
 
 
 def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start: int = 0) -> Item | None:
@@ -163,19 +163,21 @@ def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start:
 
 
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
-    """'in the Tatarstan region', 'at a plant in Yelabuga': a place attached to the act."""
-    doc = frame.trigger.doc
+    """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
-    for ent in doc.ents:
-        if ent.label_ in ("GPE", "LOC", "FAC") and ent.root.i in scope:
-            if ent.root.head.lower_ not in LOCATION_PREPS:
+    for prep in (t for t in frame.trigger.doc if t.i in scope and t.lower_ in LOCATION_PREPS and t.dep_ == "prep"):
+        for obj in (c for c in prep.children if c.dep_ == "pobj"):
+            place = [x for x in obj.subtree if x.pos_ == "PROPN" and x.i <= obj.i]
+            if not place:
                 continue
-            party = kb.party(ent.text)
+            name = obj.doc[place[0].i: place[-1].i + 1].text
+            party = kb.party(name)
             if party is not None and party.kind in ("name", "demonym"):
                 continue  # a state named as a place is a party, not a location
-            return Location(ent.text, party.party if party else None)
+            if span_at(obj.doc, place[0], MentionKind.SYSTEM) or span_at(obj.doc, place[0], MentionKind.OUTLET):
+                continue
+            return Location(name, party.party if party else None)
     return None
-
 
 @dataclass
 class RolePriors:
@@ -307,6 +309,7 @@ def publication_voice(article: Article) -> Source | None:
         return None
     return Source(name=article.outlet or "the publication (own analysis)", kind=SourceKind.EXPERT)
 INTRO_SENTENCES = 4
+INTERVIEW_VERBS = frozenset({"ask", "interview", "speak", "talk", "to", "with"})
 INTERVIEW_FRAMING = re.compile(
     r"\b(?:asked|spoke (?:to|with)|interviewed|talked (?:to|with))\s+(?:an?|the|one)\s+(?:[\w-]+\s+){0,3}?"
     r"(?P<role>researcher|analyst|expert|official|diplomat|scholar|professor|specialist|officer|witness|source)\b",
@@ -322,8 +325,10 @@ def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: Kno
     for p in parsed:
         if p.sentence.index >= INTRO_SENTENCES:
             break
-        for ent in p.doc.ents:
-            if ent.label_ == "PERSON":
+        for ent in proper_name_runs(p.doc) + [s for s in spans_of(p.doc, MentionKind.PARTY) if s.kb_id_ == "person"]:
+            # the person the framing verb names: "We asked Meera Raghavan, a defence analyst, ..."
+            if ent.root.dep_ in ("dobj", "pobj", "dative") and ent.root.head.lemma_.lower() in INTERVIEW_VERBS \
+                    and is_person(ent.root):
                 phrase_tokens = sorted(ent.root.subtree, key=lambda t: t.i)
                 source = resolve_source(phrase_tokens, kb, memory, None)
                 if source is not None:

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
-from .mentions import span_at
+from .mentions import is_person, span_at
 from .status import SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
@@ -126,7 +126,7 @@ def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | 
     head = next((t for t in tokens if t.head.i not in indices or t.head == t), tokens[-1])
     # a named speaker is a person at the head of the phrase ("spokesman John Kirby"), not a name
     # that only modifies it ("Biden administration officials")
-    persons = [t for t in tokens if t.ent_type_ == "PERSON"] if head.ent_type_ == "PERSON" else []
+    persons = [t for t in tokens if is_person(t)] if is_person(head) else []
     if persons and country is None:
         country = kb.person_country(" ".join(t.text for t in persons))
     cue_kinds = [kb.source_cues[t.lower_] for t in tokens if t.lower_ in kb.source_cues]
@@ -218,7 +218,7 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
     if len(tokens) <= 3 and words and words[-1] in DEFINITE_REFERENCES and tokens[0].lower_ == "the" \
             and memory.last is not None and not any(span_at(t.doc, t, MentionKind.PARTY) for t in tokens):
         return memory.last
-    persons = [t for t in tokens if t.ent_type_ == "PERSON"]
+    persons = [t for t in tokens if is_person(t)]
     if persons and len(persons) == len(tokens) and persons[-1].text in memory.persons:
         return memory.persons[persons[-1].text]
     kind, country = classify(tokens, kb)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Sentence
@@ -22,13 +21,9 @@ PARSE_BATCH = 64
 # Articles scanned before their candidates are parsed together: larger batches keep the parser's
 # matrices full when most articles contribute nothing (128 measured ~20% faster than 16).
 ARTICLE_BATCH = 128
-# Components run only on sentences that turn out to matter (NER has its own embedding layer and
-# costs as much as tagging and parsing together).
-LATE_PIPES = ["ner"]
-DATE_WORDS = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days", "today", "yesterday",
-                        "tomorrow", "spring", "summer", "autumn", "fall", "winter", "monday", "tuesday", "wednesday",
-                        "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may",
-                        "june", "july", "august", "september", "october", "november", "december"})
+# The entity recogniser has its own embedding layer and costs as much as tagging and parsing
+# together; people, places and dates are read from the knowledge base and by rule instead.
+UNUSED_PIPES = ["ner"]
 
 
 @dataclass
@@ -77,39 +72,18 @@ class Extractor:
             yield from self._finish(batch)
 
     def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
-        """Parse the candidates of a batch; run the (costly) entity recogniser only on sentences
-        whose parse holds a reading of a trigger or names someone who could be a speaker."""
+        """Parse the candidates (and the sentences naming their speakers) of a batch together."""
         texts = [(s.text, (i, s)) for i, scan in enumerate(batch)
                  for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
         context = {(i, s.index) for i, scan in enumerate(batch) for s in scan.context}
         parsed: dict[int, list[ParsedSentence]] = {}
-        pending: list[tuple[int, Sentence, Doc]] = []
-        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=LATE_PIPES):
+        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=UNUSED_PIPES):
             attach_mentions(doc, sentence.mentions, sentence.start)
-            pending.append((i, sentence, doc))
-        needs_entities = [entry for entry in pending if self._worth_entities(entry[2])]
-        late = [self.nlp.get_pipe(name) for name in LATE_PIPES if name in self.nlp.pipe_names]
-        docs = [doc for _, _, doc in needs_entities]
-        for component in late:
-            docs = list(component.pipe(docs, batch_size=PARSE_BATCH))
-        for i, sentence, doc in pending:
             attach_person_parties(doc, self.kb.person_country)
             parsed.setdefault(i, []).append(ParsedSentence(sentence, doc, (i, sentence.index) in context))
         for i, scan in enumerate(batch):
             events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
             yield ArticleResult(scan.article, tuple(events))
-
-
-    @staticmethod
-    def _worth_entities(doc: Doc) -> bool:
-        """A proper name that no mention explains might be a person (a party or a source), and a
-        number or calendar word might be a date the event happens at."""
-        known = set()
-        for kind in ("party", "system", "outlet"):
-            for span in doc.spans[kind] if kind in doc.spans else ():
-                known.update(range(span.start, span.end))
-        return any((t.pos_ == "PROPN" and t.i not in known) or t.lower_ in DATE_WORDS
-                   or (t.like_num and t.i not in known) for t in doc)
 
 
 SPEECH_WORDS = re.compile(r"\b(?:said|says|told|tells|warned|reported|reports|according|stated|claimed)\b")

@@ -57,16 +57,54 @@ def party_of(token: Token) -> str | None:
     return span.label_ if span is not None else None
 
 
+# Capitalised words that are not names of people.
+NOT_NAMES = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mr", "mrs", "ms", "dr", "gen", "general", "president", "minister", "prime", "secretary", "spokesman",
+    "spokeswoman", "chancellor", "prince", "king", "deputy", "defence", "defense", "foreign", "ministry",
+    "department", "state", "states", "united", "national", "security", "council", "house", "air", "force",
+    "army", "navy", "brig", "col", "lt", "adm", "sen", "rep"})
+
+
+def proper_name_runs(doc: Doc) -> list[Span]:
+    """Runs of proper nouns that no mention explains: the names of people, found without NER
+    ('Meera Raghavan', 'Sergei Shoigu'); titles and calendar words are left out."""
+    known = {i for kind in (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.OUTLET)
+             for span in spans_of(doc, kind) for i in range(span.start, span.end)}
+    runs: list[Span] = []
+    start = None
+    for t in doc:
+        inside = t.pos_ == "PROPN" and t.i not in known and t.lower_.strip(".") not in NOT_NAMES and t.is_alpha
+        if inside and start is None:
+            start = t.i
+        elif not inside and start is not None:
+            runs.append(doc[start:t.i])
+            start = None
+    if start is not None:
+        runs.append(doc[start:len(doc)])
+    return runs
+
+
+def is_person(token: Token) -> bool:
+    """A named person: a known official (people.csv), or a proper name no mention explains."""
+    span = span_at(token.doc, token, MentionKind.PARTY)
+    if span is not None:
+        return span.kb_id_ == "person"
+    # an unknown name counts when it looks like a person's: two or more capitalised words ('Meera
+    # Raghavan'), not an acronym or a single word that may be a place ('Ovda', 'SIPRI')
+    return token.ent_type_ == "PERSON" or any(
+        run.start <= token.i < run.end and len(run) >= 2 and not any(t.is_upper for t in run)
+        for run in proper_name_runs(token.doc))
+
+
 def attach_person_parties(doc: Doc, person_country) -> Doc:
     """Named leaders stand for their state: 'Putin and Kim signed a treaty' (people.csv)."""
     parties = list(doc.spans[MentionKind.PARTY.value]) if MentionKind.PARTY.value in doc.spans else []
-    taken = {i for span in parties for i in range(span.start, span.end)}
-    for ent in doc.ents:
-        if ent.label_ != "PERSON" or any(i in taken for i in range(ent.start, ent.end)):
-            continue
-        code = person_country(ent.text)
+    for run in proper_name_runs(doc):
+        code = person_country(run.text)
         if code:
-            parties.append(Span(doc, ent.start, ent.end, label=code, kb_id="person"))
+            parties.append(Span(doc, run.start, run.end, label=code, kb_id="person"))
     doc.spans[MentionKind.PARTY.value] = sorted(parties, key=lambda s: s.start)
     _index(doc)
     return doc

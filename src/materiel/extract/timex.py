@@ -79,12 +79,33 @@ def resolve(text: str, published: str | None) -> str | None:
     return None
 
 
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+DATE_EXPRESSION = re.compile(
+    r"\b(?:(?:early|late|mid)[- ])?(?:\d{1,2}\s+)?" + _MONTH + r"\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d\d)?\b"
+    r"|\b(?:the\s+)?(?:next|last|past|coming|this)\s+(?:few\s+)?(?:\d+\s+)?(?:year|month|week|day)s?\b"
+    r"|\b(?:\d+|two|three|four|five|six|several)\s+(?:year|month|week|day)s?\s+ago\b"
+    r"|\b(?:19[5-9]\d|20\d\d)\b|\b(?:today|yesterday|tomorrow)\b"
+    r"|\b(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE)
+
+
+def date_spans(doc) -> list:
+    """Date expressions by rule (no entity recogniser needed)."""
+    spans = []
+    for match in DATE_EXPRESSION.finditer(doc.text):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None and len(span):
+            spans.append(span)
+    return spans
+
+
 def time_for(trigger: Token, published: str | None) -> TimeExpr | None:
     """The date expression in the trigger's clause (not in nested reporting clauses)."""
     doc = trigger.doc
     scope = {t.i for t in trigger.subtree}
-    for ent in doc.ents:
-        if ent.label_ == "DATE" and ent.root.i in scope:
+    for ent in date_spans(doc):
+        if ent.root.i in scope:
             start = ent.start
             if start > 0 and doc[start - 1].lower_ in ("within", "by", "in", "until", "before", "after", "since"):
                 start -= 1
