@@ -37,11 +37,11 @@ articles are always used verbatim. Where the filler comes from is the ``--filler
     ordinary row models a general feed; neither alone is the whole story, and 40 hand-written
     articles are a model of ordinary news, not a sample of it.
 
-    Measured 2026-11-24 (``--filler both --n 400``, 2 CPUs): ordinary filler 20.2x (309 against
+    Measured 2026-11-24 (``--filler both --n 400``, 2 CPUs): ordinary filler 28.6x (423 against
     15 articles/s; 341 of 400 articles stopped by the automaton pass, because none names military
-    materiel or forces; no event on the filler), dev-negative filler 4.7x (the negatives are war
+    materiel or forces; no event on the filler), dev-negative filler 7.1x (the negatives are war
     reports full of weapons, states and trigger words, so about a fifth of their sentences are
-    parsed), relevant only 1.6x. Read the two mixed rows as a range: the dev row is the worst
+    parsed), relevant only 2.6x. Read the two mixed rows as a range: the dev row is the worst
     case the project knows of, the ordinary row a model of a general feed. Every event the
     cascade reports on filler is spurious, and the per-stream summary line counts them.
 
