@@ -134,9 +134,21 @@ def test_time_is_resolved_against_publication() -> None:
     "Airbus delivered 60 aircraft to airlines in March, the company said.",
     "Russian Aerospace Forces took delivery of a new batch of Su-35S fighters.",
     "Factories in northern Mexico supply parts for American carmakers.",
+    "Serbia is arming itself only for defence, President Vucic said of its Chinese air defence missiles.",
+    "The ATACMS is a ballistic missile produced by Lockheed Martin in the United States.",
 ])
 def test_out_of_scope_news_yields_nothing(text: str) -> None:
     assert events(text) == [], text
+
+
+def test_phrasal_verb_is_not_a_trigger() -> None:
+    found = events("Iran denies supplying drones to Russia as Kyiv clears up after the strikes on its power plants.")
+    assert all(e.provider != "UKR" for e in found), [e.to_dict() for e in found]
+
+
+def test_production_help_names_the_helper() -> None:
+    got = flows(events("Iran has agreed to help Russia manufacture Iranian-designed Shahed drones at a plant in Tatarstan."))
+    assert {("production", "IRN", "RUS"), ("production", "RUS", "IRN")} & {g[:3] for g in got}, got
 
 
 def test_denial_takes_the_item_of_the_claim() -> None:

@@ -245,8 +245,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         provider, recipient = None, provider  # "Ukraine drawdown": Ukraine receives
     if provider is None and recipient is None:
         return []
-    if frame.type is EventType.COOPERATION and (provider is None or recipient is None):
-        return []  # a partnership needs both partners named in the sentence
+    if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
+        return []  # a partnership, or help with production, needs both sides named in the sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
         recipient = priors.seller_to(provider)
     if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:

@@ -26,7 +26,7 @@ from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_V
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
                     payment_roles, production_roles, training_roles, transfer_roles)
-from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, prep_objects, subject_heads
+from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 
 @dataclass
 class Frame:
@@ -57,6 +57,12 @@ class Frame:
         return self.modality.stance
 
 
+HELPING_VERBS = frozenset({"help", "assist", "enable", "support", "allow"})
+REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself", "ourselves", "ourself"})
+# Particles that turn a trigger verb into something else: "Kyiv clears up", "passed away".
+FOREIGN_PARTICLES = frozenset({"up", "out", "off", "away", "down"})
+
+
 def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, bool] | None:
     """The lexicon entry for a trigger token and whether it is used as a noun."""
     lemma = token.lemma_.lower()
@@ -68,6 +74,10 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
         return None
     if lemma in VERB_ONLY_TRIGGERS and token.pos_ not in VERB_POS:
         return None  # "shares in the maker jumped", "major arms", "the armed forces"
+    if any(c.dep_ == "prt" and c.lower_ in FOREIGN_PARTICLES for c in token.children) and lemma in VERB_ONLY_TRIGGERS:
+        return None  # "Kyiv clears up after the strikes"
+    if any(c.dep_ in ("dobj", "dative") and c.lower_ in REFLEXIVES for c in token.children):
+        return None  # "Serbia is arming itself": its own procurement
     if token.pos_ == "ADJ" and token.dep_ not in ADJ_DEPS | {"acomp"}:
         return None
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
@@ -184,6 +194,12 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         helpers, makers, items, anchored = production_roles(t, nominal, kb)
         recipient = first_party(makers)
         provider = first_party([p for p in helpers if p[0] != recipient])
+        if provider is None and t.dep_ in ("xcomp", "ccomp") and t.head.lemma_.lower() in HELPING_VERBS:
+            # "Iran has agreed to help Russia manufacture drones": the helper lends the know-how
+            provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(t.head))) if p[0] != recipient])
+        if provider is None:
+            adjective = item_origin_adjective(items)  # "Iranian-designed drones"
+            provider = adjective if adjective != recipient else None
         if provider is None and len(makers) > 1:
             provider = makers[1][0]
         origin = origin_of(items, kb)
