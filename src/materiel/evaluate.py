@@ -16,7 +16,6 @@ from typing import Any
 
 Event = dict[str, Any]
 UNORDERED = frozenset({"cooperation", "production"})
-SLOTS = ("status", "stance", "quantity", "value", "canonical", "sources")
 VALUE_TOLERANCE = 0.01
 
 

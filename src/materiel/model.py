@@ -80,10 +80,6 @@ def content_hash(*parts: str, length: int = 16) -> str:
     return digest[:length]
 
 
-def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
-
-
 @dataclass(frozen=True)
 class Article:
     """One news report. `full_text` is what offsets index: title + blank line + body."""
@@ -363,6 +359,3 @@ class Sentence:
     text: str
     mentions: tuple[Mention, ...] = ()
     paragraph: int = 0
-
-    def has(self, kind: MentionKind) -> bool:
-        return any(m.kind is kind for m in self.mentions)

@@ -3,7 +3,6 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -11,27 +10,23 @@ from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
-                     Quantity, Sentence, Source, SourceKind, Stance)
-from ..nlp.scan import DATELINE, DATELINE_LINES
+                     Quantity, Sentence, SourceKind, Stance)
 from .arguments import ItemMention, np_head
-from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, resolve_source, sentence_speakers,
+from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
-from .mentions import is_person, proper_name_runs, span_at, spans_of
+from .mentions import is_person, span_at, spans_of
 from .status import SPEECH_LEMMAS
 from .timex import time_for
+from .voice import dateline_state, interviewee, publication_voice
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
 # How many sentences an attribution carries over to unattributed sentences after it.
 ATTRIBUTION_CARRY = 1
-# An article's explicit flows fill an empty role only when one party clearly dominates them.
-PRIOR_MIN_COUNT = 1
-PRIOR_MIN_SHARE = 0.0
 # How many sentences back an item named only by 'them' or 'the system' may be looked for.
 ITEM_CONTEXT_WINDOW = 3
-LOCATION_PREPS = frozenset({"in", "at", "near"})
 
 
 @dataclass(frozen=True)
@@ -82,9 +77,8 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
                 and not _titles_person(span):
             return span.label_
-    total = sum(priors.values())
-    for code, count in priors.most_common():
-        if code not in exclude and count >= PRIOR_MIN_COUNT and count >= PRIOR_MIN_SHARE * total:
+    for code, _ in priors.most_common():  # the article's explicit flows, most reported first
+        if code not in exclude:
             return code
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
@@ -128,12 +122,6 @@ def _is_place(token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ in LOCATIVE_PREPS
 
 
-def _is_other_subject(token, frame: Frame) -> bool:
-    """A party that is the subject of another clause acts there, not in this frame."""
-    head = np_head(token)
-    return head.dep_ in ("nsubj", "nsubjpass") and head.head != frame.trigger
-
-
 def _titles_person(span) -> bool:
     """'British Foreign Secretary David Lammy': the adjective names a speaker's office, not a party."""
     head = np_head(span.root)
@@ -165,7 +153,7 @@ def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start:
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
-    for prep in (t for t in frame.trigger.doc if t.i in scope and t.lower_ in LOCATION_PREPS and t.dep_ == "prep"):
+    for prep in (t for t in frame.trigger.doc if t.i in scope and t.lower_ in LOCATIVE_PREPS and t.dep_ == "prep"):
         for obj in (c for c in prep.children if c.dep_ == "pobj"):
             place = [x for x in obj.subtree if x.pos_ == "PROPN" and x.i <= obj.i]
             if not place:
@@ -178,6 +166,7 @@ def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
                 continue
             return Location(name, party.party if party else None)
     return None
+
 
 @dataclass
 class RolePriors:
@@ -295,64 +284,6 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events
-
-
-QUESTION_MARKERS = ("Q:", "Q.", "Question:")
-# A research publication speaking of itself: its own voice is an expert's, not a reporter's.
-SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:brief|paper|summary|research note|note|study|assessment)\b"
-                            r"|\bwe assess\b|\bour judge?ments\b", re.IGNORECASE)
-
-
-def publication_voice(article: Article) -> Source | None:
-    """'This brief reviews ...', 'We assess ...': a think-tank publication; its voice is expert."""
-    if not SELF_REFERENCE.search(article.full_text):
-        return None
-    return Source(name=article.outlet or "the publication (own analysis)", kind=SourceKind.EXPERT)
-INTRO_SENTENCES = 4
-INTERVIEW_VERBS = frozenset({"ask", "interview", "speak", "talk", "to", "with"})
-INTERVIEW_FRAMING = re.compile(
-    r"\b(?:asked|spoke (?:to|with)|interviewed|talked (?:to|with))\s+(?:an?|the|one)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?P<role>researcher|analyst|expert|official|diplomat|scholar|professor|specialist|officer|witness|source)\b",
-    re.IGNORECASE)
-
-
-def interviewee(sentences: list[Sentence], parsed: list[ParsedSentence], kb: KnowledgeBase,
-                memory: SourceMemory) -> tuple[Source, ...] | None:
-    """In a Q&A the answers are the interviewee's: the first person the introduction describes
-    ('We asked Meera Raghavan, a defence analyst, ...')."""
-    if not any(s.text.lstrip().startswith(QUESTION_MARKERS) for s in sentences):
-        return None
-    for p in parsed:
-        if p.sentence.index >= INTRO_SENTENCES:
-            break
-        for ent in proper_name_runs(p.doc) + [s for s in spans_of(p.doc, MentionKind.PARTY) if s.kb_id_ == "person"]:
-            # the person the framing verb names: "We asked Meera Raghavan, a defence analyst, ..."
-            if ent.root.dep_ in ("dobj", "pobj", "dative") and ent.root.head.lemma_.lower() in INTERVIEW_VERBS \
-                    and is_person(ent.root):
-                phrase_tokens = sorted(ent.root.subtree, key=lambda t: t.i)
-                source = resolve_source(phrase_tokens, kb, memory, None)
-                if source is not None:
-                    return (source,)
-    for sentence in sentences[:INTRO_SENTENCES]:
-        # "We asked a researcher who follows the arms trade ...": an interviewee without a name
-        match = INTERVIEW_FRAMING.search(sentence.text)
-        if match and match.group("role").lower() in kb.source_cues:
-            kind = kb.source_cues[match.group("role").lower()]
-            if kind in (SourceKind.UNNAMED_OFFICIAL, SourceKind.EXPERT, SourceKind.WITNESS):
-                return (Source(name=f"unnamed {match.group('role').lower()} (interviewee)", kind=kind),)
-    return None
-
-
-def dateline_state(text: str, kb: KnowledgeBase) -> str | None:
-    """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
-    for line in text.split("\n")[:DATELINE_LINES]:
-        match = DATELINE.match(line.strip())
-        if match:
-            for place in re.split(r"[/,]", match.group(1)):
-                party = kb.party(place.strip().title())
-                if party is not None and party.kind in ("capital", "name"):
-                    return party.party
-    return None
 
 
 def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase) -> Event:
@@ -475,7 +406,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
              kb: KnowledgeBase) -> list[Event]:
     """All events of one article, in order of first mention."""
     memory = SourceMemory(home=dateline_state(article.full_text, kb))
-    memory.lead = interviewee(sentences, parsed, kb, memory)
+    memory.lead = interviewee(sentences, [(p.sentence, p.doc) for p in parsed], kb, memory)
     events: list[Event] = []
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])

@@ -10,7 +10,7 @@ says; `assemble` fills what it leaves to the neighbouring sentences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
@@ -27,6 +27,7 @@ from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_V
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
                     payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
+
 
 @dataclass
 class Frame:
@@ -46,7 +47,6 @@ class Frame:
     value_on_first: bool = False  # the money belongs to the first (umbrella) item only
     anaphor_count: int | None = None  # "six of those landed": a count for an item named earlier
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
-    used_parties: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> Status:
@@ -138,8 +138,6 @@ def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:
     governor = t.head if t.dep_ in ("dobj", "nsubjpass", "attr") else t.head.head if t.dep_ == "pobj" else None
     return governor is not None and governor.i in trigger_tokens and governor.pos_ in VERB_POS \
         and governor.lemma_.lower() not in LIGHT_VERBS
-
-
 
 
 GENERIC_RECIPIENTS = frozenset({"country", "nation", "party", "state", "buyer", "customer", "client", "region",

@@ -69,7 +69,11 @@ NOT_NAMES = frozenset({
 
 def proper_name_runs(doc: Doc) -> list[Span]:
     """Runs of proper nouns that no mention explains: the names of people, found without NER
-    ('Meera Raghavan', 'Sergei Shoigu'); titles and calendar words are left out."""
+    ('Meera Raghavan', 'Sergei Shoigu'); titles and calendar words are left out. Computed once
+    per Doc (when persons are attached) and kept on it."""
+    cached = doc.user_data.get("materiel_names")
+    if cached is not None:
+        return cached
     known = {i for kind in (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.OUTLET)
              for span in spans_of(doc, kind) for i in range(span.start, span.end)}
     runs: list[Span] = []
@@ -83,6 +87,7 @@ def proper_name_runs(doc: Doc) -> list[Span]:
             start = None
     if start is not None:
         runs.append(doc[start:len(doc)])
+    doc.user_data["materiel_names"] = runs
     return runs
 
 

@@ -10,9 +10,10 @@ from ..knowledge.loaders import Trigger
 from ..model import Money
 from .arguments import ItemMention, items_in, parties_in, phrase
 from ..model import MentionKind
+from .status import is_infinitive
 from .mentions import party_of, spans_of
 from .quantities import money_spans
-from .syntax import (NOUN_POS, VERB_POS, children_of, is_infinitive, is_passive, phrase_tokens, prep_objects,
+from .syntax import (NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
 
 ADJ_DEPS = frozenset({"amod", "compound", "acl"})
@@ -53,9 +54,9 @@ VERB_ONLY_TRIGGERS = frozenset({"partner", "share", "come", "arm", "rush", "pass
 SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
 
-
 def first_party(parties: list[tuple[str, object]]) -> str | None:
     return parties[0][0] if parties else None
+
 
 def coordinated_rest(parties: list[tuple[str, object]]) -> tuple[str, ...]:
     """Further coordinated parties of the same role, when they are coordinated in the text."""
@@ -68,6 +69,7 @@ def coordinated_rest(parties: list[tuple[str, object]]) -> tuple[str, ...]:
             out.append(code)
     return tuple(dict.fromkeys(out))
 
+
 def participle_agent(token: Token) -> list[Token]:
     """'Russian-supplied Iskanders', 'Iranian-made drones': the party glued to the participle."""
     doc = token.doc
@@ -75,6 +77,7 @@ def participle_agent(token: Token) -> list[Token]:
     if not found and token.i >= 2 and doc[token.i - 1].text == "-" and party_of(doc[token.i - 2]):
         found = [doc[token.i - 2]]
     return found
+
 
 def money_in(tokens: list[Token]) -> Money | None:
     if not tokens:
@@ -84,6 +87,7 @@ def money_in(tokens: list[Token]) -> Money | None:
     found = money_spans(doc[lo:hi])
     return found[0][2] if found else None
 
+
 def origin_of(items: list[ItemMention], kb: KnowledgeBase) -> str | None:
     for m in items:
         if m.item.canonical:
@@ -91,6 +95,7 @@ def origin_of(items: list[ItemMention], kb: KnowledgeBase) -> str | None:
             if system is not None:
                 return system.origin
     return None
+
 
 def item_origin_adjective(items: list[ItemMention]) -> str | None:
     """'Iranian drones': a party adjective inside the item's own noun phrase."""

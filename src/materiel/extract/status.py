@@ -33,7 +33,6 @@ MAX_CLIMB = 6
 class Modality:
     status: Status
     stance: Stance
-    cue: str | None  # the governing word that decided it, for explanations
 
 
 def _negated(token: Token) -> bool:
@@ -45,7 +44,7 @@ def _future(token: Token) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_AUX for c in token.children)
 
 
-def _infinitive(token: Token) -> bool:
+def is_infinitive(token: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
@@ -88,7 +87,6 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     """Decide status and stance for a trigger whose own (realis) status is `base`."""
     stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
-    decided_by: str | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
         effect = _cue(word, cues)
         if effect is None:
@@ -102,12 +100,11 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             effect = "discussed"  # "not ruling out sending", "has not stopped"? -> still on the table
         if status is None:
             status = base if effect == "realis" else Status(effect)
-            decided_by = word.text
-            if status is Status.DELIVERED and any(_future(w) or _infinitive(w) for w in [trigger, *governing_chain(trigger)]):
+            if status is Status.DELIVERED and any(_future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
             break
     if status is None:
-        if _future(trigger) or (_infinitive(trigger) and base is Status.DELIVERED):
+        if _future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
             status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base
         elif _hedged(trigger):
             status = Status.UNCLEAR if base is Status.DELIVERED else base
@@ -115,4 +112,4 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             status, stance = Status.AGREED, Stance.ASSERTED
         else:
             status = base
-    return Modality(status, stance, decided_by)
+    return Modality(status, stance)

@@ -23,6 +23,7 @@ def with_conjuncts(token: Token) -> list[Token]:
 RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "its", "their"})
 
+
 def resolve_pronoun(pronoun: Token) -> list[Token]:
     """'Britain said it would provide tanks': a pronoun subject is the nearest party subject above it."""
     token = pronoun.head
@@ -35,6 +36,7 @@ def resolve_pronoun(pronoun: Token) -> list[Token]:
             break
         token = token.head
     return []
+
 
 def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     """Heads of the subject of a verb, following control and coordination upwards."""
@@ -67,8 +69,10 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
         return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
 
+
 def phrase_tokens(heads: list[Token]) -> list[Token]:
     return [t for h in heads for t in phrase(h)]
+
 
 def prep_objects(token: Token, preps: frozenset[str]) -> list[Token]:
     out = []
@@ -77,14 +81,14 @@ def prep_objects(token: Token, preps: frozenset[str]) -> list[Token]:
             out.extend(t for p in c.children if p.dep_ in ("pobj", "pcomp") for t in with_conjuncts(p))
     return out
 
+
 def children_of(token: Token, deps: tuple[str, ...]) -> list[Token]:
     return [t for c in token.children if c.dep_ in deps for t in with_conjuncts(c)]
 
-def is_infinitive(token: Token) -> bool:
-    return any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 def is_passive(token: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in token.children)
+
 
 def shared_modifiers(t: Token) -> list[Token]:
     """'technology transfer and co-production of the Akinci': a prepositional phrase after the last

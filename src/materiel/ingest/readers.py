@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -29,7 +28,6 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
-ARTICLE_FIELDS = ("id", "title", "text", "url", "outlet", "published")
 
 Item = Article | Rejection
 
@@ -222,6 +220,3 @@ def _html_article(html: str, origin: str) -> Item:
                    title=title.strip(), url=meta.url if meta else None,
                    outlet=meta.sitename if meta else None, published=published, origin=origin)
 
-
-def is_supported(path: str) -> bool:
-    return path == "-" or os.path.isdir(path) or Path(path).suffix.lower() in SUPPORTED

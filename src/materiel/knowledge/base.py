@@ -69,7 +69,6 @@ class KnowledgeBase:
     group_bases: dict[str, str] = field(default_factory=dict)
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
-    outlet_by_name: dict[str, PartyName] = field(default_factory=dict)
     state_names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,8 +79,6 @@ class KnowledgeBase:
             self.party_by_name.setdefault(name.surface.casefold(), name)
             if name.kind == "name" and name.party not in self.state_names:
                 self.state_names[name.party] = name.surface
-        for outlet in self.outlets:
-            self.outlet_by_name[outlet.surface.casefold()] = outlet
 
     def system(self, name: str) -> WeaponSystem | None:
         """The catalogue entry a designation or alias names, spelling variants tolerated."""

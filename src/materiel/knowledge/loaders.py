@@ -46,7 +46,7 @@ def read_rows(filename: str) -> Iterator[tuple[int, dict[str, str]]]:
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip() and not line.startswith("#")]
     if not lines:
         raise KnowledgeError(f"knowledge file {filename} is empty")
-    header_n, header = lines[0]
+    _, header = lines[0]
     reader = csv.DictReader([header] + [line for _, line in lines[1:]])
     for (n, _), row in zip(lines[1:], reader):
         yield n, {k: (v or "").strip() for k, v in row.items() if k is not None}
