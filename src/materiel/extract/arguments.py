@@ -64,6 +64,21 @@ def np_head(token: Token) -> Token:
     return token
 
 
+def _designation_modifiers(head: Token) -> list[int]:
+    """Token indices of an uncatalogued designation modifying the item ('Toufan-9 drones', 'the
+    Xuanwu 12 system'): proper nouns or letter-and-digit words that name no party."""
+    doc = head.doc
+    found = []
+    for child in head.lefts:
+        if child.dep_ not in ("compound", "nmod", "nummod") or span_at(doc, child, MentionKind.PARTY) is not None:
+            continue
+        word = child.text
+        lettered = any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word)
+        if lettered or (child.pos_ == "PROPN" and word[:1].isupper()):
+            found.append(child.i)
+    return found
+
+
 def _is_item_head(head: Token) -> bool:
     doc = head.doc
     return (span_at(doc, head, MentionKind.ITEM) is not None or span_at(doc, head, MentionKind.SYSTEM) is not None
@@ -102,7 +117,7 @@ def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemM
         spans = systems + generic
         canonical = systems[0].label_ if systems else None
         category = Category(systems[0].kb_id_) if systems else Category(generic[-1].label_)
-        start = min(s.start for s in spans)
+        start = min([s.start for s in spans] + ([] if systems else _designation_modifiers(head)))
         end = max(head.i + 1, max(s.end for s in spans))
         name = doc[start:end].text
         out.append(ItemMention(head, Item(category, name, canonical), quantity_of(head), start, end))

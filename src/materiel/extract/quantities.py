@@ -90,6 +90,8 @@ def quantity_of(head: Token) -> Quantity | None:
                 break  # '14 Leopard 2 tanks' is 14, not 16
             run.append(t)
         value = parse_number(" ".join(t.text for t in run))
+        if all(t.lower_ in SCALES for t in run):
+            value = None  # a lone 'M' or 'million' counts nothing ('Toufan 9M drones')
         if value is not None:
             start = next((t.i for t in left if t.i <= run[0].i and (t.lower_ in APPROX_WORDS or t.i == run[0].i)), run[0].i)
             text = head.doc[start: run[-1].i + 1].text
@@ -138,6 +140,9 @@ def _count_word(t: Token) -> bool:
         return following in SCALES
     if t.like_num and re.fullmatch(r"(19|20)\d\d", word):
         return False  # a year
+    if t.i > 0 and t.nbor(-1).pos_ == "PROPN" and t.nbor(-1).head == t.head and t.nbor(-1).text[:1].isupper() \
+            and t.dep_ == "nummod" and not t.nbor(-1).ent_type_ and t.nbor(-1).dep_ in ("nmod", "compound"):
+        return False  # 'the Xuanwu 12 system': the number is part of a designation
     return True
 
 

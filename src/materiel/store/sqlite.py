@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import StoreError
-from ..model import Article, ArticleResult, Event
+from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
+OPENING_CHARS = 400
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -55,6 +57,29 @@ CREATE INDEX IF NOT EXISTS events_type ON events(type, status);
 CREATE INDEX IF NOT EXISTS events_canonical ON events(canonical);
 CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE TABLE IF NOT EXISTS assessments (
+    id TEXT PRIMARY KEY,
+    family TEXT NOT NULL,             -- type|party|party|category: the unit of recomputation
+    type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL, category TEXT NOT NULL,
+    canonical TEXT, item TEXT NOT NULL,
+    max_status TEXT NOT NULL, latest_status TEXT NOT NULL,
+    reliability TEXT NOT NULL, credibility INTEGER NOT NULL, grade TEXT NOT NULL,
+    events INTEGER NOT NULL, articles INTEGER NOT NULL, outlets INTEGER NOT NULL,
+    origins INTEGER NOT NULL, denials INTEGER NOT NULL,
+    first_reported TEXT, last_reported TEXT,
+    json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assessment_events (
+    event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS assessments_parties ON assessments(provider, recipient);
+CREATE INDEX IF NOT EXISTS assessments_recipient ON assessments(recipient);
+CREATE INDEX IF NOT EXISTS assessments_recent ON assessments(last_reported);
+CREATE INDEX IF NOT EXISTS assessments_family ON assessments(family);
+CREATE INDEX IF NOT EXISTS assessments_canonical ON assessments(canonical);
+CREATE INDEX IF NOT EXISTS assessment_events_by_assessment ON assessment_events(assessment_id);
+CREATE INDEX IF NOT EXISTS events_family ON events(type, category, provider, recipient);
 """
 
 
@@ -67,6 +92,56 @@ class EventFilter:
     status: str | None = None
     since: str | None = None  # publication date bounds, ISO
     until: str | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentFilter:
+    type: str | None = None
+    provider: str | None = None
+    recipient: str | None = None
+    between: tuple[str, str] | None = None  # the two parties, either direction
+    party: str | None = None  # either side
+    item: str | None = None  # canonical system, category, or designation
+    status: str | None = None  # most advanced stage reached
+    min_origins: int | None = None
+    max_credibility: int | None = None  # 2 keeps grades x1 and x2
+    contested: bool | None = None  # only flows someone denies (True) or nobody denies (False)
+    since: str | None = None  # last reported on or after
+    until: str | None = None  # first reported on or before
+
+    def where(self) -> tuple[str, list[object]]:
+        """SQL conditions with their parameters (values never formatted into the SQL)."""
+        where, params = [], []
+        for column, value in (("type", self.type), ("provider", self.provider), ("recipient", self.recipient),
+                              ("max_status", self.status)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if self.between:
+            a, b = self.between
+            where.append("((provider = ? AND recipient = ?) OR (provider = ? AND recipient = ?))")
+            params += [a, b, b, a]
+        if self.party:
+            where.append("(provider = ? OR recipient = ?)")
+            params += [self.party, self.party]
+        if self.item:
+            where.append("(lower(canonical) = lower(?) OR category = ? OR lower(item) = lower(?))")
+            params += [self.item, self.item, self.item]
+        if self.min_origins is not None:
+            where.append("origins >= ?")
+            params.append(self.min_origins)
+        if self.max_credibility is not None:
+            where.append("credibility <= ?")
+            params.append(self.max_credibility)
+        if self.contested is not None:
+            where.append("denials > 0" if self.contested else "denials = 0")
+        if self.since:
+            where.append("last_reported >= ?")
+            params.append(self.since)
+        if self.until:
+            where.append("first_reported <= ?")
+            params.append(self.until)
+        return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 @dataclass(frozen=True)
@@ -182,8 +257,129 @@ class Store:
             event = Event.from_dict(json.loads(row[0]), row[1])
             yield StoredEvent(event, row[1], row[2], row[3], row[4])
 
+    # --- assessments ------------------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def assessed_through(self) -> int:
+        """The last event (by insertion order) already reflected in the assessments."""
+        return int(self._meta("assessed_through") or 0)
+
+    def last_event_rowid(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
+
+    def families_since(self, rowid: int) -> set[tuple[str, str, str, str]]:
+        """(type, provider, recipient, category) of events stored after `rowid`."""
+        rows = self.conn.execute("SELECT DISTINCT type, provider, recipient, category FROM events WHERE rowid > ?",
+                                 (rowid,))
+        return {tuple(r) for r in rows}  # type: ignore[misc]
+
+    def family_claims(self, kind: str, a: str, b: str, category: str) -> tuple[list[Claim], dict[str, str]]:
+        """Every stored event of one family, as claims, with the opening of each article's text."""
+        pairs = [(a, b), (b, a)] if EventType(kind) in UNORDERED_TYPES and a != b else [(a, b)]
+        sql = ("SELECT e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url, substr(a.text, 1, ?)"
+               " FROM events e JOIN articles a ON a.id = e.article_id"
+               " WHERE e.type = ? AND e.category = ? AND e.provider = ? AND e.recipient = ?")
+        claims, openings = [], {}
+        for provider, recipient in pairs:
+            for row in self.conn.execute(sql, (OPENING_CHARS, kind, category, provider, recipient)):
+                event = Event.from_dict(json.loads(row[1]), row[2])
+                claims.append(Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7]))
+                openings[row[3]] = row[8]
+        return claims, openings
+
+    def replace_family(self, family: str, assessments: list[Assessment], through: int | None = None) -> None:
+        """Swap one family's assessments for new ones in one transaction; optionally advance the
+        assessed-through mark in the same transaction, so a crash never loses or doubles work."""
+        try:
+            with self.conn:
+                self._write_family(family, assessments)
+                if through is not None:
+                    self._set_meta("assessed_through", str(through))
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store the assessments of {family}: {exc}") from exc
+
+    def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
+        """Several families and the assessed-through mark in one transaction."""
+        try:
+            with self.conn:
+                for family, assessments in families.items():
+                    self._write_family(family, assessments)
+                self._set_meta("assessed_through", str(through))
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+                          (key, value, value))
+
+    def _write_family(self, family: str, assessments: list[Assessment]) -> None:
+        self.conn.execute("DELETE FROM assessment_events WHERE assessment_id IN "
+                          "(SELECT id FROM assessments WHERE family = ?)", (family,))
+        self.conn.execute("DELETE FROM assessments WHERE family = ?", (family,))
+        for a in assessments:
+            s = a.summary()
+            self.conn.execute(
+                "INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (a.id, family, a.type.value, a.provider, a.recipient, a.category.value, a.canonical, a.item_label,
+                 a.max_status.value, a.latest_status.value, a.grade.reliability, a.grade.credibility, a.grade.code,
+                 s["events"], s["articles"], s["outlets"], s["independent_origins"], s["denials"],
+                 a.first_reported, a.last_reported, json.dumps(a.to_dict(), ensure_ascii=False)))
+            self.conn.executemany("INSERT INTO assessment_events VALUES (?, ?)",
+                                  [(c.event_id, a.id) for c in a.claims])
+
+    def clear_assessments(self) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM assessment_events")
+            self.conn.execute("DELETE FROM assessments")
+            self._set_meta("assessed_through", "0")
+
+    def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
+                        offset: int = 0) -> list[dict[str, object]]:
+        """Ledger lines (no claims), most recently reported first."""
+        where, params = flt.where()
+        sql = ("SELECT id, type, provider, recipient, item, category, canonical, max_status, latest_status, grade,"
+               " events, articles, outlets, origins, denials, first_reported, last_reported FROM assessments"
+               + where + " ORDER BY last_reported IS NULL, last_reported DESC, id LIMIT ? OFFSET ?")
+        keys = ("id", "type", "provider", "recipient", "item", "category", "canonical", "max_status",
+                "latest_status", "grade", "events", "articles", "outlets", "independent_origins", "denials",
+                "first_reported", "last_reported")
+        rows = self.conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+        return [dict(zip(keys, row)) for row in rows]
+
+    def count_assessments(self, flt: AssessmentFilter = AssessmentFilter()) -> int:
+        where, params = flt.where()
+        return self.conn.execute("SELECT count(*) FROM assessments" + where, params).fetchone()[0]
+
+    def assessments(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
+                    offset: int = 0) -> list[Assessment]:
+        where, params = flt.where()
+        sql = ("SELECT json FROM assessments" + where +
+               " ORDER BY last_reported IS NULL, last_reported DESC, id LIMIT ? OFFSET ?")
+        rows = self.conn.execute(sql, [*params, -1 if limit is None else limit, offset])
+        return [Assessment.from_dict(json.loads(r[0])) for r in rows]
+
+    def assessment(self, assessment_id: str) -> Assessment | None:
+        """One assessment by id, or by a unique prefix of at least 6 characters."""
+        row = self.conn.execute("SELECT json FROM assessments WHERE id = ?", (assessment_id,)).fetchone()
+        if row is None and len(assessment_id) >= 6 and assessment_id.isalnum():  # no LIKE wildcards
+            rows = self.conn.execute("SELECT json FROM assessments WHERE id LIKE ? LIMIT 2",
+                                     (assessment_id + "%",)).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        return Assessment.from_dict(json.loads(row[0])) if row else None
+
+    def article(self, article_hash: str) -> Article | None:
+        row = self.conn.execute("SELECT article_key, title, text, url, outlet, published, origin FROM articles"
+                                " WHERE id = ?", (article_hash,)).fetchone()
+        if row is None:
+            return None
+        return Article(id=row[0], title=row[1], text=row[2], url=row[3], outlet=row[4], published=row[5],
+                       origin=row[6])
+
     def counts(self) -> dict[str, int]:
         out = {}
-        for table in ("articles", "events", "sources", "evidence"):
+        for table in ("articles", "events", "sources", "evidence", "assessments"):
             out[table] = self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table names are fixed
         return out
