@@ -5,13 +5,18 @@ Notebook use::
 
     import materiel
     events = materiel.extract("Iran agreed to send 6,000 drones to Russia.", published="2022-11-01")
+    with materiel.open("ledger.db") as ledger:
+        ledger.ingest(["reports.jsonl"])
+        for assessment in ledger.assessments(between=("IRN", "RUS")):
+            print(assessment.grade.code, assessment.item_label, assessment.independent_origins)
 """
 
 from __future__ import annotations
 
 import logging
 
-from .model import Article, Event
+from .ledger import Ledger, open_ledger as open  # noqa: A001  (materiel.open(path), like sqlite3.connect)
+from .model import Article, Assessment, Event
 
 # Load the `extract` subpackage before defining the `extract` function below: importing a
 # subpackage sets the parent's attribute of the same name, so it must happen first, once.
@@ -19,7 +24,7 @@ from .extract import extractor as _extractor  # noqa: E402  (order matters, see 
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__all__ = ["Article", "Event", "extract"]
+__all__ = ["Article", "Assessment", "Event", "Ledger", "extract", "open"]
 __version__ = "0.1.0"
 
 

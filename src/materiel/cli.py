@@ -22,7 +22,7 @@ from . import service
 from .errors import MaterielError
 from .evaluate import describe
 from .model import ArticleResult, Event, Rejection
-from .store.sqlite import EventFilter, StoredEvent
+from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
@@ -151,6 +151,8 @@ def ingest(
     paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
+    update: bool = typer.Option(True, "--assess/--no-assess",
+                                help="Bring the assessments up to date afterwards (only the flows the new events touch)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
 ) -> None:
     """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
@@ -160,6 +162,10 @@ def ingest(
             task = progress.add_task("articles", total=None) if progress else None
             service.ingest_paths(paths, db_path(db), summary, workers, report_rejection,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None)
+        if update and summary.stored:
+            assessed = service.assess_db(db_path(db))
+            if not quiet:
+                err.print(escape(assessed.describe()), highlight=False, soft_wrap=True)
     except MaterielError as exc:
         fail(exc)
     finish(summary, quiet)
@@ -273,6 +279,203 @@ def evaluate(
               f"{data['spurious_on_negatives']}")
     for aid, kind, g, p in result.errors[:errors]:
         out.print(f"  {aid} {kind}: gold {describe(g)} | pred {describe(p)}", highlight=False)
+
+
+
+# --- assessments: assess, ledger, show, export ------------------------------------------------
+
+class LedgerFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ShowFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+DB_OPTION = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB}).")
+TYPE_OPTION = typer.Option(None, "--type", help="transfer, payment, training, production, cooperation.")
+PROVIDER_OPTION = typer.Option(None, "--provider", help="Party code, e.g. IRN or org:hezbollah.")
+RECIPIENT_OPTION = typer.Option(None, "--recipient", help="Party code, e.g. RUS.")
+BETWEEN_OPTION = typer.Option(None, "--between", help="Two party codes, either direction: --between IRN RUS.")
+PARTY_OPTION = typer.Option(None, "--party", help="A party on either side.")
+ITEM_OPTION = typer.Option(None, "--item", help="System (Shahed-136), category (uav) or designation.")
+STATUS_OPTION = typer.Option(None, "--status", help="Most advanced stage reached (requested ... delivered, cancelled).")
+ORIGINS_OPTION = typer.Option(None, "--min-origins", min=0, help="At least this many independent origins.")
+CONTESTED_OPTION = typer.Option(None, "--contested/--uncontested", help="Only flows someone denies / nobody denies.")
+SINCE_OPTION = typer.Option(None, "--since", help="Last reported on or after (YYYY-MM-DD).")
+UNTIL_OPTION = typer.Option(None, "--until", help="First reported on or before (YYYY-MM-DD).")
+
+
+def existing_db(db: Optional[str]) -> str:
+    path = db_path(db)
+    if not Path(path).exists():
+        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    return path
+
+
+def assessment_filter(type: Optional[str], provider: Optional[str], recipient: Optional[str],
+                      between: Optional[tuple[Optional[str], Optional[str]]], party: Optional[str], item: Optional[str],
+                      status: Optional[str], min_origins: Optional[int], contested: Optional[bool],
+                      since: Optional[str], until: Optional[str]) -> AssessmentFilter:
+    pair = tuple(p.strip() for p in between) if between and all(between) else None
+    return AssessmentFilter(type=type, provider=provider, recipient=recipient, between=pair,  # type: ignore[arg-type]
+                            party=party, item=item, status=status, min_origins=min_origins, contested=contested,
+                            since=since, until=until)
+
+
+@app.command()
+def assess(
+    db: Optional[str] = DB_OPTION,
+    full: bool = typer.Option(False, "--full", help="Rebuild every assessment instead of only those new events touch."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Group stored events into assessments of flows: corroboration, status history, denials, grade."""
+    path = existing_db(db)
+    try:
+        with progress_bar(quiet, "assessing") as progress:
+            task = progress.add_task("families", total=None) if progress else None
+            summary = service.assess_db(path, full, on_family=(lambda n, total: progress.update(
+                task, completed=n, total=total)) if progress and task is not None else None)
+    except MaterielError as exc:
+        fail(exc)
+    if not quiet:
+        err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def ledger(
+    db: Optional[str] = DB_OPTION, type: Optional[str] = TYPE_OPTION, provider: Optional[str] = PROVIDER_OPTION,
+    recipient: Optional[str] = RECIPIENT_OPTION, between: Optional[tuple[str, str]] = BETWEEN_OPTION,
+    party: Optional[str] = PARTY_OPTION, item: Optional[str] = ITEM_OPTION, status: Optional[str] = STATUS_OPTION,
+    min_origins: Optional[int] = ORIGINS_OPTION, contested: Optional[bool] = CONTESTED_OPTION,
+    since: Optional[str] = SINCE_OPTION, until: Optional[str] = UNTIL_OPTION,
+    format: LedgerFormat = typer.Option(LedgerFormat.table, "--format", "-f"),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1),
+) -> None:
+    """List assessments, most recently reported first, with grade and counts."""
+    path = existing_db(db)
+    flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
+                            since, until)
+    try:
+        rows = service.ledger_rows(path, flt, limit)
+    except MaterielError as exc:
+        fail(exc)
+    if format is LedgerFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if format is LedgerFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table(title=f"Ledger: {len(rows)} assessment(s)")
+    for column in ("id", "type", "provider → recipient", "item", "status (max / latest)", "grade", "origins",
+                   "articles", "outlets", "denials", "last reported"):
+        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left")
+    for r in rows:
+        status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
+        table.add_row(str(r["id"])[:10], str(r["type"]), escape(f"{r['provider']} → {r['recipient']}"),
+                      escape(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
+                      str(r["articles"]), str(r["outlets"]),
+                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", str(r["last_reported"] or ""))
+    out.print(table)
+
+
+@app.command()
+def show(
+    assessment_id: str = typer.Argument(..., help="Assessment id (or a unique prefix of 6+ characters)."),
+    db: Optional[str] = DB_OPTION,
+    format: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
+) -> None:
+    """Print the full dossier of one assessment: timeline, claims with evidence, denials, figures."""
+    path = existing_db(db)
+    try:
+        found = service.load_assessment(path, assessment_id)
+    except MaterielError as exc:
+        fail(exc)
+    if found is None:
+        err.print(f"[red]error[/red] no assessment {escape(assessment_id)} in {escape(path)}; "
+                  "list them with `materiel ledger`", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if format is ShowFormat.json:
+        sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    from .dossier import render_dossier
+
+    render_dossier(found, out)
+
+
+@app.command()
+def export(
+    format: str = typer.Option(..., "--format", "-f", help="csv, jsonl, sipri, graphml, brief-md or brief-html."),
+    db: Optional[str] = DB_OPTION, type: Optional[str] = TYPE_OPTION, provider: Optional[str] = PROVIDER_OPTION,
+    recipient: Optional[str] = RECIPIENT_OPTION, between: Optional[tuple[str, str]] = BETWEEN_OPTION,
+    party: Optional[str] = PARTY_OPTION, item: Optional[str] = ITEM_OPTION, status: Optional[str] = STATUS_OPTION,
+    min_origins: Optional[int] = ORIGINS_OPTION, contested: Optional[bool] = CONTESTED_OPTION,
+    since: Optional[str] = SINCE_OPTION, until: Optional[str] = UNTIL_OPTION,
+    subject: Optional[str] = typer.Option(None, "--title", help="Title of a brief (default: from the selection)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+) -> None:
+    """Export assessments: CSV, JSON Lines, a SIPRI-style register, GraphML, or a brief (Markdown/HTML)."""
+    from .exports import EXPORT_FORMATS, export as write_export
+
+    if format not in EXPORT_FORMATS:
+        err.print(f"[red]error[/red] unknown format {escape(format)!r}; choose one of {', '.join(EXPORT_FORMATS)}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    path = existing_db(db)
+    flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
+                            since, until)
+    try:
+        selected = service.load_assessments(path, flt)
+        if output:
+            tmp = output.with_name(output.name + ".part")  # never leave a half-written export behind
+            with tmp.open("w", encoding="utf-8", newline="") as sink:
+                write_export(selected, format, sink, subject=subject)
+            tmp.replace(output)
+        else:
+            write_export(selected, format, sys.stdout, subject=subject)
+    except MaterielError as exc:
+        fail(exc)
+    if output:
+        err.print(escape(f"{len(selected)} assessment(s) written to {output}"), highlight=False, soft_wrap=True)
+
+
+@app.command("eval-assess")
+def evaluate_assessments(
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold flows (tests/assessments/gold.jsonl)."),
+    articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Score assessment clustering (pairwise F1) and independent-origin counts against gold flows."""
+    with tempfile.TemporaryDirectory(prefix="materiel-eval-") as tmp:
+        try:
+            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", report_rejection)
+        except MaterielError as exc:
+            fail(exc)
+    data = result.to_dict()
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    p = data["pairwise"]
+    out.print(f"clustering: pairwise P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f} "
+              f"({data['found']} of {data['elements']} article-flow elements found by extraction; "
+              f"missed ones count as singletons)")
+    out.print(f"independent origins exact: {data['origins_exact']} of {data['flows']} flows "
+              f"({data['origins_accuracy']:.1%})")
+    table = Table(title="Per flow")
+    for column in ("flow", "origins gold", "origins", "max status gold/ours", "latest gold/ours"):
+        table.add_column(column)
+    for f in data["per_flow"]:
+        table.add_row(f["flow"], str(f["origins_gold"]), str(f["origins"]), " / ".join(map(str, f["max_status"])),
+                      " / ".join(map(str, f["latest_status"])))
+    out.print(table)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""The use cases that the CLI (and later the API and web app) share: extract, ingest, query,
-evaluate. Each is one function; the shells only parse arguments and render results."""
+"""The use cases that the CLI (and later the API and web app) share: extract, ingest, assess,
+query, evaluate. Each is one function; the shells only parse arguments and render results."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .assess.scoring import AssessmentScore, load_flows, score_assessments
+from .assess.update import AssessSummary, assess
 from .evaluate import Score, load_events, score
 from .extract.extractor import Extractor
 from .ingest.readers import read_inputs
-from .model import Article, ArticleResult, Rejection
-from .store.sqlite import EventFilter, Store, StoredEvent
+from .model import Article, ArticleResult, Assessment, Rejection
+from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -103,21 +105,58 @@ def ingest_paths(paths: Iterable[str], db: str | Path, summary: RunSummary, work
                  on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
     """Extract and store; articles already in the ledger (same content) are left as they are."""
     with Store(db) as store:
+        return ingest_into(store, paths, summary, workers, on_rejection, on_result)
 
-        def fresh(articles: Iterable[Article]) -> Iterator[Article]:
-            for article in articles:
-                if store.has_article(article):
-                    summary.already_known += 1  # same content already ingested: nothing to do
-                    continue
-                yield article
 
-        for result in extract_articles(fresh(_articles(paths, summary, on_rejection)), workers):
-            written = store.add(result)
-            summary.events += written
-            summary.stored += 1
-            if on_result:
-                on_result(result)
+def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers: int = 1,
+                on_rejection: RejectionHandler | None = None,
+                on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
+    def fresh(articles: Iterable[Article]) -> Iterator[Article]:
+        for article in articles:
+            if store.has_article(article):
+                summary.already_known += 1  # same content already ingested: nothing to do
+                continue
+            yield article
+
+    for result in extract_articles(fresh(_articles(paths, summary, on_rejection)), workers):
+        written = store.add(result)
+        summary.events += written
+        summary.stored += 1
+        if on_result:
+            on_result(result)
     return summary
+
+
+def assess_db(db: str | Path, full: bool = False,
+              on_family: Callable[[int, int], None] | None = None) -> AssessSummary:
+    """Bring a ledger's assessments up to date (only families touched by new events), or rebuild."""
+    with Store(db) as store:
+        return assess(store, full=full, on_family=on_family)
+
+
+def ledger_rows(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[dict[str, object]]:
+    with Store(db) as store:
+        return store.assessment_rows(flt, limit)
+
+
+def load_assessments(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[Assessment]:
+    with Store(db) as store:
+        return store.assessments(flt, limit)
+
+
+def load_assessment(db: str | Path, assessment_id: str) -> Assessment | None:
+    with Store(db) as store:
+        return store.assessment(assessment_id)
+
+
+def evaluate_assessments(gold: str | Path, articles: str | Path, db: str | Path,
+                         on_rejection: RejectionHandler | None = None) -> AssessmentScore:
+    """Ingest the articles into `db`, assess, and score clustering and origins against gold flows."""
+    summary = RunSummary()
+    with Store(db) as store:
+        ingest_into(store, [str(articles)], summary, on_rejection=on_rejection)
+        assess(store)
+        return score_assessments(load_flows(gold), store.assessments())
 
 
 def query_events(db: str | Path, flt: EventFilter, limit: int | None = None) -> list[StoredEvent]:

@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from ..extract.voice import dateline_state
 from ..knowledge.base import KnowledgeBase, load_knowledge
-from ..model import (UNORDERED_TYPES, Assessment, Claim, Denial, EstimativeUse, Figure, Origin, Stance, Status,
-                     StatusStep, ladder_rank)
+from ..model import (UNORDERED_TYPES, Assessment, Claim, Denial, EstimativeUse, Figure, Origin, SourceKind, Stance,
+                     Status, StatusStep, ladder_rank)
 from ..nlp.scan import default_scanner
 from .flows import Cluster, assessment_id, cluster_family, family_key
 from .grading import grade, origin_reliability
@@ -38,13 +38,14 @@ class AssessmentBuilder:
         return [self.build_flow(family, cluster, [claims[i] for i in cluster.members], texts or {})
                 for cluster in clusters]
 
-    def _origins_of(self, claim: Claim, texts: dict[str, str]) -> list[OriginRef]:
+    def _origins_of(self, claim: Claim, texts: dict[str, str], silent: frozenset[str]) -> list[OriginRef]:
         e = claim.event
-        home = dateline_state(texts[claim.article_hash], self.kb) if claim.article_hash in texts else None
+        lead = texts.get(claim.article_hash, "")
+        home = dateline_state(lead, self.kb) if lead else None
         if home is None:
             country = self.resolver.home_country(claim.outlet)
             home = country if country in (e.provider, e.recipient) else None
-        return self.resolver.resolve(e, claim.outlet, home)
+        return self.resolver.resolve(e, claim.outlet, home, lead, silent)
 
     def build_flow(self, family: str, cluster: Cluster, claims: list[Claim], texts: dict[str, str]) -> Assessment:
         first = claims[0].event
@@ -53,13 +54,15 @@ class AssessmentBuilder:
             provider, recipient = Counter((c.event.provider, c.event.recipient) for c in claims).most_common(1)[0][0]
         parties = (provider, recipient)
         asserted = [c for c in claims if c.event.stance is Stance.ASSERTED]
-        refs = {c.event_id: self._origins_of(c, texts) for c in asserted}
+        denials = self._denials([c for c in claims if c.event.stance is Stance.DENIED], parties)
+        denial_spans = _denial_spans(claims)
+        refs = {c.event_id: self._origins_of(c, texts, _denying_in_same_sentence(c, denial_spans))
+                for c in asserted}
         refs = _drop_unattributed(asserted, refs)
         refs = _collapse_press(refs)
         claims = [replace(c, origins=tuple(r.key for r in refs.get(c.event_id, ()))) for c in claims]
         asserted = [c for c in claims if c.event.stance is Stance.ASSERTED]
         origins = _origins(asserted, refs, parties)
-        denials = self._denials([c for c in claims if c.event.stance is Stance.DENIED], parties)
         history = _status_history(asserted)
         figures = _figures(asserted)
         dates = [c.published for c in claims if c.published]
@@ -78,7 +81,10 @@ class AssessmentBuilder:
         """One entry per denying party, with every source and article that carries its denial."""
         by_party: dict[str, dict[str, list]] = {}
         for claim in denied:
-            for source in claim.event.sources:
+            sources = [s for s in claim.event.sources if s.kind is not SourceKind.AUTHOR]
+            interested = [s for s in sources if s.country in parties or
+                          any(p in parties for p, _ in self.resolver.parties_named(s.name))]
+            for source in interested or sources:  # others quoted beside a party's denial are its accusers
                 named = [p for p, _ in self.resolver.parties_named(source.name)]
                 deniers = [p for p in dict.fromkeys([*named, source.country]) if p] if len(named) >= 2 else \
                     [source.country or (named[0] if named else source.name)]
@@ -93,6 +99,23 @@ class AssessmentBuilder:
                       None if min(e["dates"]) == NO_DATE else min(e["dates"]))
                for by, e in by_party.items() if by != "the article"]
         return sorted(out, key=lambda d: (d.first_reported or NO_DATE, d.by))
+
+
+def _denial_spans(claims: list[Claim]) -> dict[tuple[str, int, int], set[str]]:
+    """(article, evidence span) -> names of the sources denying the flow in that sentence."""
+    out: dict[tuple[str, int, int], set[str]] = {}
+    for claim in claims:
+        if claim.event.stance is Stance.DENIED:
+            names = {s.name for s in claim.event.sources if s.kind is not SourceKind.AUTHOR}
+            for e in claim.event.evidence:
+                out.setdefault((claim.article_hash, e.start, e.end), set()).update(names)
+    return out
+
+
+def _denying_in_same_sentence(claim: Claim, denials: dict[tuple[str, int, int], set[str]]) -> frozenset[str]:
+    """Sources of a denial stated in the same sentence as the claim: they deny it, not assert it."""
+    return frozenset(name for e in claim.event.evidence
+                     for name in denials.get((claim.article_hash, e.start, e.end), ()))
 
 
 def _drop_unattributed(asserted: list[Claim], refs: dict[str, list[OriginRef]]) -> dict[str, list[OriginRef]]:

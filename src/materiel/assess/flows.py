@@ -29,6 +29,7 @@ LETTERS_THRESHOLD = 80
 NAME_THRESHOLD = 90
 # Items that are never a weapon system: money, technology, unspecified aid.
 NO_DESIGNATION = frozenset({Category.MONEY, Category.TECHNOLOGY, Category.UNSPECIFIED})
+NUMBER_PART = re.compile(r"\d+[A-Za-z]{0,3}")  # '12', '9M', '2A4'
 DESIGNATION_PARTS = re.compile(r"^(?P<letters>[^\W\d_]*)(?P<number>\d*)(?P<suffix>.*)$")
 
 
@@ -70,7 +71,7 @@ def designation_of(event: Event, kb: KnowledgeBase) -> str | None:
     for i, word in enumerate(words):
         if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word) and word[0].isalpha():
             return word
-        if word.isdigit() and i > 0 and words[i - 1][:1].isupper() and kb.party(words[i - 1]) is None \
+        if NUMBER_PART.fullmatch(word) and i > 0 and words[i - 1][:1].isupper() and kb.party(words[i - 1]) is None \
                 and words[i - 1].casefold() not in kb.item_terms:
             return f"{words[i - 1]} {word}"
     return None

@@ -6,7 +6,7 @@ separate intelligence service are two. Every source of an event is mapped to an 
 | source | origin key |
 |---|---|
 | official naming two or more states ("Britain, France and Germany") or a joint statement | `joint:` the states |
-| official of a named intelligence service (an `intelligence` organ, "Defence Intelligence") | `intel:` state and service |
+| official of a named intelligence service (an `intelligence` organ, "Defence Intelligence") | `intel:` its state (one per state) |
 | official of a manufacturer | `company:` the company |
 | any other official, organ or minister | `gov:` the state it speaks for |
 | unnamed officials, a document or a news organisation cited as source | `press:` the outlet they reached readers through |
@@ -61,10 +61,16 @@ class OriginResolver:
         self.kb = kb
         self.scanner = scanner
         self.outlet_country = {o.party: o.kind for o in kb.outlets}
+        self.outlet_home = kb.outlet_homes
+        self._outlet_cache: dict[str, str | None] = {}
+        self._party_cache: dict[str, list[tuple[str, str]]] = {}
 
     def outlet_named(self, text: str) -> str | None:
-        found = [m.value for m in self.scanner.mentions(text) if m.kind is MentionKind.OUTLET]
-        return found[0] if found else None
+        """The first news organisation a short text names (source names repeat: memoised)."""
+        if text not in self._outlet_cache:
+            found = [m.value for m in self.scanner.mentions(text) if m.kind is MentionKind.OUTLET]
+            self._outlet_cache[text] = found[0] if found else None
+        return self._outlet_cache[text]
 
     def canonical_outlet(self, outlet: str | None) -> str:
         if not outlet:
@@ -81,19 +87,33 @@ class OriginResolver:
 
     def parties_named(self, name: str) -> list[tuple[str, str]]:
         """(party, surface kind) for every party named in a source's name, in order, each once."""
-        out: list[tuple[str, str]] = []
-        for m in self.scanner.mentions(name):
-            if m.kind is MentionKind.PARTY and m.value not in (p for p, _ in out):
-                out.append((m.value, m.detail))
-        return out
+        if name not in self._party_cache:
+            out: list[tuple[str, str]] = []
+            for m in self.scanner.mentions(name):
+                if m.kind is MentionKind.PARTY and m.value not in (p for p, _ in out):
+                    out.append((m.value, m.detail))
+            self._party_cache[name] = out
+        return self._party_cache[name]
 
-    def resolve(self, event: Event, outlet: str | None, home_country: str | None = None) -> list[OriginRef]:
-        """Origins of one event's sources; the author voice only when nothing else is cited."""
+    def resolve(self, event: Event, outlet: str | None, home_country: str | None = None,
+                lead: str = "", silent: frozenset[str] = frozenset()) -> list[OriginRef]:
+        """Origins of one event's sources; the author voice only when nothing else is cited.
+
+        `lead` is the article's opening: an unattributed story whose lead follows up another
+        outlet's report ("denied a Washington Post report that ...") rests on that outlet.
+        `silent` names sources to leave out: those denying the flow in the very sentence that states
+        it ("X rejected accusations that it supplied ..." is X's denial, not X's assertion).
+        """
         own_outlet = self.canonical_outlet(outlet)
-        cited = [s for s in event.sources if s.kind is not SourceKind.AUTHOR]
+        cited = [s for s in event.sources if s.kind is not SourceKind.AUTHOR and s.name not in silent]
+        if not cited and lead:
+            others = {m.value for m in self.scanner.mentions(lead) if m.kind is MentionKind.OUTLET} - {own_outlet}
+            if len(others) == 1:
+                followed = others.pop()
+                return [OriginRef(f"press:{followed}|", f"reporting via {followed}", "press")]
         channels = [o for o in (self.outlet_named(s.name) for s in cited if s.kind is SourceKind.MEDIA) if o]
         refs: list[OriginRef] = []
-        for source in cited or event.sources:
+        for source in cited or [s for s in event.sources if s.kind is SourceKind.AUTHOR]:
             ref = self.origin_of(source, own_outlet, channels, home_country)
             if ref is not None and ref not in refs:
                 refs.append(ref)
@@ -122,7 +142,7 @@ class OriginResolver:
             return OriginRef(f"expert:{_norm(source.name)}", source.name, "expert")
         if kind is SourceKind.WITNESS:
             return OriginRef(f"witness:{own_outlet}:{_norm(source.name)}", source.name, "witness")
-        return self._official(source, home_country)
+        return self._official(source, home_country, own_outlet)
 
     def _named_body(self, name: str) -> OriginRef | None:
         """A document issued by a named state organ or organisation is that body's statement."""
@@ -131,7 +151,10 @@ class OriginResolver:
                 return self._official(Source(name, SourceKind.OFFICIAL, party), None)
         return None
 
-    def _official(self, source: Source, home_country: str | None) -> OriginRef:
+    def _home_of(self, outlet: str) -> str | None:
+        return self.outlet_home.get(outlet)
+
+    def _official(self, source: Source, home_country: str | None, own_outlet: str = "") -> OriginRef:
         named = self.parties_named(source.name)
         states = [p for p, k in named if k in STATE_KINDS and not p.startswith("org:")]
         if len(set(states)) >= 2 or JOINT.search(source.name):
@@ -146,11 +169,10 @@ class OriginResolver:
                                 if m.kind is MentionKind.PARTY and m.detail == surface_kind), source.name)
                 return OriginRef(f"company:{_norm(company)}", company, "company", party)
         if NAMED_INTELLIGENCE.search(source.name) and country:
-            return OriginRef(f"intel:{country}:{_norm(NAMED_INTELLIGENCE.search(source.name).group(0))}",
-                             source.name, "intelligence", country)
+            return OriginRef(f"intel:{country}", source.name, "intelligence", country)
         if country and country.startswith("org:"):
             return OriginRef(f"org:{country}", self.kb.party_label(country), "organisation", country)
-        country = country or self.kb.person_country(source.name) or home_country
+        country = country or self.kb.person_country(source.name) or home_country or self._home_of(own_outlet)
         if country and country != UNKNOWN_PARTY:
             return OriginRef(f"gov:{country}", f"{self.kb.party_label(country)} government", "government", country)
         return OriginRef(f"official:{_norm(source.name)}", source.name, "official")
@@ -160,5 +182,5 @@ class OriginResolver:
         return organs[0] if organs else name
 
     def home_country(self, outlet: str | None) -> str | None:
-        """Where an outlet is based: an unqualified 'defence ministry' in its report is that state's."""
+        """Where an outlet is based, national or not."""
         return self.outlet_country.get(self.canonical_outlet(outlet))

@@ -353,11 +353,18 @@ def fill_canonical(events: list[Event], sentences: list[Sentence], kb: Knowledge
     for event in events:
         if event.item.canonical is None and event.type is not EventType.COOPERATION:
             systems = named.get(event.item.category, set())
+            category = event.item.category
+            if category is Category.OTHER_MISSILE and not systems:
+                # 'the missiles' in a story naming one missile system, of whatever missile category
+                missiles = {(c, s) for c in MISSILE_CATEGORIES for s in named.get(c, ())}
+                if len(missiles) == 1:
+                    category, only = missiles.pop()
+                    systems = {only}
             canonical = next(iter(systems)) if len(systems) == 1 else None
             if canonical is None and systems and event.evidence:
                 canonical = _recent_system(event.item.category, by_start.get(event.evidence[0].start), sentences)
             if canonical is not None:
-                event = event.with_changes(item=Item(event.item.category, event.item.name, canonical))
+                event = event.with_changes(item=Item(category, event.item.name, canonical))
         out.append(event)
     return out
 

@@ -94,6 +94,8 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
         if effect == "denied":
             stance = Stance.DENIED if not _negated(word) else Stance.ASSERTED
             continue
+        if status is not None:
+            continue  # above the stage word only a denial still counts: "denied that it intended to arm"
         if _negated(word) and effect in ("agreed", "offered"):
             stance = Stance.DENIED
         if _negated(word) and effect == "cancelled":
@@ -102,7 +104,6 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             status = base if effect == "realis" else Status(effect)
             if status is Status.DELIVERED and any(_future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
-            break
     if status is None:
         if _future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
             status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base

@@ -52,6 +52,9 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     if depth > 4 or token.head == token:
         return []
     head = token.head
+    split = _split_auxiliary(token)
+    if split is not None:
+        return subject_heads(split, depth + 1)
     if token.dep_ == "xcomp":
         objects = [c for c in head.children if c.dep_ in ("dobj", "dative") and party_of(c)]
         if objects:
@@ -68,6 +71,22 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     if token.dep_ == "pcomp" or (token.dep_ == "pobj"):
         return subject_heads(head.head, depth + 1) if head.head != head else []
     return []
+
+
+def _split_auxiliary(token: Token) -> Token | None:
+    """'Russia had "highly likely" received drones': a hedge in quotes splits the verb group and
+    the parser hangs the auxiliary and the verb apart; the auxiliary keeps the subject."""
+    if token.dep_ not in ("ccomp", "conj") or token.i == 0:
+        return None
+    previous = [c for c in token.head.children if c.i < token.i and c.dep_ == token.dep_]
+    if not previous:
+        return None
+    aux = previous[-1]
+    between = token.doc[aux.i + 1:token.i]
+    if aux.lemma_.lower() in ("have", "be") and any(c.dep_ == "nsubj" for c in aux.children) \
+            and len(between) <= 5 and all(t.pos_ in ("ADV", "ADJ", "PUNCT") for t in between):
+        return aux
+    return None
 
 
 def phrase_tokens(heads: list[Token]) -> list[Token]:

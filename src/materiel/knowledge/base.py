@@ -67,6 +67,7 @@ class KnowledgeBase:
     estimative: list[EstimativeTerm]
     people: dict[str, PartyName] = field(default_factory=dict)
     group_bases: dict[str, str] = field(default_factory=dict)
+    outlet_homes: dict[str, str] = field(default_factory=dict)
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
     state_names: dict[str, str] = field(default_factory=dict)
@@ -121,4 +122,5 @@ def load_knowledge() -> KnowledgeBase:
         estimative=loaders.load_estimative(),
         people={p.surface.casefold(): p for p in loaders.load_people()},
         group_bases=loaders.load_group_bases(),
+        outlet_homes=loaders.load_outlet_homes(),
     )

@@ -222,6 +222,21 @@ def load_outlets() -> list[PartyName]:
     return outlets
 
 
+OUTLET_SCOPES = ("national", "international")
+
+
+def load_outlet_homes() -> dict[str, str]:
+    """National outlets and their state: an official such an outlet quotes without saying whose
+    is, as a reader would take it, that state's. International outlets and wires have no home."""
+    homes: dict[str, str] = {}
+    for n, row in read_rows("outlets.csv"):
+        scope = row.get("scope") or "national"
+        _require(scope in OUTLET_SCOPES, "outlets.csv", n, f"scope must be one of {OUTLET_SCOPES}, not {scope!r}")
+        if scope == "national":
+            homes[row["name"]] = row["country"]
+    return homes
+
+
 def load_estimative() -> list[EstimativeTerm]:
     terms: list[EstimativeTerm] = []
     for n, row in read_rows("estimative.csv"):

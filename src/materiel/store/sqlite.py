@@ -364,9 +364,10 @@ class Store:
     def assessment(self, assessment_id: str) -> Assessment | None:
         """One assessment by id, or by a unique prefix of at least 6 characters."""
         row = self.conn.execute("SELECT json FROM assessments WHERE id = ?", (assessment_id,)).fetchone()
-        if row is None and len(assessment_id) >= 6 and assessment_id.isalnum():  # no LIKE wildcards
-            rows = self.conn.execute("SELECT json FROM assessments WHERE id LIKE ? LIMIT 2",
-                                     (assessment_id + "%",)).fetchall()
+        if row is None and len(assessment_id) >= 6 and assessment_id.isalnum():
+            # a range on the primary key uses its index (LIKE would scan the table)
+            rows = self.conn.execute("SELECT json FROM assessments WHERE id >= ? AND id < ? LIMIT 2",
+                                     (assessment_id, assessment_id + "\uffff")).fetchall()
             row = rows[0] if len(rows) == 1 else None
         return Assessment.from_dict(json.loads(row[0])) if row else None
 

@@ -1,0 +1,90 @@
+"""The dossier of one assessment in the terminal: what is claimed, by whom, when, how firmly,
+and who denies it, every claim with its evidence sentence."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from .knowledge.base import load_knowledge
+from .model import Assessment, Stance
+
+EVIDENCE_CHARS = 240
+
+
+def _clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def render_dossier(a: Assessment, console: Console) -> None:
+    kb = load_knowledge()
+    head = (f"[bold]{escape(kb.party_label(a.provider))} → {escape(kb.party_label(a.recipient))}[/bold]  "
+            f"{a.type.value} of [bold]{escape(a.item_label)}[/bold] ({a.category.value})\n"
+            f"grade [bold]{a.grade.code}[/bold] · most advanced: {a.max_status.value} · latest: {a.latest_status.value}"
+            f" · {len(a.claims)} claim(s) in {len(a.articles)} article(s) from {len(a.outlets)} outlet(s) · "
+            f"{a.independent_origins} independent origin(s) · reported {a.first_reported or '?'} to "
+            f"{a.last_reported or '?'}")
+    if a.names:
+        head += f"\nnames used: {escape(', '.join(a.names))}"
+    console.print(Panel(head, title=f"assessment {a.id}", expand=False))
+    console.print("[bold]How the grade was reached[/bold]")
+    for line in a.grade.explanation:
+        console.print(f"  • {escape(line)}", highlight=False)
+
+    timeline = Table(title="Status timeline (by first report)")
+    for column in ("first reported", "status", "articles", "sources"):
+        timeline.add_column(column)
+    for step in a.status_history:
+        timeline.add_row(step.first_reported or "?", step.status.value, escape(", ".join(step.articles)),
+                         escape(_clip("; ".join(step.sources), 120)))
+    console.print(timeline)
+
+    origins = Table(title="Independent origins")
+    for column in ("reliability", "origin", "kind", "articles"):
+        origins.add_column(column)
+    for o in a.origins:
+        origins.add_row(o.reliability, escape(o.label), o.kind, escape(", ".join(o.articles)))
+    console.print(origins)
+
+    claims = Table(title="Claims", show_lines=True)
+    for column, width in (("date", 10), ("article", 10), ("outlet", 16), ("status", 9), ("stance", 8),
+                          ("sources", 30), ("evidence", 70)):
+        claims.add_column(column, max_width=width, overflow="fold")
+    for c in a.claims:
+        e = c.event
+        stance = "[red]denied[/red]" if e.stance is Stance.DENIED else "asserted"
+        sources = "; ".join(f"{s.name} ({s.kind.value}{', via ' + s.via if s.via else ''})" for s in e.sources)
+        evidence = " … ".join(ev.text for ev in e.evidence)
+        claims.add_row(c.published or "?", escape(c.article_id), escape(c.outlet or ""), e.status.value, stance,
+                       escape(sources), escape(_clip(evidence)))
+    console.print(claims)
+
+    if a.denials:
+        denials = Table(title="Denials")
+        for column in ("by", "party to the flow", "sources", "articles", "first reported"):
+            denials.add_column(column)
+        for d in a.denials:
+            denials.add_row(escape(d.by), "yes (interested)" if d.interested else "no (third party)",
+                            escape("; ".join(d.sources)), escape(", ".join(d.articles)), d.first_reported or "?")
+        console.print(denials)
+    if a.figures:
+        figures = Table(title="Figures as reported (never averaged)")
+        for column in ("date", "article", "figure", "counts", "source"):
+            figures.add_column(column)
+        for f in a.figures:
+            amount = f"{f.amount:,.0f} {f.currency}" if f.amount is not None else ""
+            figure = " · ".join(x for x in (f.quantity_text or (str(f.quantity) if f.quantity is not None else ""),
+                                            amount) if x)
+            figures.add_row(f.published or "?", escape(f.article_id), escape(figure), f.status.value, escape(f.source))
+        console.print(figures)
+        if a.largest_figure and a.largest_figure.quantity is not None:
+            lf = a.largest_figure
+            console.print(f"largest figure reported: {lf.quantity:,}{' (approx.)' if lf.approx else ''} "
+                          f"({escape(lf.source)}, {escape(lf.article_id)})", highlight=False)
+    if a.confidence:
+        console.print("[bold]Estimative language[/bold]")
+        for c in a.confidence:
+            console.print(f"  • \"{escape(c.text)}\" ({c.low:.0%}–{c.high:.0%}) — {escape(c.source)}, "
+                          f"{escape(c.article_id)}", highlight=False)

@@ -1,0 +1,195 @@
+"""Export assessments for use outside materiel: tables, a network graph, and journalist briefs.
+
+One entry point, `export`, so the CLI (and anyone scripting the ledger) names a format and gets
+the same output. The writers live in submodules that are imported only when their format is asked
+for, so `csv` does not pay for networkx or Jinja2. The small helpers every format shares (display
+names, category words, figure wording, best grade) are defined here so the formats cannot
+disagree about what a party or a stage is called.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, TextIO
+
+from materiel.errors import MaterielError
+from materiel.knowledge.base import load_knowledge
+from materiel.model import UNKNOWN_PARTY, Assessment, Category, Figure, Grade, Status, ladder_rank
+
+EXPORT_FORMATS = ("csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html")
+
+__all__ = ["EXPORT_FORMATS", "export", "derive_subject"]
+
+# Category in words, singular (SIPRI register style "description").
+CATEGORY_WORDS: dict[Category, str] = {
+    Category.COMBAT_AIRCRAFT: "combat aircraft",
+    Category.OTHER_AIRCRAFT: "aircraft",
+    Category.HELICOPTER: "helicopter",
+    Category.UAV: "unmanned aerial vehicle",
+    Category.AIR_DEFENCE: "air defence system",
+    Category.BALLISTIC_MISSILE: "ballistic missile",
+    Category.CRUISE_MISSILE: "cruise missile",
+    Category.OTHER_MISSILE: "missile",
+    Category.ARTILLERY: "artillery",
+    Category.ARMOURED_VEHICLE: "armoured vehicle",
+    Category.SHIP: "ship",
+    Category.AMMUNITION: "ammunition",
+    Category.SMALL_ARMS: "small arms",
+    Category.COMPONENTS: "components",
+    Category.TECHNOLOGY: "technology",
+    Category.MONEY: "money",
+    Category.UNSPECIFIED: "unspecified materiel",
+}
+
+# What a figure counts, in the words a reader of an arms register expects ("agreed" is an order).
+FIGURE_STATUS_WORDS: dict[Status, str] = {
+    Status.REQUESTED: "requested",
+    Status.DISCUSSED: "discussed",
+    Status.OFFERED: "offered",
+    Status.AGREED: "ordered",
+    Status.DELIVERED: "delivered",
+    Status.CANCELLED: "cancelled",
+    Status.UNCLEAR: "stage unclear",
+}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s+")
+
+
+def export(assessments: list[Assessment], fmt: str, out: TextIO, *, subject: str | None = None) -> None:
+    """Write `assessments` to `out` in format `fmt` (one of EXPORT_FORMATS).
+
+    `subject` titles the briefs; the table and graph formats ignore it.
+    """
+    if fmt == "csv":
+        from materiel.exports.tables import write_csv
+        write_csv(assessments, out)
+    elif fmt == "jsonl":
+        from materiel.exports.tables import write_jsonl
+        write_jsonl(assessments, out)
+    elif fmt == "sipri":
+        from materiel.exports.tables import write_sipri
+        write_sipri(assessments, out)
+    elif fmt == "graphml":
+        from materiel.exports.graph import write_graphml
+        write_graphml(assessments, out)
+    elif fmt in ("brief-md", "brief-html"):
+        from materiel.exports.brief import write_brief_html, write_brief_md
+        title = subject if subject is not None else derive_subject(assessments)
+        (write_brief_md if fmt == "brief-md" else write_brief_html)(assessments, out, subject=title)
+    else:
+        raise MaterielError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+
+
+def derive_subject(assessments: Iterable[Assessment]) -> str:
+    """A title for a brief when the user gives none: the shared pair of parties, else the shared
+    system, else a neutral phrase (never a guess that misdescribes part of the selection)."""
+    flows = list(assessments)
+    if not flows:
+        return "Selected flows"
+    pairs = {frozenset((a.provider, a.recipient)) for a in flows}
+    if len(pairs) == 1:
+        labels = sorted(party_label(code) for code in next(iter(pairs)))
+        return " and ".join(labels) if len(labels) == 2 else labels[0]
+    systems = {a.canonical for a in flows}
+    if len(systems) == 1 and None not in systems:
+        return str(next(iter(systems)))
+    return "Selected flows"
+
+
+@lru_cache(maxsize=1)
+def _group_names() -> dict[str, str]:
+    """Slug -> the group's main name ('org:hezbollah' -> 'Hezbollah'); the first surface form
+    listed for a group is its name column, the rest are aliases."""
+    names: dict[str, str] = {}
+    for name in load_knowledge().party_names:
+        if name.kind.startswith("group:"):
+            names.setdefault(name.party, name.surface)
+    return names
+
+
+def party_label(code: str) -> str:
+    """Display name of a party: states by the knowledge base, groups by their listed name."""
+    if code == UNKNOWN_PARTY:
+        return "unknown party"
+    label = load_knowledge().party_label(code)
+    if label == code:
+        label = _group_names().get(code, code)
+    return label
+
+
+def party_kind(code: str) -> str:
+    """'state' for ISO-coded states, 'group' for non-state parties, 'unknown' for the placeholder."""
+    if code == UNKNOWN_PARTY:
+        return "unknown"
+    if code in load_knowledge().state_names or re.fullmatch(r"[A-Z]{3}", code):
+        return "state"
+    return "group"
+
+
+def item_label(a: Assessment) -> str:
+    """The item as a reader should see it: the system or designation, else the category in words."""
+    if a.canonical:
+        return a.canonical
+    if a.item_label == a.category.value:
+        return CATEGORY_WORDS.get(a.category, a.item_label)
+    return a.item_label
+
+
+def plain(text: str | None) -> str:
+    """Article-derived text on one line with no control characters: keeps row, line and XML
+    structure intact whatever the article contained."""
+    if not text:
+        return ""
+    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def year(date: str | None) -> str:
+    return date[:4] if date and len(date) >= 4 and date[:4].isdigit() else ""
+
+
+def format_quantity(f: Figure) -> str:
+    """'2,400' or '~20'; the article's own wording when it gave no number."""
+    if f.quantity is not None:
+        return f"{'~' if f.approx else ''}{f.quantity:,}"
+    return plain(f.quantity_text)
+
+
+def format_money(amount: float, currency: str | None) -> str:
+    """'USD 6,500,000,000': the full number, so no reader mistakes a rounded value for a report."""
+    text = f"{int(amount):,}" if float(amount).is_integer() else f"{amount:,.2f}"
+    return f"{currency or ''} {text}".strip()
+
+
+def format_amount(f: Figure) -> str:
+    return "" if f.amount is None else format_money(f.amount, f.currency)
+
+
+def format_figure(f: Figure) -> str:
+    """Quantity and value of one figure ('180; USD 6,500,000,000'), never combined with another."""
+    return "; ".join(part for part in (format_quantity(f), format_amount(f)) if part)
+
+
+def max_status(statuses: Iterable[Status]) -> Status:
+    """Highest stage on the ladder; off-ladder statuses (cancelled, unclear) only if nothing else."""
+    found = list(statuses)
+    if not found:
+        return Status.UNCLEAR
+    best = max(found, key=ladder_rank)
+    if ladder_rank(best) < 0 and Status.CANCELLED in found:
+        return Status.CANCELLED
+    return best
+
+
+def best_grade(grades: Iterable[Grade]) -> Grade | None:
+    """The strongest grade: most reliable source first, then best credibility (A1 < A2 < B1)."""
+    return min(grades, key=lambda g: (g.reliability, g.credibility), default=None)
+
+
+def largest_quantity(figures: Iterable[Figure], statuses: Iterable[Status] | None = None) -> int | None:
+    """The largest number among the figures (optionally of given stages): reported, not averaged."""
+    wanted = set(statuses) if statuses is not None else set(Status)
+    values = [f.quantity for f in figures if f.status in wanted and f.quantity is not None]
+    return max(values) if values else None
+

@@ -1,0 +1,118 @@
+"""Tabular exports: a flat CSV ledger, the full JSON lines, and a SIPRI-register-style CSV.
+
+CSV is what journalists and analysts open in a spreadsheet, so cells that a spreadsheet would
+run as a formula are neutralised; JSON lines is the lossless form for programs and round-trips
+through `Assessment.from_dict`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, Iterable, TextIO
+
+from materiel.exports import (CATEGORY_WORDS, FIGURE_STATUS_WORDS, format_figure, item_label, largest_quantity,
+                              party_label, year)
+from materiel.model import Assessment, EventType, Stance, Status
+
+CSV_COLUMNS = ("id", "type", "provider", "recipient", "item", "category", "canonical", "max_status",
+               "latest_status", "grade", "reliability", "credibility", "events", "articles", "outlets",
+               "independent_origins", "denials", "first_reported", "last_reported", "names", "origins",
+               "denied_by", "largest_quantity", "grade_explanation")
+
+SIPRI_COLUMNS = ("supplier", "supplier_code", "recipient", "recipient_code", "designation", "description",
+                 "number_ordered", "order_year", "number_delivered", "delivery_years", "comments", "status",
+                 "grade", "sources", "articles")
+
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MAX_FIGURES_IN_COMMENT = 5
+
+
+def safe_cell(value: Any) -> Any:
+    """Prefix text that a spreadsheet would evaluate with a quote, so a hostile name such as
+    '=HYPERLINK(...)' stays text; numbers and empty cells pass through."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _write_rows(columns: tuple[str, ...], rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: safe_cell(row.get(key)) for key in columns})
+
+
+def denied_by(a: Assessment) -> str:
+    """'IRN (party); USA (third party)': who denies, and whether they are party to the flow."""
+    return "; ".join(f"{d.by} ({'party' if d.interested else 'third party'})" for d in a.denials)
+
+
+def csv_row(a: Assessment) -> dict[str, Any]:
+    """One ledger line: the summary counts plus the short lists a spreadsheet user filters on."""
+    row = dict(a.summary())
+    row.update({
+        "reliability": a.grade.reliability,
+        "credibility": a.grade.credibility,
+        "names": "; ".join(a.names),
+        "origins": "; ".join(o.label for o in a.origins),
+        "denied_by": denied_by(a),
+        "largest_quantity": a.largest_figure.quantity if a.largest_figure else None,
+        "grade_explanation": " / ".join(a.grade.explanation),
+    })
+    return row
+
+
+def write_csv(assessments: Iterable[Assessment], out: TextIO) -> None:
+    _write_rows(CSV_COLUMNS, (csv_row(a) for a in assessments), out)
+
+
+def write_jsonl(assessments: Iterable[Assessment], out: TextIO) -> None:
+    """The complete assessment, one JSON object a line (lossless: `Assessment.from_dict` reads it)."""
+    for a in assessments:
+        out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+
+
+def sipri_comments(a: Assessment) -> str:
+    """Short remarks in register style: denials, then each reported figure with who gave it
+    (figures are listed, never reconciled into one number)."""
+    parts: list[str] = []
+    if a.denials:
+        parts.append("denied by " + ", ".join(dict.fromkeys(d.by for d in a.denials)))
+    if a.figures:
+        shown = [f"{format_figure(f)} ({FIGURE_STATUS_WORDS[f.status]}, {f.source}, {f.article_id})"
+                 for f in a.figures[:_MAX_FIGURES_IN_COMMENT]]
+        more = len(a.figures) - len(shown)
+        parts.append("figures reported: " + ", ".join(shown) + (f" (+{more} more)" if more else ""))
+    return "; ".join(parts)
+
+
+def sipri_row(a: Assessment) -> dict[str, Any]:
+    agreed = next((s for s in a.status_history if s.status is Status.AGREED), None)
+    delivered_years = sorted({year(c.published) for c in a.claims
+                              if c.event.status is Status.DELIVERED and c.event.stance is Stance.ASSERTED}
+                             - {""})
+    return {
+        "supplier": party_label(a.provider),
+        "supplier_code": a.provider,
+        "recipient": party_label(a.recipient),
+        "recipient_code": a.recipient,
+        "designation": item_label(a),
+        "description": CATEGORY_WORDS.get(a.category, a.category.value),
+        "number_ordered": largest_quantity(a.figures, (Status.AGREED, Status.OFFERED)),
+        "order_year": year(agreed.first_reported) if agreed else "",
+        "number_delivered": largest_quantity(a.figures, (Status.DELIVERED,)),
+        "delivery_years": "; ".join(delivered_years),
+        "comments": sipri_comments(a),
+        "status": a.max_status.value,
+        "grade": a.grade.code,
+        "sources": a.independent_origins,
+        "articles": len(a.articles),
+    }
+
+
+def write_sipri(assessments: Iterable[Assessment], out: TextIO) -> None:
+    """Transfers only, as the SIPRI Arms Transfers Database records them; other flow types
+    (payments, training, production) have no place in that register."""
+    _write_rows(SIPRI_COLUMNS, (sipri_row(a) for a in assessments if a.type is EventType.TRANSFER), out)

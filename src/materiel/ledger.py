@@ -1,0 +1,77 @@
+"""The Python face of a ledger file: `materiel.open(path)` gives the same operations as the CLI
+(ingest, assess, query, export) on one SQLite store, for notebooks and scripts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+from . import service
+from .assess.update import AssessSummary, assess
+from .model import Assessment
+from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
+
+
+def assessment_filter(between: tuple[str, str] | list[str] | None = None, **criteria: Any) -> AssessmentFilter:
+    """Keyword criteria as a filter; unknown keywords are an error, not silently ignored."""
+    pair = tuple(between) if between else None
+    if pair is not None and len(pair) != 2:
+        raise ValueError("between takes exactly two party codes, e.g. ('IRN', 'RUS')")
+    return AssessmentFilter(between=pair, **criteria)  # type: ignore[arg-type]
+
+
+class Ledger:
+    """An open ledger. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self.store = Store(self.path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ingest(self, paths: Iterable[str], workers: int = 1, update: bool = True) -> service.RunSummary:
+        """Extract and store the articles at `paths`; then bring the assessments up to date."""
+        summary = service.RunSummary()
+        service.ingest_into(self.store, [str(p) for p in paths], summary, workers)
+        if update:
+            self.assess()
+        return summary
+
+    def assess(self, full: bool = False) -> AssessSummary:
+        return assess(self.store, full=full)
+
+    def assessments(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[Assessment]:
+        """Assessments, most recently reported first: `between=("IRN", "RUS")`, `type=`, `provider=`,
+        `recipient=`, `party=`, `item=`, `status=`, `min_origins=`, `max_credibility=`, `contested=`,
+        `since=`, `until=`."""
+        return self.store.assessments(assessment_filter(**criteria), limit, offset)
+
+    def ledger(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[dict[str, Any]]:
+        """The ledger lines (summaries without claims), with the same criteria as `assessments`."""
+        return self.store.assessment_rows(assessment_filter(**criteria), limit, offset)
+
+    def assessment(self, assessment_id: str) -> Assessment | None:
+        return self.store.assessment(assessment_id)
+
+    def events(self, limit: int | None = None, **criteria: Any) -> list[StoredEvent]:
+        return list(self.store.events(EventFilter(**criteria), limit))
+
+    def export(self, fmt: str, out: TextIO | None = None, subject: str | None = None, **criteria: Any) -> str | None:
+        """Write the selected assessments in `fmt` to `out`, or return the text when `out` is None."""
+        from .exports import export
+
+        sink = out or io.StringIO()
+        export(self.assessments(**criteria), fmt, sink, subject=subject)
+        return sink.getvalue() if out is None else None
+
+
+def open_ledger(path: str | Path) -> Ledger:
+    return Ledger(path)
