@@ -92,7 +92,7 @@ def filled(db: Path) -> Path:
 def test_add_writes_all_rows(db: Path) -> None:
     with Store(db) as store:
         assert store.add(iran_result()) == 2
-        assert store.counts() == {"articles": 1, "events": 2, "sources": 2, "evidence": 2}
+        assert store.counts() == {"articles": 1, "events": 2, "sources": 2, "evidence": 2, "assessments": 0}
     assert db.exists()
     assert raw_counts(db) == {"articles": 1, "events": 2, "sources": 2, "evidence": 2}
 
@@ -236,5 +236,5 @@ def test_deleting_an_article_cascades(filled: Path) -> None:
     with Store(filled) as store:
         store.conn.execute("DELETE FROM articles WHERE article_key = 'iran'")
         store.conn.commit()
-        assert store.counts() == {"articles": 2, "events": 3, "sources": 3, "evidence": 3}
+        assert store.counts() == {"articles": 2, "events": 3, "sources": 3, "evidence": 3, "assessments": 0}
     assert orphans(filled) == 0

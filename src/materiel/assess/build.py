@@ -85,9 +85,10 @@ class AssessmentBuilder:
             interested = [s for s in sources if s.country in parties or
                           any(p in parties for p, _ in self.resolver.parties_named(s.name))]
             for source in interested or sources:  # others quoted beside a party's denial are its accusers
-                named = [p for p, _ in self.resolver.parties_named(source.name)]
-                deniers = [p for p in dict.fromkeys([*named, source.country]) if p] if len(named) >= 2 else \
-                    [source.country or (named[0] if named else source.name)]
+                deniers = self.resolver.states_named(source.name)
+                if len(deniers) < 2:  # "Russia and North Korea" deny together; "Iran's UN mission" is Iran
+                    named = [p for p, _ in self.resolver.parties_named(source.name)]
+                    deniers = [source.country or (named[0] if named else source.name)]
                 for by in deniers:
                     entry = by_party.setdefault(by, {"sources": [], "articles": [], "dates": []})
                     if source.name not in entry["sources"]:

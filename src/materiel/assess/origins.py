@@ -7,6 +7,7 @@ separate intelligence service are two. Every source of an event is mapped to an 
 |---|---|
 | official naming two or more states ("Britain, France and Germany") or a joint statement | `joint:` the states |
 | official of a named intelligence service (an `intelligence` organ, "Defence Intelligence") | `intel:` its state (one per state) |
+| "U.S. intelligence" with no service named | `press:` as unnamed officials of that state, unless a named official of that state cites it |
 | official of a manufacturer | `company:` the company |
 | any other official, organ or minister | `gov:` the state it speaks for |
 | unnamed officials, a document or a news organisation cited as source | `press:` the outlet they reached readers through |
@@ -34,6 +35,9 @@ GENERIC_EXPERT = re.compile(r"^(?:(?:some|several|many|two|three|independent|wes
                             r"researchers?|specialists?|commentators?)\b", re.IGNORECASE)
 NAMED_INTELLIGENCE = re.compile(r"\b(?:Defen[cs]e Intelligence|Intelligence (?:Service|Agency|Directorate)"
                                 r"|intelligence update)\b")
+# "U.S. intelligence", "newly declassified American intelligence": no service named, no one on record.
+GENERIC_INTELLIGENCE = re.compile(r"^(?:(?:newly|recently|declassified|the|new)\s+)*(?:[\w.'-]+\s+){0,2}"
+                                  r"intelligence(?:\s+(?:findings|assessments?|reports?|officials?))?$", re.IGNORECASE)
 JOINT = re.compile(r"\bjoint statement\b", re.IGNORECASE)
 SHORT_OUTLET = re.compile(r"\bthe (Post|Times|Journal|Guardian|Telegraph|Independent|Herald)\b")
 STATE_KINDS = ("name", "demonym", "capital", "metonym")
@@ -117,7 +121,10 @@ class OriginResolver:
             ref = self.origin_of(source, own_outlet, channels, home_country)
             if ref is not None and ref not in refs:
                 refs.append(ref)
-        return refs
+        # intelligence cited by a named official of the same state is that official's evidence
+        governments = {r.country for r in refs if r.kind == "government"}
+        return [r for r in refs if not (r.kind == "press" and r.label.startswith("intelligence")
+                                        and r.country in governments)]
 
     def origin_of(self, source: Source, own_outlet: str, channels: list[str],
                   home_country: str | None) -> OriginRef | None:
@@ -154,10 +161,15 @@ class OriginResolver:
     def _home_of(self, outlet: str) -> str | None:
         return self.outlet_home.get(outlet)
 
+    def states_named(self, name: str) -> list[str]:
+        """The states (not organs, groups or organisations) a name lists: 'Britain, France and Germany'."""
+        return list(dict.fromkeys(p for p, k in self.parties_named(name) if k in STATE_KINDS
+                                  and not p.startswith("org:")))
+
     def _official(self, source: Source, home_country: str | None, own_outlet: str = "") -> OriginRef:
         named = self.parties_named(source.name)
-        states = [p for p, k in named if k in STATE_KINDS and not p.startswith("org:")]
-        if len(set(states)) >= 2 or JOINT.search(source.name):
+        states = self.states_named(source.name)
+        if len(states) >= 2 or JOINT.search(source.name):
             members = sorted(set(states)) or [source.country or "?"]
             return OriginRef(f"joint:{'+'.join(members)}", f"joint statement ({', '.join(members)})", "joint")
         country = source.country or next((p for p, _ in named), None)
@@ -170,6 +182,10 @@ class OriginResolver:
                 return OriginRef(f"company:{_norm(company)}", company, "company", party)
         if NAMED_INTELLIGENCE.search(source.name) and country:
             return OriginRef(f"intel:{country}", source.name, "intelligence", country)
+        if GENERIC_INTELLIGENCE.match(source.name.strip()) and country:
+            # unattributed intelligence reaches readers the way unnamed officials do: via the outlet
+            return OriginRef(f"press:{own_outlet}|{country}", f"intelligence reported via {own_outlet}", "press",
+                             country, officials=True)
         if country and country.startswith("org:"):
             return OriginRef(f"org:{country}", self.kb.party_label(country), "organisation", country)
         country = country or self.kb.person_country(source.name) or home_country or self._home_of(own_outlet)

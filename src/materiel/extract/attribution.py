@@ -247,7 +247,8 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
         if source is not None:
             found.append(source)
     verb = speech_head(trigger) or tail_speech(trigger)
-    if verb is not None:
+    if verb is not None and not any(c.dep_ == "neg" for c in verb.children):
+        # "Russian officials have not confirmed any sale": who does not say it is no source of it
         source = resolve_source(speaker_tokens(verb), kb, memory, _via(verb))
         if source is not None:
             found.append(source)

@@ -58,6 +58,8 @@ class Frame:
 
 
 HELPING_VERBS = frozenset({"help", "assist", "enable", "support", "allow"})
+# What a helper teaches when it helps someone *use* a weapon ("helping Russian troops operate drones").
+OPERATING_VERBS = frozenset({"operate", "use", "fly", "launch", "maintain", "master", "handle", "employ"})
 REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself", "ourselves", "ourself"})
 # Particles that turn a trigger verb into something else: "Kyiv clears up", "passed away".
 FOREIGN_PARTICLES = frozenset({"up", "out", "off", "away", "down"})
@@ -106,7 +108,30 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             counter = _counter_flow(frame)
             if counter is not None:
                 frames.append(counter)
+    frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
+                  if f is not None)
     return frames
+
+
+def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
+    """'Iranian trainers were helping Russian troops operate the drones': know-how lent to use a
+    weapon is training, with the helper as provider and the helped as recipient."""
+    if helping.pos_ not in VERB_POS:
+        return None
+    clause = [t for t in helping.subtree if t.dep_ != "relcl"]
+    operating = next((t for t in clause if t.lemma_.lower() in OPERATING_VERBS and t != helping), None)
+    if operating is None:
+        return None
+    helpers = parties_in(phrase_tokens(subject_heads(helping)))
+    complements = [c for c in helping.children if c.dep_ in ("xcomp", "ccomp")]
+    helped = parties_in(phrase_tokens(children_of(helping, ("dobj",)) +
+                                      [s for c in complements for s in children_of(c, ("nsubj",))]))
+    provider, recipient = first_party(helpers), first_party(helped)
+    items = [m for m in items_in(phrase(operating)) if m.item.category is not Category.UNSPECIFIED]
+    if provider is None or recipient is None or provider == recipient or not items:
+        return None
+    return Frame(EventType.TRAINING, helping, provider, recipient, items,
+                 modality(helping, Status.DELIVERED, kb.status_cues), anchored=True)
 
 
 def _counter_items(t: Token) -> list[ItemMention]:
@@ -192,9 +217,11 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         helpers, makers, items, anchored = production_roles(t, nominal, kb)
         recipient = first_party(makers)
         provider = first_party([p for p in helpers if p[0] != recipient])
-        if provider is None and t.dep_ in ("xcomp", "ccomp") and t.head.lemma_.lower() in HELPING_VERBS:
-            # "Iran has agreed to help Russia manufacture drones": the helper lends the know-how
-            provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(t.head))) if p[0] != recipient])
+        helping = _helping_governor(t)
+        if provider is None and helping is not None:
+            # "Iran has agreed to help Russia manufacture drones", "Iran was helping Russia build a
+            # plant to manufacture drones": the helper lends the know-how
+            provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] != recipient])
         if provider is None:
             adjective = item_origin_adjective(items)  # "Iranian-designed drones"
             provider = adjective if adjective != recipient else None
@@ -273,6 +300,17 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
+
+
+def _helping_governor(t: Token, climb: int = 3) -> Token | None:
+    """The 'help' verb a production clause hangs from, through at most `climb` clause links."""
+    for _ in range(climb):
+        if t.dep_ not in ("xcomp", "ccomp", "advcl") or t.head == t:
+            return None
+        t = t.head
+        if t.lemma_.lower() in HELPING_VERBS:
+            return t
+    return None
 
 
 def _anaphoric_object(t: Token, trig: Trigger) -> bool:

@@ -22,7 +22,8 @@ SPEECH_LEMMAS = frozenset({
     "say", "tell", "warn", "claim", "report", "state", "add", "note", "write", "allege", "accuse",
     "insist", "believe", "assess", "judge", "estimate", "show", "reveal", "indicate", "suggest",
     "argue", "acknowledge", "admit", "disclose", "brief", "testify", "told", "assert", "conclude",
-    "find", "explain", "confirm", "announce", "declare", "stress", "emphasise", "emphasize", "tweet", "post", "inform"})
+    "find", "explain", "confirm", "announce", "declare", "stress", "emphasise", "emphasize", "tweet", "post", "inform",
+    "condemn", "denounce"})
 FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might"})
 NOT_YET = frozenset({"yet"})

@@ -47,6 +47,11 @@ def _needs_exact_case(surface: str) -> bool:
     return any(ch.isupper() for ch in surface)
 
 
+# Verbs that are no trigger by themselves but open one ("helping Russian troops operate drones"):
+# their sentences must reach the parser when a party and an item stand nearby.
+HELPING_LEMMAS = ("help", "assist")
+
+
 class Scanner:
     """Finds every knowledge-base mention in a text, in one pass."""
 
@@ -77,7 +82,7 @@ class Scanner:
         for term, category in kb.item_terms.items():
             add(term, MentionKind.ITEM, category.value, exact=False)
             add(plural(term), MentionKind.ITEM, category.value, exact=False)
-        for lemma in kb.triggers:
+        for lemma in (*kb.triggers, *HELPING_LEMMAS):
             for form in inflections(lemma):
                 add(form, MentionKind.TRIGGER, lemma, exact=False)
         for outlet in kb.outlets:
