@@ -372,6 +372,15 @@ def ladder_rank(status: Status) -> int:
     return STATUS_LADDER.index(status) if status in STATUS_LADDER else -1
 
 
+def highest_status(statuses: Iterable[Status]) -> Status:
+    """The most advanced stage on the ladder; `cancelled` only when nothing is on it, else unclear."""
+    found = set(statuses)
+    on_ladder = [s for s in found if ladder_rank(s) >= 0]
+    if on_ladder:
+        return max(on_ladder, key=ladder_rank)
+    return Status.CANCELLED if Status.CANCELLED in found else Status.UNCLEAR
+
+
 @dataclass(frozen=True)
 class Claim:
     """One stored event as evidence for an assessment, with the article that carries it."""

@@ -4,6 +4,8 @@ quality floors hold (pairwise clustering F1, exact independent-origin counts).""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -163,6 +165,10 @@ def test_python_api_matches_the_cli(ledger_db, cli):
     with materiel.open(ledger_db) as ledger:
         api = [a.id for a in ledger.assessments(between=("IRN", "RUS"))]
         one = ledger.assessment(api[0])
+        exported = ledger.export("csv", between=("IRN", "RUS"))
+        assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == api
+        with pytest.raises(TypeError):
+            ledger.assessments(betwen=("IRN", "RUS"))  # a misspelt criterion is an error, not ignored
     result = cli("ledger", "--db", ledger_db, "--between", "IRN", "RUS", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == api
@@ -216,3 +222,11 @@ def test_ingest_brings_assessments_up_to_date(cli, tmp_path):
     assert "up to date" in again.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] > 10
+
+
+def test_eval_assess_reports_clustering_and_origins(cli):
+    result = cli("eval-assess", SET / "gold.jsonl", SET / "articles.jsonl", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["pairwise"]["f1"] >= MIN_PAIRWISE_F1
+    assert data["origins_exact"] >= MIN_ORIGINS_EXACT and data["flows"] == 17

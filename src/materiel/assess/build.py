@@ -10,7 +10,7 @@ from dataclasses import replace
 from ..extract.voice import dateline_state
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import (UNORDERED_TYPES, Assessment, Claim, Denial, EstimativeUse, Figure, Origin, SourceKind, Stance,
-                     Status, StatusStep, ladder_rank)
+                     Status, StatusStep, highest_status, ladder_rank)
 from ..nlp.scan import default_scanner
 from .flows import Cluster, assessment_id, cluster_family, family_key
 from .grading import grade, origin_reliability
@@ -185,15 +185,8 @@ def _status_history(asserted: list[Claim]) -> list[StatusStep]:
             for status, (first, a, s) in ordered]
 
 
-def _highest(statuses: set[Status]) -> Status:
-    on_ladder = [s for s in statuses if ladder_rank(s) >= 0]
-    if on_ladder:
-        return max(on_ladder, key=ladder_rank)
-    return Status.CANCELLED if Status.CANCELLED in statuses else Status.UNCLEAR
-
-
 def _max_status(asserted: list[Claim]) -> Status:
-    return _highest({c.event.status for c in asserted})
+    return highest_status({c.event.status for c in asserted})
 
 
 def _latest_status(asserted: list[Claim]) -> Status:
@@ -203,7 +196,7 @@ def _latest_status(asserted: list[Claim]) -> Status:
         return Status.UNCLEAR
     last = max(_date(c) for c in dated)
     statuses = {c.event.status for c in dated if _date(c) == last}
-    return Status.CANCELLED if Status.CANCELLED in statuses else _highest(statuses)
+    return Status.CANCELLED if Status.CANCELLED in statuses else highest_status(statuses)
 
 
 def _figures(asserted: list[Claim]) -> list[Figure]:

@@ -6,7 +6,7 @@ Reliability (A-F) is that of the strongest origin behind the assertions:
 |---|---|
 | the government or a company of the flow's own provider or recipient (first-party statement) | A |
 | another government, a named intelligence service, a joint statement, an international organisation | B |
-| a named expert body or think tank; unnamed officials reported through an outlet | C |
+| a named expert body or think tank; a company not party to the flow; unnamed officials reported through an outlet | C |
 | an outlet's own reporting, documents or media reports without an official behind them; a witness; an official the knowledge base cannot place | D |
 | (never assigned by rule: "unreliable" needs a track record the ledger does not keep) | E |
 | no asserting source at all (only denials) | F |

@@ -15,7 +15,7 @@ from typing import Iterable, TextIO
 
 from materiel.errors import MaterielError
 from materiel.knowledge.base import load_knowledge
-from materiel.model import UNKNOWN_PARTY, Assessment, Category, Figure, Grade, Status, ladder_rank
+from materiel.model import UNKNOWN_PARTY, Assessment, Category, Figure, Grade, Status
 
 EXPORT_FORMATS = ("csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html")
 
@@ -169,17 +169,6 @@ def format_amount(f: Figure) -> str:
 def format_figure(f: Figure) -> str:
     """Quantity and value of one figure ('180; USD 6,500,000,000'), never combined with another."""
     return "; ".join(part for part in (format_quantity(f), format_amount(f)) if part)
-
-
-def max_status(statuses: Iterable[Status]) -> Status:
-    """Highest stage on the ladder; off-ladder statuses (cancelled, unclear) only if nothing else."""
-    found = list(statuses)
-    if not found:
-        return Status.UNCLEAR
-    best = max(found, key=ladder_rank)
-    if ladder_rank(best) < 0 and Status.CANCELLED in found:
-        return Status.CANCELLED
-    return best
 
 
 def best_grade(grades: Iterable[Grade]) -> Grade | None:

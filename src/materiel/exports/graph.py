@@ -14,8 +14,8 @@ from typing import Iterable, TextIO
 
 import networkx as nx
 
-from materiel.exports import best_grade, item_label, max_status, party_kind, party_label, plain
-from materiel.model import Assessment
+from materiel.exports import best_grade, item_label, party_kind, party_label, plain
+from materiel.model import Assessment, highest_status
 
 
 @dataclass
@@ -55,7 +55,7 @@ def build_graph(assessments: Iterable[Assessment]) -> nx.DiGraph:
         grade = best_grade(a.grade for a in tally.assessments)
         graph.add_edge(provider, recipient, flows=tally.flows, events=tally.events, articles=len(tally.articles),
                        types=",".join(sorted(tally.types)), items=",".join(tally.items),
-                       max_status=max_status(a.max_status for a in tally.assessments).value,
+                       max_status=highest_status(a.max_status for a in tally.assessments).value,
                        grade=grade.code if grade else "")
     return graph
 

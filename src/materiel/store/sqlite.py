@@ -290,17 +290,6 @@ class Store:
                 openings[row[3]] = row[8]
         return claims, openings
 
-    def replace_family(self, family: str, assessments: list[Assessment], through: int | None = None) -> None:
-        """Swap one family's assessments for new ones in one transaction; optionally advance the
-        assessed-through mark in the same transaction, so a crash never loses or doubles work."""
-        try:
-            with self.conn:
-                self._write_family(family, assessments)
-                if through is not None:
-                    self._set_meta("assessed_through", str(through))
-        except sqlite3.Error as exc:
-            raise StoreError(f"could not store the assessments of {family}: {exc}") from exc
-
     def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
         """Several families and the assessed-through mark in one transaction."""
         try:
