@@ -228,19 +228,24 @@ def render_stored(rows: list[StoredEvent], format: EventsFormat) -> None:
 def demo(
     db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file)."),
 ) -> None:
-    """Ingest the bundled sample articles into a fresh ledger and print it."""
+    """Ingest the bundled sample articles into a fresh ledger, assess it, and print events and assessments."""
     path = Path(db) if db else Path(tempfile.mkdtemp(prefix="materiel-demo-")) / "demo.db"
     if path.exists():
         path.unlink()
     summary = service.RunSummary()
     try:
         service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=report_rejection)
+        assessed = service.assess_db(path)
         rows = service.query_events(path, EventFilter())
+        flows = service.ledger_rows(path, AssessmentFilter())
     except MaterielError as exc:
         fail(exc)
     render_stored(rows, EventsFormat.table)
-    err.print(escape(f"{summary.describe()}\nledger written to {path}; query it with: materiel events --db {path}"),
-              highlight=False, soft_wrap=True)
+    out.print(ledger_table(flows))
+    err.print(escape(f"{summary.describe()}\n{assessed.describe()}\nledger written to {path}; explore it with:\n"
+                     f"  materiel events --db {path}\n  materiel ledger --db {path}\n"
+                     f"  materiel show {flows[0]['id'] if flows else 'ID'} --db {path}\n"
+                     f"  materiel export --format brief-md --db {path}"), highlight=False, soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 
 
@@ -347,6 +352,20 @@ def assess(
         err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
 
 
+def ledger_table(rows: list[dict]) -> Table:
+    table = Table(title=f"Ledger: {len(rows)} assessment(s)")
+    for column in ("id", "type", "provider → recipient", "item", "status (max / latest)", "grade", "origins",
+                   "articles", "outlets", "denials", "last reported"):
+        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left")
+    for r in rows:
+        status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
+        table.add_row(str(r["id"])[:10], str(r["type"]), escape(f"{r['provider']} → {r['recipient']}"),
+                      escape(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
+                      str(r["articles"]), str(r["outlets"]),
+                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", str(r["last_reported"] or ""))
+    return table
+
+
 @app.command()
 def ledger(
     db: Optional[str] = DB_OPTION, type: Optional[str] = TYPE_OPTION, provider: Optional[str] = PROVIDER_OPTION,
@@ -374,17 +393,7 @@ def ledger(
         writer.writeheader()
         writer.writerows(rows)
         return
-    table = Table(title=f"Ledger: {len(rows)} assessment(s)")
-    for column in ("id", "type", "provider → recipient", "item", "status (max / latest)", "grade", "origins",
-                   "articles", "outlets", "denials", "last reported"):
-        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left")
-    for r in rows:
-        status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
-        table.add_row(str(r["id"])[:10], str(r["type"]), escape(f"{r['provider']} → {r['recipient']}"),
-                      escape(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
-                      str(r["articles"]), str(r["outlets"]),
-                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", str(r["last_reported"] or ""))
-    out.print(table)
+    out.print(ledger_table(rows))
 
 
 @app.command()

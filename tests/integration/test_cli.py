@@ -391,6 +391,9 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     n_demo = len([line for line in DEMO.read_text().splitlines() if line.strip()])
     assert counts(db)["articles"] == n_demo
     assert counts(db)["events"] > 0
+    assert "assessment(s)" in result.stdout and "materiel show" in result.stderr  # the demo assesses too
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] > 0
     again = cli("demo", "--db", db)  # a fresh ledger each time, not an append
     assert again.returncode == 0 and counts(db)["articles"] == n_demo
 
