@@ -40,7 +40,9 @@ class ExtractFormat(str, Enum):
     table = "table"
 
 
-class EventsFormat(str, Enum):
+class ListFormat(str, Enum):
+    """How `events` and `ledger` print their rows."""
+
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
@@ -48,6 +50,15 @@ class EventsFormat(str, Enum):
 
 def db_path(db: Optional[str]) -> str:
     return db or os.environ.get("MATERIEL_DB") or DEFAULT_DB
+
+
+def existing_db(db: Optional[str]) -> str:
+    path = db_path(db)
+    if not Path(path).exists():
+        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    return path
 
 
 def report_rejection(rejection: Rejection) -> None:
@@ -181,15 +192,11 @@ def events(
     status: Optional[str] = typer.Option(None, "--status", help="requested, discussed, offered, agreed, delivered, cancelled, unclear."),
     since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
-    format: EventsFormat = typer.Option(EventsFormat.table, "--format", "-f"),
+    format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
     """Query the ledger."""
-    path = db_path(db)
-    if not Path(path).exists():
-        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
-                  highlight=False, soft_wrap=True)
-        raise typer.Exit(2)
+    path = existing_db(db)
     flt = EventFilter(type=type, provider=provider and provider.strip(), recipient=recipient and recipient.strip(),
                       item=item, status=status, since=since, until=until)
     try:
@@ -199,13 +206,13 @@ def events(
     render_stored(rows, format)
 
 
-def render_stored(rows: list[StoredEvent], format: EventsFormat) -> None:
-    if format is EventsFormat.jsonl:
+def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
+    if format is ListFormat.jsonl:
         for row in rows:
             record = {"article_id": row.article_key, "published": row.published, "outlet": row.outlet,
                       **row.event.to_dict()}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    elif format is EventsFormat.csv:
+    elif format is ListFormat.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(["article_id", "published", "outlet", "type", "provider", "recipient", "category", "item",
                          "canonical", "quantity", "value", "currency", "status", "stance", "sources", "confidence",
@@ -240,7 +247,7 @@ def demo(
         flows = service.ledger_rows(path, AssessmentFilter())
     except MaterielError as exc:
         fail(exc)
-    render_stored(rows, EventsFormat.table)
+    render_stored(rows, ListFormat.table)
     out.print(ledger_table(flows))
     err.print(escape(f"{summary.describe()}\n{assessed.describe()}\nledger written to {path}; explore it with:\n"
                      f"  materiel events --db {path}\n  materiel ledger --db {path}\n"
@@ -289,12 +296,6 @@ def evaluate(
 
 # --- assessments: assess, ledger, show, export ------------------------------------------------
 
-class LedgerFormat(str, Enum):
-    table = "table"
-    jsonl = "jsonl"
-    csv = "csv"
-
-
 class ShowFormat(str, Enum):
     text = "text"
     json = "json"
@@ -312,15 +313,6 @@ ORIGINS_OPTION = typer.Option(None, "--min-origins", min=0, help="At least this 
 CONTESTED_OPTION = typer.Option(None, "--contested/--uncontested", help="Only flows someone denies / nobody denies.")
 SINCE_OPTION = typer.Option(None, "--since", help="Last reported on or after (YYYY-MM-DD).")
 UNTIL_OPTION = typer.Option(None, "--until", help="First reported on or before (YYYY-MM-DD).")
-
-
-def existing_db(db: Optional[str]) -> str:
-    path = db_path(db)
-    if not Path(path).exists():
-        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
-                  highlight=False, soft_wrap=True)
-        raise typer.Exit(2)
-    return path
 
 
 def assessment_filter(type: Optional[str], provider: Optional[str], recipient: Optional[str],
@@ -373,7 +365,7 @@ def ledger(
     party: Optional[str] = PARTY_OPTION, item: Optional[str] = ITEM_OPTION, status: Optional[str] = STATUS_OPTION,
     min_origins: Optional[int] = ORIGINS_OPTION, contested: Optional[bool] = CONTESTED_OPTION,
     since: Optional[str] = SINCE_OPTION, until: Optional[str] = UNTIL_OPTION,
-    format: LedgerFormat = typer.Option(LedgerFormat.table, "--format", "-f"),
+    format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
     """List assessments, most recently reported first, with grade and counts."""
@@ -384,11 +376,11 @@ def ledger(
         rows = service.ledger_rows(path, flt, limit)
     except MaterielError as exc:
         fail(exc)
-    if format is LedgerFormat.jsonl:
+    if format is ListFormat.jsonl:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
-    if format is LedgerFormat.csv:
+    if format is ListFormat.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
         writer.writeheader()
         writer.writerows(rows)

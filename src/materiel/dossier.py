@@ -8,10 +8,18 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from .exports import format_figure
 from .knowledge.base import load_knowledge
 from .model import Assessment, Stance
 
 EVIDENCE_CHARS = 240
+
+
+def _table(title: str, *columns: str, **options: object) -> Table:
+    table = Table(title=title, **options)  # type: ignore[arg-type]
+    for column in columns:
+        table.add_column(column)
+    return table
 
 
 def _clip(text: str, limit: int = EVIDENCE_CHARS) -> str:
@@ -33,17 +41,13 @@ def render_dossier(a: Assessment, console: Console) -> None:
     for line in a.grade.explanation:
         console.print(f"  • {escape(line)}", highlight=False)
 
-    timeline = Table(title="Status timeline (by first report)")
-    for column in ("first reported", "status", "articles", "sources"):
-        timeline.add_column(column)
+    timeline = _table("Status timeline (by first report)", "first reported", "status", "articles", "sources")
     for step in a.status_history:
         timeline.add_row(step.first_reported or "?", step.status.value, escape(", ".join(step.articles)),
                          escape(_clip("; ".join(step.sources), 120)))
     console.print(timeline)
 
-    origins = Table(title="Independent origins")
-    for column in ("reliability", "origin", "kind", "articles"):
-        origins.add_column(column)
+    origins = _table("Independent origins", "reliability", "origin", "kind", "articles")
     for o in a.origins:
         origins.add_row(o.reliability, escape(o.label), o.kind, escape(", ".join(o.articles)))
     console.print(origins)
@@ -62,22 +66,16 @@ def render_dossier(a: Assessment, console: Console) -> None:
     console.print(claims)
 
     if a.denials:
-        denials = Table(title="Denials")
-        for column in ("by", "party to the flow", "sources", "articles", "first reported"):
-            denials.add_column(column)
+        denials = _table("Denials", "by", "party to the flow", "sources", "articles", "first reported")
         for d in a.denials:
             denials.add_row(escape(d.by), "yes (interested)" if d.interested else "no (third party)",
                             escape("; ".join(d.sources)), escape(", ".join(d.articles)), d.first_reported or "?")
         console.print(denials)
     if a.figures:
-        figures = Table(title="Figures as reported (never averaged)")
-        for column in ("date", "article", "figure", "counts", "source"):
-            figures.add_column(column)
+        figures = _table("Figures as reported (never averaged)", "date", "article", "figure", "counts", "source")
         for f in a.figures:
-            amount = f"{f.amount:,.0f} {f.currency}" if f.amount is not None else ""
-            figure = " · ".join(x for x in (f.quantity_text or (str(f.quantity) if f.quantity is not None else ""),
-                                            amount) if x)
-            figures.add_row(f.published or "?", escape(f.article_id), escape(figure), f.status.value, escape(f.source))
+            figures.add_row(f.published or "?", escape(f.article_id), escape(format_figure(f)), f.status.value,
+                            escape(f.source))
         console.print(figures)
         if a.largest_figure and a.largest_figure.quantity is not None:
             lf = a.largest_figure

@@ -254,7 +254,12 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
             found.append(source)
     anchor = according_to(doc)
     if anchor is not None:
-        source = resolve_source(list(anchor.subtree), kb, memory, None)
+        # "according to U.S. officials, a delivery that gives Moscow ...": the apposition is not the name
+        described = {t.i for c in anchor.children if c.dep_ in ("appos", "relcl", "acl") for t in c.subtree}
+        tokens = [t for t in anchor.subtree if t.i not in described]
+        while tokens and tokens[-1].is_punct:
+            tokens.pop()
+        source = resolve_source(tokens, kb, memory, None)
         if source is not None:
             found.append(source)
     return found or [AUTHOR_SOURCE]
