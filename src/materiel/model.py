@@ -582,21 +582,26 @@ class Assessment:
                 "denials": len(self.denials), "first_reported": self.first_reported,
                 "last_reported": self.last_reported}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "names": list(self.names), "grade": self.grade.to_dict(),
-                "origins": [o.to_dict() for o in self.origins],
-                "status_history": [s.to_dict() for s in self.status_history],
-                "denials": [d.to_dict() for d in self.denials], "figures": [f.to_dict() for f in self.figures],
-                "largest_figure": self.largest_figure.to_dict() if self.largest_figure else None,
-                "confidence": [c.to_dict() for c in self.confidence],
-                "claims": [c.to_dict() for c in self.claims]}
+    def to_dict(self, claims: bool = True) -> dict[str, Any]:
+        """The whole dossier; without claims when they are kept elsewhere (the store keeps events)."""
+        out = {**self.summary(), "names": list(self.names), "grade": self.grade.to_dict(),
+               "origins": [o.to_dict() for o in self.origins],
+               "status_history": [s.to_dict() for s in self.status_history],
+               "denials": [d.to_dict() for d in self.denials], "figures": [f.to_dict() for f in self.figures],
+               "largest_figure": self.largest_figure.to_dict() if self.largest_figure else None,
+               "confidence": [c.to_dict() for c in self.confidence]}
+        if claims:
+            out["claims"] = [c.to_dict() for c in self.claims]
+        return out
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Assessment":
+    def from_dict(cls, d: dict[str, Any], claims: Iterable[Claim] | None = None) -> "Assessment":
+        """From `to_dict()`; `claims` supplies them when the dict was written without."""
         return cls(
             id=d["id"], type=EventType(d["type"]), provider=d["provider"], recipient=d["recipient"],
             category=Category(d["category"]), canonical=d.get("canonical"), item_label=d["item"],
-            names=tuple(d.get("names") or ()), claims=tuple(Claim.from_dict(c) for c in d["claims"]),
+            names=tuple(d.get("names") or ()),
+            claims=tuple(claims) if claims is not None else tuple(Claim.from_dict(c) for c in d["claims"]),
             origins=tuple(Origin.from_dict(o) for o in d["origins"]),
             status_history=tuple(StatusStep.from_dict(s) for s in d["status_history"]),
             max_status=Status(d["max_status"]), latest_status=Status(d["latest_status"]),

@@ -67,11 +67,13 @@ CREATE TABLE IF NOT EXISTS assessments (
     events INTEGER NOT NULL, articles INTEGER NOT NULL, outlets INTEGER NOT NULL,
     origins INTEGER NOT NULL, denials INTEGER NOT NULL,
     first_reported TEXT, last_reported TEXT,
-    json TEXT NOT NULL
+    json TEXT NOT NULL                -- the assessment without its claims (those are events)
 );
-CREATE TABLE IF NOT EXISTS assessment_events (
+CREATE TABLE IF NOT EXISTS assessment_events (    -- the claims of an assessment, in order
     event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
-    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE
+    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    origins TEXT NOT NULL             -- JSON list of the origin keys the claim rests on
 );
 CREATE INDEX IF NOT EXISTS assessments_parties ON assessments(provider, recipient);
 CREATE INDEX IF NOT EXISTS assessments_recipient ON assessments(recipient);
@@ -151,6 +153,16 @@ class StoredEvent:
     published: str | None
     outlet: str | None
     title: str
+
+
+# The columns a claim is read from (events e joined with articles a), and how many ids one query binds.
+CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url"
+SQL_VARIABLES = 500
+
+
+def _claim(row: tuple, origins: tuple[str, ...] = ()) -> Claim:
+    event = Event.from_dict(json.loads(row[1]), row[2])
+    return Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7], origins)
 
 
 def grounded(event: Event, article: Article) -> bool:
@@ -279,15 +291,13 @@ class Store:
     def family_claims(self, kind: str, a: str, b: str, category: str) -> tuple[list[Claim], dict[str, str]]:
         """Every stored event of one family, as claims, with the opening of each article's text."""
         pairs = [(a, b), (b, a)] if EventType(kind) in UNORDERED_TYPES and a != b else [(a, b)]
-        sql = ("SELECT e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url, substr(a.text, 1, ?)"
-               " FROM events e JOIN articles a ON a.id = e.article_id"
+        sql = (f"SELECT {CLAIM_COLUMNS}, substr(a.text, 1, ?) FROM events e JOIN articles a ON a.id = e.article_id"
                " WHERE e.type = ? AND e.category = ? AND e.provider = ? AND e.recipient = ?")
         claims, openings = [], {}
         for provider, recipient in pairs:
             for row in self.conn.execute(sql, (OPENING_CHARS, kind, category, provider, recipient)):
-                event = Event.from_dict(json.loads(row[1]), row[2])
-                claims.append(Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7]))
-                openings[row[3]] = row[8]
+                claims.append(_claim(row))
+                openings[row[3]] = row[-1]
         return claims, openings
 
     def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
@@ -315,9 +325,9 @@ class Store:
                 (a.id, family, a.type.value, a.provider, a.recipient, a.category.value, a.canonical, a.item_label,
                  a.max_status.value, a.latest_status.value, a.grade.reliability, a.grade.credibility, a.grade.code,
                  s["events"], s["articles"], s["outlets"], s["independent_origins"], s["denials"],
-                 a.first_reported, a.last_reported, json.dumps(a.to_dict(), ensure_ascii=False)))
-            self.conn.executemany("INSERT INTO assessment_events VALUES (?, ?)",
-                                  [(c.event_id, a.id) for c in a.claims])
+                 a.first_reported, a.last_reported, json.dumps(a.to_dict(claims=False), ensure_ascii=False)))
+            self.conn.executemany("INSERT INTO assessment_events VALUES (?, ?, ?, ?)",
+                                  [(c.event_id, a.id, i, json.dumps(list(c.origins))) for i, c in enumerate(a.claims)])
 
     def clear_assessments(self) -> None:
         with self.conn:
@@ -345,20 +355,32 @@ class Store:
     def assessments(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
                     offset: int = 0) -> list[Assessment]:
         where, params = flt.where()
-        sql = ("SELECT json FROM assessments" + where +
+        sql = ("SELECT id, json FROM assessments" + where +
                " ORDER BY last_reported IS NULL, last_reported DESC, id LIMIT ? OFFSET ?")
-        rows = self.conn.execute(sql, [*params, -1 if limit is None else limit, offset])
-        return [Assessment.from_dict(json.loads(r[0])) for r in rows]
+        rows = self.conn.execute(sql, [*params, -1 if limit is None else limit, offset]).fetchall()
+        return self._with_claims(rows)
 
     def assessment(self, assessment_id: str) -> Assessment | None:
         """One assessment by id, or by a unique prefix of at least 6 characters."""
-        row = self.conn.execute("SELECT json FROM assessments WHERE id = ?", (assessment_id,)).fetchone()
+        row = self.conn.execute("SELECT id, json FROM assessments WHERE id = ?", (assessment_id,)).fetchone()
         if row is None and len(assessment_id) >= 6 and assessment_id.isalnum():
             # a range on the primary key uses its index (LIKE would scan the table)
-            rows = self.conn.execute("SELECT json FROM assessments WHERE id >= ? AND id < ? LIMIT 2",
+            rows = self.conn.execute("SELECT id, json FROM assessments WHERE id >= ? AND id < ? LIMIT 2",
                                      (assessment_id, assessment_id + "\uffff")).fetchall()
             row = rows[0] if len(rows) == 1 else None
-        return Assessment.from_dict(json.loads(row[0])) if row else None
+        return self._with_claims([row])[0] if row else None
+
+    def _with_claims(self, rows: list[tuple[str, str]]) -> list[Assessment]:
+        """Assessments from their stored JSON, each with its claims read from the events it holds."""
+        claims: dict[str, list[Claim]] = {aid: [] for aid, _ in rows}
+        for chunk in range(0, len(rows), SQL_VARIABLES):
+            ids = [aid for aid, _ in rows[chunk:chunk + SQL_VARIABLES]]
+            sql = (f"SELECT ae.assessment_id, ae.origins, {CLAIM_COLUMNS} FROM assessment_events ae"
+                   " JOIN events e ON e.id = ae.event_id JOIN articles a ON a.id = e.article_id"
+                   f" WHERE ae.assessment_id IN ({', '.join('?' * len(ids))}) ORDER BY ae.assessment_id, ae.position")
+            for row in self.conn.execute(sql, ids):
+                claims[row[0]].append(_claim(row[2:], tuple(json.loads(row[1]))))
+        return [Assessment.from_dict(json.loads(data), claims[aid]) for aid, data in rows]
 
     def article(self, article_hash: str) -> Article | None:
         row = self.conn.execute("SELECT article_key, title, text, url, outlet, published, origin FROM articles"
