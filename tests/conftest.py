@@ -15,7 +15,7 @@ from spacy.language import Language
 from materiel.knowledge.base import KnowledgeBase, load_knowledge
 from materiel.nlp.pipeline import load_model
 from materiel.nlp.scan import Scanner
-from support import MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, run_cli, write_jsonl
+from support import ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, run_cli, write_jsonl
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +63,21 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def scanner(kb: KnowledgeBase) -> Scanner:
     return Scanner(kb)
+
+
+@pytest.fixture(scope="session")
+def results() -> list:
+    """The 44 cross-article reports (tests/assessments/) extracted once with the real model."""
+    from materiel.extract.extractor import shared_extractor
+    from materiel.ingest.readers import read_inputs
+    from materiel.model import Article
+
+    articles = [a for a in read_inputs([str(ASSESSMENT_SET / "articles.jsonl")]) if isinstance(a, Article)]
+    return list(shared_extractor().extract_many(articles))
+
+
+@pytest.fixture(scope="session")
+def flows() -> list[dict]:
+    from materiel.assess.scoring import load_flows
+
+    return load_flows(ASSESSMENT_SET / "gold.jsonl")

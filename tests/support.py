@@ -94,3 +94,16 @@ def full_text(article: dict) -> str:
     """What evidence offsets index (ONTOLOGY §7)."""
     title = (article.get("title") or "").strip()
     return f"{title}\n\n{article['text']}" if title else article["text"]
+
+
+ASSESSMENT_SET = Path(__file__).resolve().parent / "assessments"
+
+
+def filled(path: Path, results: list):  # -> materiel.store.sqlite.Store
+    """A real ledger file holding the given extraction results (no assessment yet)."""
+    from materiel.store.sqlite import Store
+
+    store = Store(path)
+    for result in results:
+        store.add(result)
+    return store

@@ -479,5 +479,35 @@ def evaluate_assessments(
     out.print(table)
 
 
+@app.command()
+def serve(
+    db: Optional[str] = DB_OPTION,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535),
+    token: Optional[str] = typer.Option(None, "--token", envvar="MATERIEL_TOKEN", show_envvar=True,
+                                        help="Write token for POST requests (prefer the environment variable)."),
+    writable: bool = typer.Option(False, "--writable", help="Accept ingest (POST) with the token; on 127.0.0.1 "
+                                  "without a token one is generated and printed."),
+    read_only: bool = typer.Option(False, "--read-only", help="Refuse every write, even with a token."),
+) -> None:
+    """Serve the REST API over the ledger (OpenAPI at /docs); reads are open, writes need the token."""
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.security import write_token
+
+    try:
+        write = write_token(host, token, (writable or bool(token)) and not read_only)
+        application = create_app(db_path(db), write)
+    except MaterielError as exc:
+        fail(exc)
+    mode = "read-only" if write is None else "writable (POST needs 'Authorization: Bearer <token>')"
+    err.print(escape(f"serving {db_path(db)} on http://{host}:{port} ({mode}); API at /api, schema at /docs"),
+              highlight=False, soft_wrap=True)
+    if write is not None and not token:
+        err.print(escape(f"write token for this run: {write}"), highlight=False, soft_wrap=True)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     app()

@@ -13,37 +13,17 @@ from pathlib import Path
 import pytest
 
 import materiel
-from materiel.assess.scoring import load_flows, score_assessments
+from materiel.assess.scoring import score_assessments
 from materiel.assess.update import assess
 from materiel.errors import StoreError
-from materiel.extract.extractor import shared_extractor
-from materiel.ingest.readers import read_inputs
-from materiel.model import ArticleResult, Status
+from materiel.model import Status
 from materiel.store.sqlite import AssessmentFilter, Store
+from support import ASSESSMENT_SET as SET
+from support import filled
 
-SET = Path(__file__).resolve().parents[1] / "assessments"
 # Floors just below what the closing note of issue 3 reports (pairwise F1 1.000, 16 of 17 exact).
 MIN_PAIRWISE_F1 = 0.97
 MIN_ORIGINS_EXACT = 15
-
-
-@pytest.fixture(scope="session")
-def results() -> list[ArticleResult]:
-    """The 44 articles extracted once with the real model."""
-    articles = [a for a in read_inputs([str(SET / "articles.jsonl")]) if not hasattr(a, "reason")]
-    return list(shared_extractor().extract_many(articles))
-
-
-@pytest.fixture(scope="session")
-def flows() -> list[dict]:
-    return load_flows(SET / "gold.jsonl")
-
-
-def filled(path: Path, results: list[ArticleResult]) -> Store:
-    store = Store(path)
-    for result in results:
-        store.add(result)
-    return store
 
 
 @pytest.fixture(scope="module")

@@ -238,3 +238,15 @@ def test_deleting_an_article_cascades(filled: Path) -> None:
         store.conn.commit()
         assert store.counts() == {"articles": 2, "events": 3, "sources": 3, "evidence": 3, "assessments": 0}
     assert orphans(filled) == 0
+
+
+def test_assessment_tables_of_an_older_layout_are_rebuilt_not_misread(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # the layout before claims kept their order and origins
+        conn.execute("CREATE TABLE assessment_events (event_id TEXT PRIMARY KEY, assessment_id TEXT NOT NULL)")
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES ('assessed_through', '99')")
+    with Store(db) as store:
+        columns = {row[1] for row in store.conn.execute("PRAGMA table_info(assessment_events)")}
+        assert {"position", "origins"} <= columns
+        assert store.assessed_through() == 0  # everything will be assessed again

@@ -82,6 +82,13 @@ CREATE INDEX IF NOT EXISTS assessments_family ON assessments(family);
 CREATE INDEX IF NOT EXISTS assessments_canonical ON assessments(canonical);
 CREATE INDEX IF NOT EXISTS assessment_events_by_assessment ON assessment_events(assessment_id);
 CREATE INDEX IF NOT EXISTS events_family ON events(type, category, provider, recipient);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', content_rowid='rowid');
+CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+END;
 """
 
 
@@ -165,6 +172,26 @@ def _claim(row: tuple, origins: tuple[str, ...] = ()) -> Claim:
     return Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7], origins)
 
 
+def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
+    where: list[str] = []
+    params: list[object] = []
+    for column, value in (("e.type", flt.type), ("e.provider", flt.provider),
+                          ("e.recipient", flt.recipient), ("e.status", flt.status)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if flt.item:
+        where.append("(lower(e.canonical) = lower(?) OR e.category = ? OR lower(e.item_name) LIKE ?)")
+        params += [flt.item, flt.item, f"%{flt.item.lower()}%"]
+    if flt.since:
+        where.append("a.published >= ?")
+        params.append(flt.since)
+    if flt.until:
+        where.append("a.published <= ?")
+        params.append(flt.until)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
 def grounded(event: Event, article: Article) -> bool:
     """Every evidence span slices the article text to its quoted text."""
     text = article.full_text
@@ -182,16 +209,30 @@ class Store:
             self.conn = sqlite3.connect(self.path)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
+            self._drop_outdated_assessments()
             self.conn.executescript(SCHEMA)
             with self.conn:
                 self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                                   (str(SCHEMA_VERSION),))
+                if self._meta("search_index") is None:  # a ledger from before the index: build it once
+                    self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+                    self._set_meta("search_index", "fts5")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the ledger {self.path}: {exc}; check the path and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
 
     def close(self) -> None:
         self.conn.close()
+
+    def _drop_outdated_assessments(self) -> None:
+        """Assessments are derived data: when their tables have an older layout they are dropped
+        (and rebuilt by the next `assess`), never read wrongly."""
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(assessment_events)")}
+        if columns and "origins" not in columns:
+            with self.conn:
+                self.conn.execute("DROP TABLE assessment_events")
+                self.conn.execute("DROP TABLE IF EXISTS assessments")
+                self.conn.execute("DELETE FROM meta WHERE key = 'assessed_through'")
 
     def __enter__(self) -> "Store":
         return self
@@ -240,34 +281,23 @@ class Store:
             'INSERT INTO evidence VALUES (?, ?, ?, ?, ?)',
             [(event_id, i, e.start, e.end, e.text) for i, e in enumerate(event.evidence)])
 
-    def events(self, flt: EventFilter = EventFilter(), limit: int | None = None) -> Iterator[StoredEvent]:
+    def events(self, flt: EventFilter = EventFilter(), limit: int | None = None,
+               offset: int = 0) -> Iterator[StoredEvent]:
         """Stored events matching the filter, newest article first, in article order within one."""
-        where, params = [], []
-        for column, value in (("e.type", flt.type), ("e.provider", flt.provider),
-                              ("e.recipient", flt.recipient), ("e.status", flt.status)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if flt.item:
-            where.append("(lower(e.canonical) = lower(?) OR e.category = ? OR lower(e.item_name) LIKE ?)")
-            params += [flt.item, flt.item, f"%{flt.item.lower()}%"]
-        if flt.since:
-            where.append("a.published >= ?")
-            params.append(flt.since)
-        if flt.until:
-            where.append("a.published <= ?")
-            params.append(flt.until)
+        where, params = _event_where(flt)
         sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title FROM events e "
-               "JOIN articles a ON a.id = e.article_id")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
+               "JOIN articles a ON a.id = e.article_id" + where +
+               " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position")
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
         for row in self.conn.execute(sql, params):
             event = Event.from_dict(json.loads(row[0]), row[1])
             yield StoredEvent(event, row[1], row[2], row[3], row[4])
+
+    def count_events(self, flt: EventFilter = EventFilter()) -> int:
+        where, params = _event_where(flt)
+        return self.conn.execute("SELECT count(*) FROM events e JOIN articles a ON a.id = e.article_id" + where,
+                                 params).fetchone()[0]
 
     # --- assessments ------------------------------------------------------------------------
 
@@ -389,6 +419,56 @@ class Store:
             return None
         return Article(id=row[0], title=row[1], text=row[2], url=row[3], outlet=row[4], published=row[5],
                        origin=row[6])
+
+    def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, object]]]:
+        """Articles whose title or text contain every word of `query` (full-text index), best first,
+        each with a highlighted snippet. The words are quoted, so no query syntax reaches SQLite."""
+        words = [w for w in query.split() if any(ch.isalnum() for ch in w)]
+        if not words:
+            return 0, []
+        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        total = self.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)).fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT a.id, a.article_key, a.title, a.outlet, a.published,"
+            " snippet(articles_fts, 1, '\x02', '\x03', ' … ', 24),"
+            " (SELECT count(*) FROM events e WHERE e.article_id = a.id)"
+            " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?", (match, limit, offset))
+        keys = ("article_hash", "article_id", "title", "outlet", "published", "snippet", "events")
+        return total, [dict(zip(keys, row)) for row in rows]
+
+    def article_rows(self, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, object]]]:
+        """Stored articles, newest first, with their event counts."""
+        total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT a.id, a.article_key, a.title, a.outlet, a.published, a.url,"
+            " (SELECT count(*) FROM events e WHERE e.article_id = a.id) FROM articles a"
+            " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, a.id LIMIT ? OFFSET ?",
+            (limit, offset))
+        keys = ("article_hash", "article_id", "title", "outlet", "published", "url", "events")
+        return total, [dict(zip(keys, row)) for row in rows]
+
+    def article_events(self, article_hash: str) -> list[tuple[str, Event]]:
+        """(event id, event) of one article, in article order."""
+        rows = self.conn.execute("SELECT e.id, e.json, a.article_key FROM events e JOIN articles a ON a.id ="
+                                 " e.article_id WHERE e.article_id = ? ORDER BY e.position", (article_hash,))
+        return [(row[0], Event.from_dict(json.loads(row[1]), row[2])) for row in rows]
+
+    def party_rows(self) -> list[dict[str, object]]:
+        """Every party in the ledger with how many assessments it provides and receives in."""
+        rows = self.conn.execute(
+            "SELECT party, sum(provides), sum(receives) FROM ("
+            " SELECT provider AS party, count(*) AS provides, 0 AS receives FROM assessments GROUP BY provider"
+            " UNION ALL SELECT recipient, 0, count(*) FROM assessments GROUP BY recipient)"
+            " GROUP BY party ORDER BY sum(provides) + sum(receives) DESC, party")
+        return [{"party": r[0], "provides": r[1], "receives": r[2]} for r in rows]
+
+    def system_rows(self) -> list[dict[str, object]]:
+        """Every catalogued system the ledger holds, with its category and counts."""
+        rows = self.conn.execute(
+            "SELECT canonical, category, count(*), sum(events) FROM assessments WHERE canonical IS NOT NULL"
+            " GROUP BY canonical, category ORDER BY count(*) DESC, canonical")
+        return [{"canonical": r[0], "category": r[1], "assessments": r[2], "events": r[3]} for r in rows]
 
     def counts(self) -> dict[str, int]:
         out = {}

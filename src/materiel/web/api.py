@@ -1,0 +1,289 @@
+"""The REST API: assessments, events, articles, parties, systems, search, exports and ingest.
+
+Every list is paginated (`limit`, `offset`, `total`, `next`); every error is JSON with a message
+that says what to fix. Reads are open; `POST` needs the operator's token. SQL only through the
+store's parameterised queries.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from ..assess.update import assess
+from ..exports import EXPORT_FORMATS, export
+from ..ingest.readers import read_inputs
+from ..knowledge.base import load_knowledge
+from ..model import Article, Category, EventType, Rejection, Status
+from ..store.sqlite import AssessmentFilter, EventFilter, Store
+from .highlight import event_spans
+from .security import token_matches
+
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+MAX_LIMIT = 500
+MAX_ARTICLES_PER_POST = 100
+MAX_ARTICLE_CHARS = 200_000
+UPLOAD_SUFFIXES = (".jsonl", ".json", ".txt", ".html", ".htm")
+EXPORT_MEDIA = {"csv": "text/csv", "sipri": "text/csv", "jsonl": "application/x-ndjson",
+                "graphml": "application/xml", "brief-md": "text/markdown", "brief-html": "text/html"}
+EXPORT_SUFFIX = {"csv": "csv", "sipri": "csv", "jsonl": "jsonl", "graphml": "graphml", "brief-md": "md",
+                 "brief-html": "html"}
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str = Field(..., description="What went wrong and what to change.")
+    details: Optional[list[dict[str, Any]]] = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {code: {"model": ErrorOut, "description": what} for code, what in (
+    (400, "The request cannot be served as asked"), (404, "No such resource"), (422, "Invalid parameters"))}
+WRITE_ERRORS = {code: {"model": ErrorOut, "description": what} for code, what in (
+    (401, "Missing or wrong token"), (403, "The server is read-only"), (413, "Too large"),
+    (415, "Unsupported file type"))}
+
+router = APIRouter(prefix="/api", responses=ERRORS)  # type: ignore[arg-type]
+TypeParam = Enum("TypeParam", {t.value: t.value for t in EventType}, type=str)  # type: ignore[misc]
+StatusParam = Enum("StatusParam", {s.value: s.value for s in Status}, type=str)  # type: ignore[misc]
+FormatParam = Enum("FormatParam", {f.replace("-", "_"): f for f in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    next: Optional[str] = None
+
+
+class ArticleIn(BaseModel):
+    id: Optional[str] = Field(None, max_length=200, description="Your id for the article.")
+    title: str = Field("", max_length=2_000)
+    text: str = Field(..., min_length=1, max_length=MAX_ARTICLE_CHARS)
+    url: Optional[str] = Field(None, max_length=2_000)
+    outlet: Optional[str] = Field(None, max_length=200)
+    published: Optional[str] = Field(None, pattern=DATE)
+
+
+class IngestIn(BaseModel):
+    articles: list[ArticleIn] = Field(..., min_length=1, max_length=MAX_ARTICLES_PER_POST)
+    store: bool = Field(True, description="Store the articles and update the assessments (false: only extract).")
+
+
+def store_of(request: Request) -> Store:
+    return request.app.state.ledgers.get()
+
+
+def page(request: Request, items: list[dict[str, Any]], total: int, limit: int, offset: int) -> Page:
+    following = None
+    if offset + len(items) < total:
+        following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+    return Page(items=items, total=total, limit=limit, offset=offset, next=following)
+
+
+def assessment_filter(type: Optional[TypeParam], provider: Optional[str], recipient: Optional[str],
+                      between: Optional[str], party: Optional[str], item: Optional[str],
+                      status: Optional[StatusParam], min_origins: Optional[int], contested: Optional[bool],
+                      since: Optional[str], until: Optional[str]) -> AssessmentFilter:
+    pair = None
+    if between:
+        parts = [p.strip() for p in between.split(",") if p.strip()]
+        if len(parts) != 2:
+            raise HTTPException(422, "between takes two party codes separated by a comma, e.g. between=IRN,RUS")
+        pair = (parts[0], parts[1])
+    return AssessmentFilter(type=type.value if type else None, provider=provider, recipient=recipient, between=pair,
+                            party=party, item=item, status=status.value if status else None,
+                            min_origins=min_origins, contested=contested, since=since, until=until)
+
+
+def filters(type: Optional[TypeParam] = Query(None), provider: Optional[str] = Query(None, max_length=64),
+            recipient: Optional[str] = Query(None, max_length=64),
+            between: Optional[str] = Query(None, max_length=130, description="Two parties, e.g. IRN,RUS"),
+            party: Optional[str] = Query(None, max_length=64), item: Optional[str] = Query(None, max_length=100),
+            status: Optional[StatusParam] = Query(None, description="Most advanced stage reached"),
+            min_origins: Optional[int] = Query(None, ge=0, le=1000), contested: Optional[bool] = Query(None),
+            since: Optional[str] = Query(None, pattern=DATE), until: Optional[str] = Query(None, pattern=DATE),
+            ) -> AssessmentFilter:
+    return assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
+                             since, until)
+
+
+LIMIT = Query(50, ge=1, le=MAX_LIMIT)
+OFFSET = Query(0, ge=0, le=10_000_000)
+
+
+@router.get("/health", summary="Is the server up, and is it writable")
+def health(request: Request) -> dict[str, Any]:
+    counts = store_of(request).counts()
+    return {"status": "ok", "writable": request.app.state.token is not None, "counts": counts}
+
+
+@router.get("/assessments", response_model=Page, summary="Assessments of flows, most recently reported first")
+def list_assessments(request: Request, flt: AssessmentFilter = Depends(filters), limit: int = LIMIT,
+                     offset: int = OFFSET) -> Page:
+    store = store_of(request)
+    return page(request, store.assessment_rows(flt, limit, offset), store.count_assessments(flt), limit, offset)
+
+
+@router.get("/assessments/{assessment_id}", summary="The full dossier of one assessment")
+def get_assessment(request: Request, assessment_id: str) -> dict[str, Any]:
+    found = store_of(request).assessment(assessment_id)
+    if found is None:
+        raise HTTPException(404, f"no assessment {assessment_id!r}; list them at /api/assessments")
+    return found.to_dict()
+
+
+@router.get("/events", response_model=Page, summary="Stored events, newest article first")
+def list_events(request: Request, type: Optional[TypeParam] = Query(None),
+                provider: Optional[str] = Query(None, max_length=64), recipient: Optional[str] = Query(None, max_length=64),
+                item: Optional[str] = Query(None, max_length=100), status: Optional[StatusParam] = Query(None),
+                since: Optional[str] = Query(None, pattern=DATE), until: Optional[str] = Query(None, pattern=DATE),
+                limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    flt = EventFilter(type=type.value if type else None, provider=provider, recipient=recipient, item=item,
+                      status=status.value if status else None, since=since, until=until)
+    store = store_of(request)
+    rows = list(store.events(flt, limit, offset))
+    total = store.count_events(flt)
+    items = [{"article_id": r.article_key, "published": r.published, "outlet": r.outlet, **r.event.to_dict()}
+             for r in rows]
+    return page(request, items, total, limit, offset)
+
+
+@router.get("/articles", response_model=Page, summary="Stored articles, newest first")
+def list_articles(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    total, rows = store_of(request).article_rows(limit, offset)
+    return page(request, rows, total, limit, offset)
+
+
+@router.get("/articles/{article_hash}", summary="One article with its events and the spans that say them")
+def get_article(request: Request, article_hash: str) -> dict[str, Any]:
+    store = store_of(request)
+    article = store.article(article_hash)
+    if article is None:
+        raise HTTPException(404, f"no article {article_hash!r}; articles are addressed by the article_hash "
+                                 "that /api/articles lists")
+    events = [{"id": event_id, **event.to_dict(), "spans": [s.to_dict() for s in event_spans(event)]}
+              for event_id, event in store.article_events(article_hash)]
+    return {"article_hash": article_hash, **article.to_dict(), "full_text": article.full_text, "events": events}
+
+
+@router.get("/parties", response_model=Page, summary="Parties in the ledger with their flows")
+def list_parties(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    kb = load_knowledge()
+    rows = [{**r, "label": kb.party_label(str(r["party"]))} for r in store_of(request).party_rows()]
+    return page(request, rows[offset:offset + limit], len(rows), limit, offset)
+
+
+@router.get("/systems", response_model=Page, summary="Catalogued systems in the ledger")
+def list_systems(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    kb = load_knowledge()
+    rows = []
+    for r in store_of(request).system_rows():
+        system = kb.system(str(r["canonical"]))
+        rows.append({**r, "origin": system.origin if system else None,
+                     "aliases": list(system.aliases) if system else [], "nato_name": system.nato_name if system else None})
+    return page(request, rows[offset:offset + limit], len(rows), limit, offset)
+
+
+@router.get("/search", response_model=Page, summary="Full-text search over articles and their evidence")
+def search(request: Request, q: str = Query(..., min_length=1, max_length=200), limit: int = LIMIT,
+           offset: int = OFFSET) -> Page:
+    total, rows = store_of(request).search(q, limit, offset)
+    for row in rows:  # the index marks matches with control characters; the client decides how to show them
+        snippet = str(row["snippet"] or "")
+        row["snippet"] = snippet.replace("\x02", "").replace("\x03", "")
+        row["matches"] = [part.split("\x03")[0] for part in snippet.split("\x02")[1:]]
+    return page(request, rows, total, limit, offset)
+
+
+@router.get("/export", summary="Assessments as CSV, JSON Lines, a SIPRI-style register, GraphML or a brief")
+def export_assessments(request: Request, format: FormatParam = Query(...),
+                       flt: AssessmentFilter = Depends(filters), title: Optional[str] = Query(None, max_length=200),
+                       ) -> Response:
+    fmt = format.value
+    buffer = io.StringIO()
+    export(store_of(request).assessments(flt), fmt, buffer, subject=title)
+    return Response(buffer.getvalue(), media_type=EXPORT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="materiel.{EXPORT_SUFFIX[fmt]}"'})
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+def require_token(request: Request, authorization: Optional[str] = Header(None)) -> None:
+    expected = request.app.state.token
+    if expected is None:
+        raise HTTPException(403, "this server is read-only; the operator can enable writes with "
+                                 "`materiel serve --writable` and a token (MATERIEL_TOKEN)")
+    presented = authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
+    if not token_matches(presented, expected):
+        raise HTTPException(401, "writes need the operator's token: send the header 'Authorization: Bearer <token>'")
+
+
+_write_lock = threading.Lock()
+
+
+def _ingest(request: Request, articles: list[Article], rejections: list[Rejection], keep: bool) -> dict[str, Any]:
+    from ..extract.extractor import shared_extractor
+
+    with _write_lock:  # one writer at a time; extraction shares one model
+        results = list(shared_extractor().extract_many(articles))
+        stored = updated = 0
+        if keep:
+            store = store_of(request)
+            for result in results:
+                if not store.has_article(result.article):
+                    store.add(result)
+                    stored += 1
+            updated = assess(store).assessments if stored else 0
+    return {"results": [{"article_id": r.article.id, "article_hash": r.article.content_id,
+                         "events": [e.to_dict() for e in r.events]} for r in results],
+            "stored": stored, "assessments_updated": updated,
+            "rejected": [{"where": r.describe(), "reason": r.reason} for r in rejections]}
+
+
+@router.post("/ingest", dependencies=[Depends(require_token)], responses=WRITE_ERRORS, summary="Extract (and store) articles sent as JSON")
+def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
+    articles = [Article(id=a.id or f"posted-{n}", text=a.text, title=a.title, url=a.url, outlet=a.outlet,
+                        published=a.published, origin="api") for n, a in enumerate(body.articles, 1)]
+    return _ingest(request, articles, [], body.store)
+
+
+@router.post("/ingest/upload", dependencies=[Depends(require_token)], responses=WRITE_ERRORS,
+             summary="Extract (and store) an uploaded JSONL, JSON, text or HTML file")
+async def ingest_upload(request: Request, file: UploadFile = File(...), store: bool = Query(True)) -> dict[str, Any]:
+    name = Path(file.filename or "upload").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise HTTPException(415, f"cannot read {name!r}: upload a {', '.join(UPLOAD_SUFFIXES)} file")
+    limit = request.app.state.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"{name!r} is larger than {limit:,} bytes; split it into smaller files")
+    with tempfile.TemporaryDirectory(prefix="materiel-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        found = list(read_inputs([str(path)]))
+    articles = [a for a in found if isinstance(a, Article)]
+    rejections = [r for r in found if isinstance(r, Rejection)]
+    rejections = [Rejection(name, r.reason, r.message, r.line) for r in rejections]
+    if not articles:
+        raise HTTPException(422, "; ".join(r.describe() for r in rejections) or f"no article in {name!r}")
+    if len(articles) > MAX_ARTICLES_PER_POST:
+        raise HTTPException(413, f"{name!r} holds {len(articles)} articles; send at most {MAX_ARTICLES_PER_POST} "
+                                 "per request or use `materiel ingest`")
+    return _ingest(request, articles, rejections, store)
+
+
+# Categories are part of the schema for clients that want them.
+CATEGORIES = [c.value for c in Category]

@@ -1,0 +1,80 @@
+"""The FastAPI application: one ledger file, a connection per server thread, JSON errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from ..errors import MaterielError
+from ..store.sqlite import Store
+from .api import router
+
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+class Ledgers:
+    """One SQLite connection per server thread (sqlite3 connections stay in their thread)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.local = threading.local()
+        Store(path).close()  # create the file and schema once, before any request
+
+    def get(self) -> Store:
+        store = getattr(self.local, "store", None)
+        if store is None:
+            store = self.local.store = Store(self.path)
+        return store
+
+
+def _error(status: int, message: str, details: object = None) -> JSONResponse:
+    body: dict[str, object] = {"status": status, "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _field(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc if part not in ("query", "body", "path", "header"))
+
+
+def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
+    """The app over one ledger; `token` None makes it read-only."""
+    app = FastAPI(title="materiel", version=__version__,
+                  description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
+                              "Reads are open; POST needs `Authorization: Bearer <token>`.")
+    app.state.ledgers = Ledgers(str(db))
+    app.state.token = token
+    app.state.max_upload_bytes = max_upload_bytes
+    app.include_router(router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such address {request.url.path}; the API is described at /docs and /openapi.json"
+        if exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return _error(exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [f"{_field(e['loc']) or 'request'}: {e['msg']}" for e in exc.errors()]
+        return _error(422, "invalid request: " + "; ".join(problems),
+                      [{"field": _field(e["loc"]), "problem": e["msg"]} for e in exc.errors()])
+
+    @app.exception_handler(MaterielError)
+    async def materiel_error(request: Request, exc: MaterielError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
+        return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
+
+    return app

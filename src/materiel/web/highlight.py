@@ -1,0 +1,46 @@
+"""Where, inside an event's evidence sentences, the parts of the event are written: its parties,
+item, quantity, sources and hedge. The store keeps only the sentences; the parts are found again
+in them (the knowledge-base scan for parties, exact text for the rest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import MentionKind, SourceKind, Event
+from ..nlp.scan import default_scanner
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets into the article's full text (title + blank line + body)
+    end: int
+    kind: str  # evidence, party, item, quantity, source, hedge
+
+    def to_dict(self) -> dict[str, object]:
+        return {"start": self.start, "end": self.end, "kind": self.kind}
+
+
+def _find(haystack: str, needle: str | None, base: int, kind: str) -> list[Span]:
+    if not needle or len(needle) < 2:
+        return []
+    at = haystack.find(needle)
+    return [Span(base + at, base + at + len(needle), kind)] if at >= 0 else []
+
+
+def event_spans(event: Event) -> list[Span]:
+    """Evidence sentences and, inside each, the words that name the event's parts."""
+    scanner = default_scanner()
+    spans: list[Span] = []
+    for evidence in event.evidence:
+        spans.append(Span(evidence.start, evidence.end, "evidence"))
+        text = evidence.text
+        for m in scanner.mentions(text):
+            if m.kind is MentionKind.PARTY and m.value in (event.provider, event.recipient):
+                spans.append(Span(evidence.start + m.start, evidence.start + m.end, "party"))
+        spans += _find(text, event.item.name, evidence.start, "item")
+        spans += _find(text, event.quantity.text if event.quantity else None, evidence.start, "quantity")
+        spans += _find(text, event.confidence.text if event.confidence else None, evidence.start, "hedge")
+        for source in event.sources:
+            if source.kind is not SourceKind.AUTHOR:
+                spans += _find(text, source.name, evidence.start, "source")
+    return sorted(set(spans), key=lambda s: (s.start, -s.end, s.kind))

@@ -1,0 +1,228 @@
+"""The REST API against a real server: `materiel serve` in its own process on a free localhost
+port, a real SQLite ledger, real HTTP. Includes schemathesis over the served OpenAPI schema."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from materiel.assess.update import assess
+from support import ASSESSMENT_SET as SET
+from support import MATERIEL, filled
+TOKEN = "test-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db: Path, *args: str, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([str(MATERIEL), "serve", "--db", str(db), "--port", str(self.port), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, **(env or {})})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read() if self.proc.stderr else ''}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start within 60 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory, results) -> Path:
+    db = tmp_path_factory.mktemp("api") / "ledger.db"
+    with filled(db, results) as store:
+        assess(store)
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(ledger):
+    s = Server(ledger, env={"MATERIEL_TOKEN": ""})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory):
+    db = tmp_path_factory.mktemp("api-write") / "ledger.db"
+    s = Server(db, "--writable", env={"MATERIEL_TOKEN": TOKEN})
+    yield s
+    s.stop()
+
+
+def get(server: Server, path: str, **params) -> httpx.Response:
+    return httpx.get(server.url + path, params=params, timeout=30)
+
+
+def test_health_and_read_only_mode(server):
+    body = get(server, "/api/health").json()
+    assert body["status"] == "ok" and body["writable"] is False and body["counts"]["assessments"] > 10
+
+
+def test_assessments_paginate_without_gaps_or_repeats(server):
+    first = get(server, "/api/assessments", limit=7).json()
+    seen, page = [], first
+    while True:
+        seen += [row["id"] for row in page["items"]]
+        if not page["next"]:
+            break
+        page = httpx.get(page["next"], timeout=30).json()
+    assert len(seen) == len(set(seen)) == first["total"]
+    dates = [row["last_reported"] for row in get(server, "/api/assessments", limit=500).json()["items"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_assessment_filters_and_dossier(server):
+    pair = get(server, "/api/assessments", between="RUS,IRN").json()["items"]
+    assert pair and all({r["provider"], r["recipient"]} == {"IRN", "RUS"} for r in pair)
+    dossier = get(server, f"/api/assessments/{pair[0]['id']}").json()
+    assert dossier["id"] == pair[0]["id"] and dossier["claims"] and dossier["grade"]["explanation"]
+
+
+@pytest.mark.parametrize("path, params, status, fragment", [
+    ("/api/assessments/0000000000000000", {}, 404, "list them at /api/assessments"),
+    ("/api/assessments", {"limit": 0}, 422, "limit"),
+    ("/api/assessments", {"limit": 501}, 422, "limit"),
+    ("/api/assessments", {"between": "IRN"}, 422, "two party codes"),
+    ("/api/assessments", {"status": "shipped"}, 422, "status"),
+    ("/api/assessments", {"since": "yesterday"}, 422, "since"),
+    ("/api/articles/nope", {}, 404, "article_hash"),
+    ("/api/nowhere", {}, 404, "/openapi.json"),
+    ("/api/export", {"format": "pdf"}, 422, "brief-html"),
+])
+def test_errors_are_json_and_say_what_to_fix(server, path, params, status, fragment):
+    response = get(server, path, **params)
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["status"] == status and fragment in error["message"]
+
+
+def test_article_view_spans_slice_the_stored_text(server):
+    articles = get(server, "/api/articles", limit=500).json()["items"]
+    with_events = next(a for a in articles if a["events"] >= 2)
+    article = get(server, f"/api/articles/{with_events['article_hash']}").json()
+    text = article["full_text"]
+    kinds = set()
+    for event in article["events"]:
+        for span in event["spans"]:
+            assert 0 <= span["start"] < span["end"] <= len(text)
+            kinds.add(span["kind"])
+        evidence = [s for s in event["spans"] if s["kind"] == "evidence"]
+        assert [text[s["start"]:s["end"]] for s in evidence] == [e["text"] for e in event["evidence"]]
+    assert {"evidence", "party", "item"} <= kinds
+
+
+def test_search_parties_systems(server):
+    found = get(server, "/api/search", q="Crimea trainers").json()
+    assert found["total"] >= 1 and any("Crimea" in m or "trainers" in m for r in found["items"] for m in r["matches"])
+    assert get(server, "/api/search", q='"); DROP TABLE articles; --').status_code == 200
+    assert get(server, "/api/health").json()["counts"]["articles"] == 44  # still there
+    parties = {p["party"]: p for p in get(server, "/api/parties", limit=500).json()["items"]}
+    assert parties["RUS"]["label"] == "Russia" and parties["RUS"]["receives"] > 0
+    systems = {s["canonical"]: s for s in get(server, "/api/systems", limit=500).json()["items"]}
+    assert "Geran-2" in systems["Shahed-136"]["aliases"]
+
+
+@pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("jsonl", "application/x-ndjson"),
+                                        ("sipri", "text/csv"), ("graphml", "application/xml"),
+                                        ("brief-md", "text/markdown"), ("brief-html", "text/html")])
+def test_exports(server, fmt, media):
+    response = get(server, "/api/export", format=fmt, between="IRN,RUS")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+    assert "attachment" in response.headers["content-disposition"] and response.text
+    if fmt == "jsonl":
+        ids = {json.loads(line)["id"] for line in response.text.splitlines()}
+        assert ids == {r["id"] for r in get(server, "/api/assessments", between="IRN,RUS").json()["items"]}
+
+
+def test_a_read_only_server_refuses_writes(server):
+    response = httpx.post(server.url + "/api/ingest", json={"articles": [{"text": "x"}]},
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 403 and "read-only" in response.json()["error"]["message"]
+
+
+ARTICLE = {"id": "posted", "title": "Iran ships drones", "published": "2024-05-01", "outlet": "Reuters",
+           "text": "Iran has delivered 300 Shahed-136 drones to Russia, U.S. officials told Reuters."}
+
+
+def test_writes_need_the_token(writable):
+    url = writable.url + "/api/ingest"
+    assert httpx.post(url, json={"articles": [ARTICLE]}).status_code == 401
+    assert httpx.post(url, json={"articles": [ARTICLE]}, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = httpx.post(url, json={"articles": [ARTICLE], "store": False}, headers={"Authorization": f"Bearer {TOKEN}"},
+                    timeout=120)
+    assert ok.status_code == 200, ok.text
+    events = ok.json()["results"][0]["events"]
+    assert any(e["provider"] == "IRN" and e["item"]["canonical"] == "Shahed-136" for e in events)
+    assert ok.json()["stored"] == 0 and get(writable, "/api/health").json()["counts"]["articles"] == 0
+
+
+def test_ingest_stores_and_assesses(writable):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    response = httpx.post(writable.url + "/api/ingest", json={"articles": [ARTICLE]}, headers=headers, timeout=120)
+    assert response.status_code == 200 and response.json()["stored"] == 1
+    assert response.json()["assessments_updated"] >= 1
+    rows = get(writable, "/api/assessments", between="IRN,RUS").json()["items"]
+    assert any(r["item"] == "Shahed-136" for r in rows)
+
+
+def test_uploads_are_type_checked_and_size_limited(writable):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    url = writable.url + "/api/ingest/upload"
+    good = (SET / "articles.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    response = httpx.post(url, params={"store": "false"}, headers=headers, timeout=120,
+                          files={"file": ("two.jsonl", "\n".join(good + ["{not json"]), "application/x-ndjson")})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["results"]) == 2 and body["rejected"][0]["where"].startswith("two.jsonl:3")
+    exe = httpx.post(url, headers=headers, files={"file": ("tool.exe", b"MZ\x90\x00", "application/octet-stream")})
+    assert exe.status_code == 415
+    binary = httpx.post(url, headers=headers, files={"file": ("x.txt", b"\x00\x01\x02" * 100, "text/plain")})
+    assert binary.status_code == 422 and "x.txt" in binary.json()["error"]["message"]
+    big = io.BytesIO(b"a" * 5_000_001)
+    assert httpx.post(url, headers=headers, files={"file": ("big.txt", big, "text/plain")}).status_code == 413
+
+
+def test_refuses_to_serve_writable_beyond_loopback_without_a_token(tmp_path):
+    result = subprocess.run([str(MATERIEL), "serve", "--db", str(tmp_path / "l.db"), "--host", "0.0.0.0",
+                             "--writable"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "MATERIEL_TOKEN": ""})
+    assert result.returncode == 2 and "refusing to serve writable" in result.stderr
+
+
+def test_schemathesis_finds_no_server_error(server, tmp_path):
+    """Property-based requests generated from the served OpenAPI schema: no 5xx, responses conform."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "schemathesis"), "run", server.url + "/openapi.json",
+         "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
+         "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--exclude-path-regex", "/api/ingest.*",
+         "--seed", "1"],
+        capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
