@@ -162,6 +162,14 @@ class StoredEvent:
     title: str
 
 
+# What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
+LADDER_ORDER = ("CASE max_status WHEN 'requested' THEN 0 WHEN 'discussed' THEN 1 WHEN 'offered' THEN 2"
+                " WHEN 'agreed' THEN 3 WHEN 'delivered' THEN 4 ELSE -1 END")
+SORTABLE = {"last_reported": ("last_reported",), "first_reported": ("first_reported",), "type": ("type",),
+            "provider": ("provider",), "recipient": ("recipient",), "item": ("item",),
+            "max_status": (LADDER_ORDER,), "grade": ("reliability", "credibility"),
+            "origins": ("origins",), "articles": ("articles",), "events": ("events",), "denials": ("denials",)}
+
 # The columns a claim is read from (events e joined with articles a), and how many ids one query binds.
 CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url"
 SQL_VARIABLES = 500
@@ -366,12 +374,16 @@ class Store:
             self._set_meta("assessed_through", "0")
 
     def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
-                        offset: int = 0) -> list[dict[str, object]]:
-        """Ledger lines (no claims), most recently reported first."""
+                        offset: int = 0, sort: str = "last_reported", descending: bool = True) -> list[dict[str, object]]:
+        """Ledger lines (no claims), most recently reported first unless `sort` names another column."""
         where, params = flt.where()
+        if sort not in SORTABLE:
+            raise StoreError(f"cannot sort by {sort!r}; choose one of {', '.join(SORTABLE)}")
+        direction = "DESC" if descending else "ASC"
+        order = ", ".join(f"{term} {direction}" for term in SORTABLE[sort])
         sql = ("SELECT id, type, provider, recipient, item, category, canonical, max_status, latest_status, grade,"
                " events, articles, outlets, origins, denials, first_reported, last_reported FROM assessments"
-               + where + " ORDER BY last_reported IS NULL, last_reported DESC, id LIMIT ? OFFSET ?")
+               + where + f" ORDER BY {sort} IS NULL, {order}, id LIMIT ? OFFSET ?")
         keys = ("id", "type", "provider", "recipient", "item", "category", "canonical", "max_status",
                 "latest_status", "grade", "events", "articles", "outlets", "independent_origins", "denials",
                 "first_reported", "last_reported")
@@ -453,6 +465,16 @@ class Store:
         rows = self.conn.execute("SELECT e.id, e.json, a.article_key FROM events e JOIN articles a ON a.id ="
                                  " e.article_id WHERE e.article_id = ? ORDER BY e.position", (article_hash,))
         return [(row[0], Event.from_dict(json.loads(row[1]), row[2])) for row in rows]
+
+    def assessment_of_events(self, event_ids: list[str]) -> dict[str, str]:
+        """event id -> the assessment holding it."""
+        out: dict[str, str] = {}
+        for chunk in range(0, len(event_ids), SQL_VARIABLES):
+            ids = event_ids[chunk:chunk + SQL_VARIABLES]
+            rows = self.conn.execute("SELECT event_id, assessment_id FROM assessment_events WHERE event_id IN"
+                                     f" ({', '.join('?' * len(ids))})", ids)
+            out.update(dict(rows))
+        return out
 
     def party_rows(self) -> list[dict[str, object]]:
         """Every party in the ledger with how many assessments it provides and receives in."""

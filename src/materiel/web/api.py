@@ -259,9 +259,8 @@ def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
     return _ingest(request, articles, [], body.store)
 
 
-@router.post("/ingest/upload", dependencies=[Depends(require_token)], responses=WRITE_ERRORS,
-             summary="Extract (and store) an uploaded JSONL, JSON, text or HTML file")
-async def ingest_upload(request: Request, file: UploadFile = File(...), store: bool = Query(True)) -> dict[str, Any]:
+async def read_upload(request: Request, file: UploadFile) -> tuple[list[Article], list[Rejection]]:
+    """The articles of an uploaded file, read by the CLI's readers; HTTP errors say what to fix."""
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
@@ -275,14 +274,38 @@ async def ingest_upload(request: Request, file: UploadFile = File(...), store: b
         path.write_bytes(data)
         found = list(read_inputs([str(path)]))
     articles = [a for a in found if isinstance(a, Article)]
-    rejections = [r for r in found if isinstance(r, Rejection)]
-    rejections = [Rejection(name, r.reason, r.message, r.line) for r in rejections]
+    rejections = [Rejection(name, r.reason, r.message, r.line) for r in found if isinstance(r, Rejection)]
     if not articles:
         raise HTTPException(422, "; ".join(r.describe() for r in rejections) or f"no article in {name!r}")
     if len(articles) > MAX_ARTICLES_PER_POST:
         raise HTTPException(413, f"{name!r} holds {len(articles)} articles; send at most {MAX_ARTICLES_PER_POST} "
                                  "per request or use `materiel ingest`")
+    return articles, rejections
+
+
+@router.post("/ingest/upload", dependencies=[Depends(require_token)], responses=WRITE_ERRORS,
+             summary="Extract (and store) an uploaded JSONL, JSON, text or HTML file")
+async def ingest_upload(request: Request, file: UploadFile = File(...), store: bool = Query(True)) -> dict[str, Any]:
+    articles, rejections = await read_upload(request, file)
     return _ingest(request, articles, rejections, store)
+
+
+@router.get("/network", summary="The network of flows: parties as nodes, provider-recipient relations as edges")
+def network_json(request: Request, flt: AssessmentFilter = Depends(filters)) -> dict[str, Any]:
+    rows = store_of(request).assessment_rows(flt, limit=5000)
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        for code in (str(r["provider"]), str(r["recipient"])):
+            nodes.setdefault(code, {"id": code, "label": load_knowledge().party_label(code), "flows": 0})["flows"] += 1
+        edge = edges.setdefault((str(r["provider"]), str(r["recipient"])),
+                                {"source": r["provider"], "target": r["recipient"], "flows": 0, "types": [],
+                                 "assessments": []})
+        edge["flows"] += 1
+        edge["assessments"].append(r["id"])
+        if r["type"] not in edge["types"]:
+            edge["types"].append(r["type"])
+    return {"nodes": list(nodes.values()), "edges": list(edges.values())}
 
 
 # Categories are part of the schema for clients that want them.

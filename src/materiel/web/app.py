@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import MaterielError
 from ..store.sqlite import Store
 from .api import router
+from .pages import router as pages
+
+# Pages may load only what this server serves; Plotly sets inline styles on the charts it draws.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
 
 MAX_UPLOAD_BYTES = 5_000_000
 
@@ -53,6 +61,21 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app.state.token = token
     app.state.max_upload_bytes = max_upload_bytes
     app.include_router(router)
+    app.include_router(pages)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        if request.method == "GET" and not request.url.path.startswith("/api") \
+                and any(v == "" for _, v in request.query_params.multi_items()):
+            # a filter form sends its empty fields: drop them, so shared URLs carry only real filters
+            kept = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
+            return RedirectResponse(str(request.url.replace(query=urlencode(kept))), status_code=303)
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -44,3 +44,29 @@ def event_spans(event: Event) -> list[Span]:
             if source.kind is not SourceKind.AUTHOR:
                 spans += _find(text, source.name, evidence.start, "source")
     return sorted(set(spans), key=lambda s: (s.start, -s.end, s.kind))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text with one set of highlights: what the article page renders as one element."""
+
+    text: str
+    kinds: tuple[str, ...]
+    events: tuple[str, ...]  # ids of the events whose evidence covers this run
+
+
+def segments(text: str, spans: list[tuple[str, Span]], start: int = 0, end: int | None = None) -> list[Segment]:
+    """Cut `text[start:end]` where any highlight begins or ends; overlapping highlights combine."""
+    end = len(text) if end is None else end
+    cuts = {start, end}
+    for _, span in spans:
+        if span.end > start and span.start < end:
+            cuts |= {max(span.start, start), min(span.end, end)}
+    points = sorted(cuts)
+    out = []
+    for a, b in zip(points, points[1:]):
+        covering = [(event_id, s) for event_id, s in spans if s.start <= a and b <= s.end]
+        kinds = tuple(sorted({s.kind for _, s in covering}))
+        events = tuple(dict.fromkeys(event_id for event_id, s in covering if s.kind == "evidence"))
+        out.append(Segment(text[a:b], kinds, events))
+    return out

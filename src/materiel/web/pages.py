@@ -1,0 +1,187 @@
+"""The HTML pages: ledger, assessment dossier, article, network, ingest. Server-rendered with
+Jinja2 (autoescaping on: article text is hostile input), each with its JSON twin in the API."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ..exports import CATEGORY_WORDS, party_label
+from ..model import Article, EventType, Stance, Status
+from ..store.sqlite import SORTABLE, AssessmentFilter
+from . import figures
+from .api import DATE, MAX_ARTICLE_CHARS, _ingest, filters, read_upload, store_of
+from .highlight import event_spans, segments
+from .security import token_matches
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals.update(party_label=party_label, category_words=CATEGORY_WORDS)
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+CONTEXT_CHARS = 240
+
+
+def plotly_js() -> Path:
+    return Path(str(resources.files("plotly") / "package_data" / "plotly.min.js"))
+
+
+@router.get("/static/vendor/plotly.min.js")
+def vendor_plotly() -> FileResponse:
+    return FileResponse(plotly_js(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current URL's query with some parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    url = request.url.replace_query_params(**params) if params else request.url.remove_query_params(list(request.query_params))
+    return str(url.path) + (f"?{url.query}" if url.query else "")
+
+
+@router.get("/", response_class=HTMLResponse)
+def ledger_page(request: Request, flt: AssessmentFilter = Depends(filters),
+                sort: str = Query("last_reported"), dir: str = Query("desc", pattern="^(asc|desc)$"),
+                page: int = Query(1, ge=1, le=100_000), q: Optional[str] = Query(None, max_length=200)) -> Response:
+    if sort not in SORTABLE:
+        raise HTTPException(422, f"cannot sort by {sort!r}; choose one of {', '.join(SORTABLE)}")
+    store = store_of(request)
+    total = store.count_assessments(flt)
+    rows = store.assessment_rows(flt, PAGE_SIZE, (page - 1) * PAGE_SIZE, sort=sort, descending=dir == "desc")
+    found = store.search(q, 20, 0) if q else (0, [])
+    hits = [{**h, "parts": _snippet_parts(str(h["snippet"] or ""))} for h in found[1]]
+    return templates.TemplateResponse(request, "ledger.html", {
+        "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)), "sort": sort,
+        "dir": dir, "q": q or "", "hits": hits, "hit_total": found[0], "params": dict(request.query_params),
+        "types": [t.value for t in EventType], "statuses": [s.value for s in Status], "url": lambda **c: _query(request, **c),
+        "api": "/api/assessments" + (f"?{request.url.query}" if request.url.query else "")})
+
+
+def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """FTS snippet with \\x02...\\x03 around matches -> (text, is_match) pieces, escaped by the template."""
+    parts: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(snippet.split("\x02")):
+        if i == 0:
+            parts.append((chunk, False))
+            continue
+        match, _, rest = chunk.partition("\x03")
+        parts += [(match, True), (rest, False)]
+    return [p for p in parts if p[0]]
+
+
+@router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
+def dossier_page(request: Request, assessment_id: str) -> Response:
+    store = store_of(request)
+    a = store.assessment(assessment_id)
+    if a is None:
+        raise HTTPException(404, f"no assessment {assessment_id!r}; go back to the ledger at /")
+    texts: dict[str, str] = {}
+    for claim in a.claims:
+        if claim.article_hash not in texts:
+            article = store.article(claim.article_hash)
+            texts[claim.article_hash] = article.full_text if article else ""
+    claims = []
+    for claim in a.claims:
+        text = texts[claim.article_hash]
+        spans = [(claim.event_id, s) for s in event_spans(claim.event)]
+        contexts = []
+        for ev in claim.event.evidence:
+            start, end = max(0, ev.start - CONTEXT_CHARS), min(len(text), ev.end + CONTEXT_CHARS)
+            contexts.append({"before": start > 0, "after": end < len(text),
+                             "segments": segments(text, spans, start, end)})
+        claims.append({"claim": claim, "contexts": contexts})
+    by_origin: dict[str, list] = {o.key: [] for o in a.origins}
+    unattributed = []
+    for c in claims:
+        keys = c["claim"].origins
+        if c["claim"].event.stance is Stance.DENIED or not keys:
+            unattributed.append(c)
+        for key in keys:
+            by_origin.setdefault(key, []).append(c)
+    return templates.TemplateResponse(request, "dossier.html", {
+        "a": a, "origins": a.origins, "by_origin": by_origin,
+        "asserted": [c for c in claims if c["claim"].event.stance is Stance.ASSERTED],
+        "denied": [c for c in claims if c["claim"].event.stance is Stance.DENIED],
+        "timeline": figures.status_timeline(a), "figures_chart": figures.figures_over_time(a),
+        "api": f"/api/assessments/{a.id}"})
+
+
+@router.get("/articles/{article_hash}", response_class=HTMLResponse)
+def article_page(request: Request, article_hash: str) -> Response:
+    store = store_of(request)
+    article = store.article(article_hash)
+    if article is None:
+        raise HTTPException(404, f"no article {article_hash!r}; find articles with the search box on /")
+    events = store.article_events(article_hash)
+    spans = [(event_id, s) for event_id, event in events for s in event_spans(event)]
+    owners = store.assessment_of_events([event_id for event_id, _ in events])
+    text = article.full_text
+    title_end = len(article.title) if article.title else 0
+    return templates.TemplateResponse(request, "article.html", {
+        "article": article, "article_hash": article_hash,
+        "title_segments": segments(text, spans, 0, title_end) if title_end else [],
+        "body_segments": segments(text, spans, title_end + 2 if title_end else 0, len(text)),
+        "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id)} for event_id, event in events],
+        "api": f"/api/articles/{article_hash}"})
+
+
+@router.get("/network", response_class=HTMLResponse)
+def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
+    assessments = store_of(request).assessments(flt, limit=2000)
+    return templates.TemplateResponse(request, "network.html", {
+        "figure": figures.network(assessments), "count": len(assessments),
+        "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
+
+
+@router.get("/ingest", response_class=HTMLResponse)
+def ingest_page(request: Request) -> Response:
+    return templates.TemplateResponse(request, "ingest.html", {"writable": request.app.state.token is not None,
+                                                               "result": None, "form": {}})
+
+
+@router.post("/ingest", response_class=HTMLResponse)
+async def ingest_submit(request: Request, title: str = Form(""), text: str = Form(""),
+                        published: str = Form(""), outlet: str = Form(""), token: str = Form(""),
+                        action: str = Form("preview"), file: Optional[UploadFile] = None) -> Response:
+    form = {"title": title, "text": text, "published": published, "outlet": outlet}
+    keep = action == "store"
+    writable = request.app.state.token is not None
+    error = None
+    if keep and not writable:
+        error = "this server is read-only: the operator can enable storing with a write token"
+    elif keep and not token_matches(token, request.app.state.token):
+        error = "storing needs the operator's write token"
+    articles: list[Article] = []
+    rejected: list = []
+    if error is None and file is not None and file.filename:
+        try:
+            articles, rejected = await read_upload(request, file)
+        except HTTPException as exc:
+            error = str(exc.detail)
+    elif error is None:
+        if not text.strip():
+            error = "paste an article's text, or choose a file"
+        elif len(text) > MAX_ARTICLE_CHARS:
+            error = f"the text is longer than {MAX_ARTICLE_CHARS:,} characters"
+        else:
+            date = published if re.fullmatch(DATE.strip("^$"), published or "") else None
+            articles = [Article(id="pasted", text=text, title=title, outlet=outlet or None, published=date,
+                                origin="web")]
+    result = None
+    if error is None and articles:
+        result = _ingest(request, articles, rejected, keep)
+    status = 200 if error is None else 400
+    return templates.TemplateResponse(request, "ingest.html", {
+        "writable": writable, "result": result, "error": error, "form": form, "stored": keep}, status_code=status)
+
