@@ -55,16 +55,17 @@ def figures_over_time(a: Assessment) -> dict[str, Any] | None:
     return {"data": data, "layout": layout}
 
 
-def network(assessments: list[Assessment]) -> dict[str, Any]:
+def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Parties as nodes (sized by the flows they take part in), provider→recipient relations as
-    edges (width by flows, coloured by the commonest type); clicking goes to the ledger view."""
+    edges (coloured by the commonest type); clicking goes to the dossier or the ledger view.
+    `rows` are ledger lines (`Store.assessment_rows`), so no claim is loaded."""
     graph = nx.DiGraph()
     weight: dict[str, int] = defaultdict(int)
-    edges: dict[tuple[str, str], list[Assessment]] = defaultdict(list)
-    for a in assessments:
-        edges[(a.provider, a.recipient)].append(a)
-        weight[a.provider] += 1
-        weight[a.recipient] += 1
+    edges: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        edges[(str(row["provider"]), str(row["recipient"]))].append(row)
+        weight[str(row["provider"])] += 1
+        weight[str(row["recipient"])] += 1
     graph.add_nodes_from(weight)
     graph.add_edges_from(edges)
     position = nx.spring_layout(graph, seed=7, k=2.5 / max(1, len(graph)) ** 0.5, iterations=200) if graph else {}
@@ -72,11 +73,11 @@ def network(assessments: list[Assessment]) -> dict[str, Any]:
     by_type: dict[str, dict[str, list]] = defaultdict(lambda: {"x": [], "y": []})
     mids: dict[str, list] = defaultdict(list)
     for (p, r), flows in edges.items():
-        kind = max({f.type.value for f in flows}, key=lambda t: sum(f.type.value == t for f in flows))
+        kind = max({f["type"] for f in flows}, key=lambda t: sum(f["type"] == t for f in flows))
         (x0, y0), (x1, y1) = position[p], position[r]
         by_type[kind]["x"] += [float(x0), float(x1), None]
         by_type[kind]["y"] += [float(y0), float(y1), None]
-        target = f"/assessments/{flows[0].id}" if len(flows) == 1 else f"/?between={p},{r}"
+        target = f"/assessments/{flows[0]['id']}" if len(flows) == 1 else f"/?between={p},{r}"
         mids[kind].append((float(x0 + (x1 - x0) * 0.6), float(y0 + (y1 - y0) * 0.6), len(flows),
                            f"{party_label(p)} → {party_label(r)}: {len(flows)} flow(s)", target))
     for kind, xy in sorted(by_type.items()):

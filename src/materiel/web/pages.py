@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(party_label=party_label, category_words=CATEGORY_WORDS)
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+NETWORK_FLOWS = 5000  # most recently reported flows drawn on the network page
 CONTEXT_CHARS = 240
 
 
@@ -138,9 +139,9 @@ def article_page(request: Request, article_hash: str) -> Response:
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
-    assessments = store_of(request).assessments(flt, limit=2000)
+    rows = store_of(request).assessment_rows(flt, limit=NETWORK_FLOWS)
     return templates.TemplateResponse(request, "network.html", {
-        "figure": figures.network(assessments), "count": len(assessments),
+        "figure": figures.network(rows), "count": len(rows),
         "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
 
 
