@@ -57,7 +57,7 @@ def figures_over_time(a: Assessment) -> dict[str, Any] | None:
 
 def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Parties as nodes (sized by the flows they take part in), provider→recipient relations as
-    edges (coloured by the commonest type); clicking goes to the dossier or the ledger view.
+    edges (thicker with more flows, coloured by the commonest type); clicking opens the dossier or ledger.
     `rows` are ledger lines (`Store.assessment_rows`), so no claim is loaded."""
     graph = nx.DiGraph()
     weight: dict[str, int] = defaultdict(int)
@@ -70,20 +70,24 @@ def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
     graph.add_edges_from(edges)
     position = nx.spring_layout(graph, seed=7, k=2.5 / max(1, len(graph)) ** 0.5, iterations=200) if graph else {}
     data: list[dict[str, Any]] = []
-    by_type: dict[str, dict[str, list]] = defaultdict(lambda: {"x": [], "y": []})
+    lines: dict[tuple[str, int], dict[str, list]] = defaultdict(lambda: {"x": [], "y": []})
     mids: dict[str, list] = defaultdict(list)
     for (p, r), flows in edges.items():
-        kind = max({f["type"] for f in flows}, key=lambda t: sum(f["type"] == t for f in flows))
+        kind = max(sorted({f["type"] for f in flows}), key=lambda t: (sum(f["type"] == t for f in flows), t == "transfer"))
         (x0, y0), (x1, y1) = position[p], position[r]
-        by_type[kind]["x"] += [float(x0), float(x1), None]
-        by_type[kind]["y"] += [float(y0), float(y1), None]
+        width = 1 + min(len(flows), 6)  # edges thicken with the number of flows (Plotly: one width a trace)
+        lines[(kind, width)]["x"] += [float(x0), float(x1), None]
+        lines[(kind, width)]["y"] += [float(y0), float(y1), None]
         target = f"/assessments/{flows[0]['id']}" if len(flows) == 1 else f"/?between={p},{r}"
         mids[kind].append((float(x0 + (x1 - x0) * 0.6), float(y0 + (y1 - y0) * 0.6), len(flows),
                            f"{party_label(p)} → {party_label(r)}: {len(flows)} flow(s)", target))
-    for kind, xy in sorted(by_type.items()):
-        data.append({"type": "scatter", "mode": "lines", "name": kind, "x": xy["x"], "y": xy["y"],
-                     "hoverinfo": "skip", "line": {"color": TYPE_COLOURS.get(kind, "#999"), "width": 1.5}})
-        m = mids[kind]
+    shown: set[str] = set()
+    for (kind, width), xy in sorted(lines.items()):
+        data.append({"type": "scatter", "mode": "lines", "name": kind, "legendgroup": kind,
+                     "showlegend": kind not in shown, "x": xy["x"], "y": xy["y"], "hoverinfo": "skip",
+                     "line": {"color": TYPE_COLOURS.get(kind, "#999"), "width": width}})
+        shown.add(kind)
+    for kind, m in sorted(mids.items()):
         data.append({"type": "scatter", "mode": "markers", "name": f"{kind} (open)", "showlegend": False,
                      "x": [v[0] for v in m], "y": [v[1] for v in m], "hovertext": [v[3] for v in m],
                      "hoverinfo": "text", "customdata": [v[4] for v in m],
