@@ -193,3 +193,28 @@ def test_hostile_article_is_shown_as_text_everywhere(site, browser):
     browser.get(site.url + "/network")
     settle(browser)
     check_safe(browser, site, "hostile-network")
+
+
+def test_a_missing_page_is_an_html_error_for_people(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(site.url + "/assessments/<script>nothing")
+    settle(browser)
+    assert "no assessment" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    check_safe(browser, site, "error-404")
+
+
+def test_a_very_often_reported_flow_shows_a_bounded_dossier():
+    from materiel.model import AUTHOR_SOURCE, Category, Claim, Event, EventType, Item, Stance, Status
+    from materiel.web.pages import DOSSIER_CLAIMS, _most_telling
+
+    def claim(n: int, stance: Stance) -> Claim:
+        event = Event(EventType.TRANSFER, "IRN", "RUS", Item(Category.UAV, "drones"), Status.DELIVERED, stance,
+                      sources=(AUTHOR_SOURCE,))
+        return Claim(f"e{n}", event, f"a{n}", f"h{n}", "t", "o", f"2024-01-{1 + n % 28:02d}")
+
+    claims = tuple(claim(n, Stance.DENIED if n % 50 == 0 else Stance.ASSERTED) for n in range(500))
+    shown = _most_telling(claims)
+    assert len(shown) == DOSSIER_CLAIMS
+    assert all(c in shown for c in claims if c.event.stance is Stance.DENIED)  # every denial stays
+    assert _most_telling(claims[:10]) == claims[:10]

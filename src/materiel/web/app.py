@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -17,6 +17,7 @@ from ..errors import MaterielError
 from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
+from .pages import templates
 
 # Pages may load only what this server serves; Plotly sets inline styles on the charts it draws.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -46,6 +47,12 @@ def _error(status: int, message: str, details: object = None) -> JSONResponse:
     if details is not None:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status)
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page gets an HTML error; API clients get JSON."""
+    return not request.url.path.startswith(("/api", "/static", "/openapi.json", "/docs")) \
+        and "text/html" in request.headers.get("accept", "")
 
 
 def _field(loc: tuple) -> str:
@@ -78,17 +85,23 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
         return response
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such address {request.url.path}; the API is described at /docs and /openapi.json"
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
+        if _wants_page(request):
+            return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": message},
+                                              status_code=exc.status_code)
         return _error(exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         problems = [f"{_field(e['loc']) or 'request'}: {e['msg']}" for e in exc.errors()]
+        if _wants_page(request):
+            return templates.TemplateResponse(request, "error.html", {
+                "status": 422, "message": "invalid request: " + "; ".join(problems)}, status_code=422)
         return _error(422, "invalid request: " + "; ".join(problems),
                       [{"field": _field(e["loc"]), "problem": e["msg"]} for e in exc.errors()])
 

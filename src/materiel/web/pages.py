@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(party_label=party_label, category_words=CATEGORY_WORDS)
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
+DOSSIER_CLAIMS = 120  # claims shown in context on a dossier page unless ?all=1
 NETWORK_FLOWS = 5000  # most recently reported flows drawn on the network page
 CONTEXT_CHARS = 240
 
@@ -82,18 +83,19 @@ def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
 
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
-def dossier_page(request: Request, assessment_id: str) -> Response:
+def dossier_page(request: Request, assessment_id: str, all: bool = Query(False)) -> Response:
     store = store_of(request)
     a = store.assessment(assessment_id)
     if a is None:
         raise HTTPException(404, f"no assessment {assessment_id!r}; go back to the ledger at /")
+    shown = a.claims if all else _most_telling(a.claims)
     texts: dict[str, str] = {}
-    for claim in a.claims:
+    for claim in shown:
         if claim.article_hash not in texts:
             article = store.article(claim.article_hash)
             texts[claim.article_hash] = article.full_text if article else ""
     claims = []
-    for claim in a.claims:
+    for claim in shown:
         text = texts[claim.article_hash]
         spans = [(claim.event_id, s) for s in event_spans(claim.event)]
         contexts = []
@@ -115,7 +117,20 @@ def dossier_page(request: Request, assessment_id: str) -> Response:
         "asserted": [c for c in claims if c["claim"].event.stance is Stance.ASSERTED],
         "denied": [c for c in claims if c["claim"].event.stance is Stance.DENIED],
         "timeline": figures.status_timeline(a), "figures_chart": figures.figures_over_time(a),
-        "api": f"/api/assessments/{a.id}"})
+        "hidden": len(a.claims) - len(shown), "api": f"/api/assessments/{a.id}"})
+
+
+def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
+    """For a flow reported very often, the claims a page shows in context: every denial, and the
+    assertions of the first and the latest reports (the rest are a click away, `?all=1`)."""
+    if len(claims) <= limit:
+        return claims
+    denied = [c for c in claims if c.event.stance is Stance.DENIED][: limit // 2]
+    asserted = [c for c in claims if c.event.stance is Stance.ASSERTED]
+    room = limit - len(denied)
+    ordered = sorted(asserted, key=lambda c: c.published or "")
+    keep = {id(c) for c in ordered[: room // 2] + ordered[-(room - room // 2):]} | {id(c) for c in denied}
+    return tuple(c for c in claims if id(c) in keep)
 
 
 @router.get("/articles/{article_hash}", response_class=HTMLResponse)
