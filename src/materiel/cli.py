@@ -252,7 +252,9 @@ def demo(
     err.print(escape(f"{summary.describe()}\n{assessed.describe()}\nledger written to {path}; explore it with:\n"
                      f"  materiel events --db {path}\n  materiel ledger --db {path}\n"
                      f"  materiel show {flows[0]['id'] if flows else 'ID'} --db {path}\n"
-                     f"  materiel export --format brief-md --db {path}"), highlight=False, soft_wrap=True)
+                     f"  materiel export --format brief-md --db {path}\n"
+                     f"  materiel serve --db {path}    (then open http://127.0.0.1:8000)"), highlight=False,
+              soft_wrap=True)
     raise typer.Exit(summary.exit_code)
 
 
