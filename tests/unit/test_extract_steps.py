@@ -193,3 +193,16 @@ def test_dateline_is_not_a_party() -> None:
     text = "SEOUL, Nov 1 – North Korea has shipped artillery shells to Russia since August."
     found = events(text)
     assert {(e.provider, e.recipient) for e in found} == {("PRK", "RUS")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sentence, stance", [
+    ("Washington had seen no indication that Egypt had provided weapons to Russia.", "denied"),
+    ("The Pentagon said it had not seen any evidence that China was supplying weapons to Russia.", "denied"),
+    ("There is evidence that Iran supplied drones to Russia, officials said.", "asserted"),
+])
+def test_no_evidence_that_an_act_happened_is_a_denial(sentence, stance):
+    import materiel
+
+    events = materiel.extract(sentence)
+    assert events and {e.stance.value for e in events} == {stance}

@@ -53,6 +53,19 @@ def _hedged(token: Token) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in token.children)
 
 
+# Nouns that, negated, say the reported act did not happen as far as the speaker knows.
+EVIDENCE_NOUNS = frozenset({"indication", "evidence", "sign", "proof"})
+
+
+def _no_evidence(word: Token) -> bool:
+    """'no indication that ...', 'did not see any evidence that ...'."""
+    if word.lemma_.lower() not in EVIDENCE_NOUNS:
+        return False
+    if any(c.dep_ == "det" and c.lower_ == "no" for c in word.children):
+        return True
+    return word.dep_ in ("dobj", "pobj") and _negated(word.head)
+
+
 def governing_chain(trigger: Token) -> list[Token]:
     """The words above the trigger that still belong to its clause (up to the reporting verb)."""
     chain = []
@@ -89,6 +102,9 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
+        if _no_evidence(word):
+            stance = Stance.DENIED  # "has seen no indication that Egypt provided weapons"
+            continue
         effect = _cue(word, cues)
         if effect is None:
             continue
