@@ -54,7 +54,7 @@ class AssessmentBuilder:
             provider, recipient = Counter((c.event.provider, c.event.recipient) for c in claims).most_common(1)[0][0]
         parties = (provider, recipient)
         asserted = [c for c in claims if c.event.stance is Stance.ASSERTED]
-        denials = self._denials([c for c in claims if c.event.stance is Stance.DENIED], parties)
+        denials = self._denials([c for c in claims if c.event.stance is Stance.DENIED], parties, texts)
         denial_spans = _denial_spans(claims)
         refs = {c.event_id: self._origins_of(c, texts, _denying_in_same_sentence(c, denial_spans))
                 for c in asserted}
@@ -77,7 +77,7 @@ class AssessmentBuilder:
             grade=grade(origins, denials), first_reported=min(dates) if dates else None,
             last_reported=max(dates) if dates else None)
 
-    def _denials(self, denied: list[Claim], parties: tuple[str, str]) -> list[Denial]:
+    def _denials(self, denied: list[Claim], parties: tuple[str, str], texts: dict[str, str]) -> list[Denial]:
         """One entry per denying party, with every source and article that carries its denial."""
         by_party: dict[str, dict[str, list]] = {}
         for claim in denied:
@@ -86,7 +86,11 @@ class AssessmentBuilder:
                           any(p in parties for p, _ in self.resolver.parties_named(s.name))]
             for source in interested or sources:  # others quoted beside a party's denial are its accusers
                 deniers = self.resolver.states_named(source.name)
-                if len(deniers) < 2:  # "Russia and North Korea" deny together; "Iran's UN mission" is Iran
+                if source.kind in (SourceKind.DOCUMENT, SourceKind.MEDIA) and len(deniers) < 2:
+                    # "the Post's latest report" contradicts: the denier is the outlet that reports it
+                    deniers = [self.resolver.channel_of(source, claim.outlet, claim.event,
+                                                        texts.get(claim.article_hash, ""))]
+                elif len(deniers) < 2:  # "Russia and North Korea" deny together; "Iran's UN mission" is Iran
                     named = [p for p, _ in self.resolver.parties_named(source.name)]
                     deniers = [source.country or (named[0] if named else source.name)]
                 for by in deniers:

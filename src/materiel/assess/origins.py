@@ -40,6 +40,7 @@ GENERIC_INTELLIGENCE = re.compile(r"^(?:(?:newly|recently|declassified|the|new)\
                                   r"intelligence(?:\s+(?:findings|assessments?|reports?|officials?))?$", re.IGNORECASE)
 JOINT = re.compile(r"\bjoint statement\b", re.IGNORECASE)
 SHORT_OUTLET = re.compile(r"\bthe (Post|Times|Journal|Guardian|Telegraph|Independent|Herald)\b")
+SHORT_POSSESSIVE = re.compile(r"\b(Post|Times|Journal|Guardian|Telegraph|Independent|Herald)'s\b")
 STATE_KINDS = ("name", "demonym", "capital", "metonym")
 
 
@@ -83,7 +84,7 @@ class OriginResolver:
 
     def _short_outlet(self, name: str, candidates: list[str]) -> str | None:
         """'the Post' in a source's name: the outlet ending in that word among those cited alongside."""
-        m = SHORT_OUTLET.search(name)
+        m = SHORT_OUTLET.search(name) or SHORT_POSSESSIVE.search(name)
         if not m:
             return None
         word = m.group(1).casefold()
@@ -136,8 +137,7 @@ class OriginResolver:
                 named = self._named_body(source.name)
                 if named is not None:
                     return named
-            channel = (self.outlet_named(source.via) if source.via else None) or self.outlet_named(source.name) \
-                or self._short_outlet(source.name, channels) or (channels[0] if channels else None) or own_outlet
+            channel = self._channel(source, own_outlet, channels)
             country = source.country if kind is SourceKind.UNNAMED_OFFICIAL else None
             who = {SourceKind.UNNAMED_OFFICIAL: f"unnamed {country + ' ' if country else ''}officials",
                    SourceKind.MEDIA: "reporting", SourceKind.DOCUMENT: "documents"}[kind]
@@ -150,6 +150,19 @@ class OriginResolver:
         if kind is SourceKind.WITNESS:
             return OriginRef(f"witness:{own_outlet}:{_norm(source.name)}", source.name, "witness")
         return self._official(source, home_country, own_outlet)
+
+    def _channel(self, source: Source, own_outlet: str, channels: list[str]) -> str:
+        """The outlet through which a source reached readers: its `via`, an outlet its name cites
+        (also as 'the Post'), an outlet cited beside it, else the article's own."""
+        return (self.outlet_named(source.via) if source.via else None) or self.outlet_named(source.name) \
+            or self._short_outlet(source.name, channels) or (channels[0] if channels else None) or own_outlet
+
+    def channel_of(self, source: Source, outlet: str | None, event: Event, lead: str = "") -> str:
+        """`_channel` for one source of a stored event; outlets the article's lead names count as cited."""
+        own = self.canonical_outlet(outlet)
+        channels = [o for o in (self.outlet_named(s.name) for s in event.sources if s.kind is SourceKind.MEDIA) if o]
+        channels += [m.value for m in self.scanner.mentions(lead) if m.kind is MentionKind.OUTLET and m.value != own]
+        return self._channel(source, own, channels)
 
     def _named_body(self, name: str) -> OriginRef | None:
         """A document issued by a named state organ or organisation is that body's statement."""
