@@ -109,6 +109,15 @@ def filled(path: Path, results: list):  # -> materiel.store.sqlite.Store
     return store
 
 
+def assessed_ledger(path: Path, results: list) -> Path:
+    """A real ledger file with the results stored and assessed."""
+    from materiel.assess.update import assess
+
+    with filled(path, results) as store:
+        assess(store)
+    return path
+
+
 def free_port() -> int:
     import socket
 

@@ -84,6 +84,13 @@ def tracked(results: Iterable[ArticleResult], progress: Optional[Progress]) -> I
         yield result
 
 
+def printed_as_json(data: object, as_json: bool) -> bool:
+    """`--json`: print the data as JSON instead of tables (and say so)."""
+    if as_json:
+        out.print_json(json.dumps(data))
+    return as_json
+
+
 def fail(exc: MaterielError) -> None:
     err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -272,8 +279,7 @@ def evaluate(
     except MaterielError as exc:
         fail(exc)
     data = result.to_dict()
-    if as_json:
-        out.print_json(json.dumps(data))
+    if printed_as_json(data, as_json):
         return
     table = Table(title=f"Events by type ({data['articles']} articles)")
     for column in ("type", "P", "R", "F1", "tp", "fp", "fn"):
@@ -463,8 +469,7 @@ def evaluate_assessments(
         except MaterielError as exc:
             fail(exc)
     data = result.to_dict()
-    if as_json:
-        out.print_json(json.dumps(data))
+    if printed_as_json(data, as_json):
         return
     p = data["pairwise"]
     out.print(f"clustering: pairwise P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f} "

@@ -13,18 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from materiel.assess.update import assess
 from support import ASSESSMENT_SET as SET
-from support import MATERIEL, Server, filled
+from support import MATERIEL, Server, assessed_ledger
 TOKEN = "test-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory, results) -> Path:
-    db = tmp_path_factory.mktemp("api") / "ledger.db"
-    with filled(db, results) as store:
-        assess(store)
-    return db
+    return assessed_ledger(tmp_path_factory.mktemp("api") / "ledger.db", results)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from materiel.errors import StoreError
 from materiel.model import Status
 from materiel.store.sqlite import AssessmentFilter, Store
 from support import ASSESSMENT_SET as SET
-from support import filled
+from support import assessed_ledger, filled
 
 # Floors just below what the closing note of issue 3 reports (pairwise F1 1.000, 16 of 17 exact).
 MIN_PAIRWISE_F1 = 0.97
@@ -28,10 +28,7 @@ MIN_ORIGINS_EXACT = 15
 
 @pytest.fixture(scope="module")
 def ledger_db(tmp_path_factory, results) -> Path:
-    path = tmp_path_factory.mktemp("ledger") / "ledger.db"
-    with filled(path, results) as store:
-        assess(store)
-    return path
+    return assessed_ledger(tmp_path_factory.mktemp("ledger") / "ledger.db", results)
 
 
 def snapshot(store: Store) -> dict[str, dict]:

@@ -38,10 +38,13 @@ class AssessmentBuilder:
         return [self.build_flow(family, cluster, [claims[i] for i in cluster.members], texts or {})
                 for cluster in clusters]
 
-    def _origins_of(self, claim: Claim, texts: dict[str, str], silent: frozenset[str]) -> list[OriginRef]:
+    def _origins_of(self, claim: Claim, texts: dict[str, str], datelines: dict[str, str | None],
+                    silent: frozenset[str]) -> list[OriginRef]:
         e = claim.event
         lead = texts.get(claim.article_hash, "")
-        home = dateline_state(lead, self.kb) if lead else None
+        if claim.article_hash not in datelines:  # one article gives many claims: read its dateline once
+            datelines[claim.article_hash] = dateline_state(lead, self.kb) if lead else None
+        home = datelines[claim.article_hash]
         if home is None:
             country = self.resolver.home_country(claim.outlet)
             home = country if country in (e.provider, e.recipient) else None
@@ -56,7 +59,8 @@ class AssessmentBuilder:
         asserted = [c for c in claims if c.event.stance is Stance.ASSERTED]
         denials = self._denials([c for c in claims if c.event.stance is Stance.DENIED], parties, texts)
         denial_spans = _denial_spans(claims)
-        refs = {c.event_id: self._origins_of(c, texts, _denying_in_same_sentence(c, denial_spans))
+        datelines: dict[str, str | None] = {}
+        refs = {c.event_id: self._origins_of(c, texts, datelines, _denying_in_same_sentence(c, denial_spans))
                 for c in asserted}
         refs = _drop_unattributed(asserted, refs)
         refs = _collapse_press(refs)

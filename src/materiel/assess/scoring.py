@@ -16,8 +16,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..evaluate import same_system
-from ..model import UNORDERED_TYPES, Assessment, EventType
+from ..evaluate import compatible, same_system
+from ..model import Assessment
 
 Element = tuple[str, str]  # (article id, flow id)
 
@@ -29,12 +29,11 @@ def load_flows(path: str | Path) -> list[dict[str, Any]]:
 
 def flow_matches(flow: dict[str, Any], kind: str, provider: str, recipient: str, category: str,
                  canonical: str | None) -> bool:
-    if flow["type"] != kind or flow["category"] != category:
-        return False
-    pair, gold_pair = (provider, recipient), (flow["provider"], flow["recipient"])
-    if EventType(kind) in UNORDERED_TYPES:
-        pair, gold_pair = tuple(sorted(pair)), tuple(sorted(gold_pair))  # type: ignore[assignment]
-    if pair != gold_pair:
+    """The scorer's compatibility (type, parties, category; ONTOLOGY §8), then the system if both name one."""
+    gold = {"type": flow["type"], "provider": flow["provider"], "recipient": flow["recipient"],
+            "item": {"category": flow["category"]}}
+    pred = {"type": kind, "provider": provider, "recipient": recipient, "item": {"category": category}}
+    if not compatible(gold, pred):
         return False
     return not (canonical and flow.get("canonical")) or same_system(flow["canonical"], canonical)
 

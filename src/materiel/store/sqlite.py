@@ -120,37 +120,18 @@ class AssessmentFilter:
 
     def where(self) -> tuple[str, list[object]]:
         """SQL conditions with their parameters (values never formatted into the SQL)."""
-        where, params = [], []
-        for column, value in (("type", self.type), ("provider", self.provider), ("recipient", self.recipient),
-                              ("max_status", self.status)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if self.between:
-            a, b = self.between
-            where.append("((provider = ? AND recipient = ?) OR (provider = ? AND recipient = ?))")
-            params += [a, b, b, a]
-        if self.party:
-            where.append("(provider = ? OR recipient = ?)")
-            params += [self.party, self.party]
-        if self.item:
-            where.append("(lower(canonical) = lower(?) OR category = ? OR lower(item) = lower(?))")
-            params += [self.item, self.item, self.item]
-        if self.min_origins is not None:
-            where.append("origins >= ?")
-            params.append(self.min_origins)
-        if self.max_credibility is not None:
-            where.append("credibility <= ?")
-            params.append(self.max_credibility)
-        if self.contested is not None:
-            where.append("denials > 0" if self.contested else "denials = 0")
-        if self.since:
-            where.append("last_reported >= ?")
-            params.append(self.since)
-        if self.until:
-            where.append("first_reported <= ?")
-            params.append(self.until)
-        return (" WHERE " + " AND ".join(where)) if where else "", params
+        a, b = self.between or (None, None)
+        return _where([
+            *_equals((("type", self.type), ("provider", self.provider), ("recipient", self.recipient),
+                      ("max_status", self.status))),
+            ("((provider = ? AND recipient = ?) OR (provider = ? AND recipient = ?))", [a, b, b, a], self.between),
+            ("(provider = ? OR recipient = ?)", [self.party, self.party], self.party),
+            ("(lower(canonical) = lower(?) OR category = ? OR lower(item) = lower(?))", [self.item] * 3, self.item),
+            ("origins >= ?", [self.min_origins], self.min_origins is not None),
+            ("credibility <= ?", [self.max_credibility], self.max_credibility is not None),
+            ("denials > 0" if self.contested else "denials = 0", [], self.contested is not None),
+            ("last_reported >= ?", [self.since], self.since),
+            ("first_reported <= ?", [self.until], self.until)])
 
 
 @dataclass(frozen=True)
@@ -181,23 +162,27 @@ def _claim(row: tuple, origins: tuple[str, ...] = ()) -> Claim:
 
 
 def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
-    where: list[str] = []
-    params: list[object] = []
-    for column, value in (("e.type", flt.type), ("e.provider", flt.provider),
-                          ("e.recipient", flt.recipient), ("e.status", flt.status)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if flt.item:
-        where.append("(lower(e.canonical) = lower(?) OR e.category = ? OR lower(e.item_name) LIKE ?)")
-        params += [flt.item, flt.item, f"%{flt.item.lower()}%"]
-    if flt.since:
-        where.append("a.published >= ?")
-        params.append(flt.since)
-    if flt.until:
-        where.append("a.published <= ?")
-        params.append(flt.until)
-    return (" WHERE " + " AND ".join(where)) if where else "", params
+    return _where([
+        *_equals((("e.type", flt.type), ("e.provider", flt.provider), ("e.recipient", flt.recipient),
+                  ("e.status", flt.status))),
+        ("(lower(e.canonical) = lower(?) OR e.category = ? OR lower(e.item_name) LIKE ?)",
+         [flt.item, flt.item, f"%{(flt.item or '').lower()}%"], flt.item),
+        ("a.published >= ?", [flt.since], flt.since),
+        ("a.published <= ?", [flt.until], flt.until)])
+
+
+Condition = tuple[str, list[object], object]  # SQL, its parameters, and whether the filter asks for it
+
+
+def _equals(pairs: tuple[tuple[str, object], ...]) -> list[Condition]:
+    return [(f"{column} = ?", [value], value) for column, value in pairs]
+
+
+def _where(conditions: list[Condition]) -> tuple[str, list[object]]:
+    """' WHERE ...' joining the conditions a filter asks for, with their parameters in order."""
+    used = [(sql, params) for sql, params, wanted in conditions if wanted]
+    clauses = " AND ".join(sql for sql, _ in used)
+    return (f" WHERE {clauses}" if used else ""), [p for _, params in used for p in params]
 
 
 def grounded(event: Event, article: Article) -> bool:

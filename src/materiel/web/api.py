@@ -22,7 +22,7 @@ from ..assess.update import assess
 from ..exports import EXPORT_FORMATS, export
 from ..ingest.readers import read_inputs
 from ..knowledge.base import load_knowledge
-from ..model import Article, Category, EventType, Rejection, Status
+from ..model import Article, EventType, Rejection, Status
 from ..store.sqlite import AssessmentFilter, EventFilter, Store
 from .highlight import event_spans
 from .security import token_matches
@@ -307,6 +307,3 @@ def network_json(request: Request, flt: AssessmentFilter = Depends(filters)) -> 
             edge["types"].append(r["type"])
     return {"nodes": list(nodes.values()), "edges": list(edges.values())}
 
-
-# Categories are part of the schema for clients that want them.
-CATEGORIES = [c.value for c in Category]

@@ -7,6 +7,7 @@ import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -48,8 +49,7 @@ def _query(request: Request, **changes: Any) -> str:
             params.pop(key, None)
         else:
             params[key] = str(value)
-    url = request.url.replace_query_params(**params) if params else request.url.remove_query_params(list(request.query_params))
-    return str(url.path) + (f"?{url.query}" if url.query else "")
+    return request.url.path + (f"?{urlencode(params)}" if params else "")
 
 
 @router.get("/", response_class=HTMLResponse)
