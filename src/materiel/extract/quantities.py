@@ -25,8 +25,9 @@ VAGUE_COUNTS = frozenset({"hundreds", "thousands", "dozens", "tens", "scores", "
 APPROX_WORDS = frozenset({"about", "around", "some", "roughly", "approximately", "nearly", "almost",
                           "up", "over", "more", "than", "at", "least", "least", "estimated", "an",
                           "less", "fewer", "under", "approx", "approximately", "close", "to"})
+# Keyed in upper case: MONEY matches symbols in any case ("Rs 150", "RS 150", "rs. 3").
 CURRENCY_SYMBOLS = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₽": "RUB", "₹": "INR",
-                    "USD": "USD", "EUR": "EUR", "GBP": "GBP", "Rs": "INR", "Rs.": "INR"}
+                    "USD": "USD", "EUR": "EUR", "GBP": "GBP", "RS": "INR", "RS.": "INR"}
 CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR", "euros": "EUR",
                   "eur": "EUR", "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "gbp": "GBP",
                   "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "yuan": "CNY",
@@ -34,7 +35,7 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR"
                   "shekel": "ILS", "shekels": "ILS", "rial": "IRR", "rials": "IRR", "lira": "TRY"}
 NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 MONEY = re.compile(
-    r"(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
+    r"(?<![^\W\d_])(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
     r"|(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
     r"(?P<cur>dollars?|euros?|pounds?|roubles?|rubles?|yuan|yen|rupees?|shekels?|rials?|USD|EUR|GBP|RUB|CNY)\b",
     re.IGNORECASE)
@@ -161,7 +162,7 @@ def parse_money(text: str) -> Money | None:
     if not match:
         return None
     if match.group("sym"):
-        number, scale, currency = match.group("num"), match.group("scale"), CURRENCY_SYMBOLS[match.group("sym")]
+        number, scale, currency = match.group("num"), match.group("scale"), CURRENCY_SYMBOLS[match.group("sym").upper()]
     else:
         number, scale = match.group("num2"), match.group("scale2")
         currency = CURRENCY_WORDS.get(match.group("cur").lower(), match.group("cur").upper())
