@@ -497,11 +497,12 @@ def evaluate_assessments(
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold flows (tests/assessments/gold.jsonl)."),
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Score assessment clustering (pairwise F1) and independent-origin counts against gold flows."""
     with tempfile.TemporaryDirectory(prefix="materiel-eval-") as tmp:
         try:
-            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", report_rejection)
+            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", reporter(debug))
         except MaterielError as exc:
             fail(exc)
     data = result.to_dict()
