@@ -1,4 +1,8 @@
-"""The `materiel` command: a thin shell over `service` (argument parsing and rendering only)."""
+"""The `materiel` command: a thin shell over `service` (argument parsing and rendering only).
+
+A program embedding the app may pass the `Extractor` its commands use as the context object
+(`CliRunner().invoke(app, args, obj=extractor)`); `materiel` itself passes none and loads the model.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -61,8 +65,19 @@ def existing_db(db: Optional[str]) -> str:
     return path
 
 
-def report_rejection(rejection: Rejection) -> None:
-    err.print(f"[red]error[/red] {escape(rejection.describe())}", highlight=False, soft_wrap=True)
+DEBUG_OPTION = typer.Option(False, "--debug", help="Print the traceback of an internal error (a bug) too.")
+
+
+def report_rejection(rejection: Rejection, debug: bool = False) -> None:
+    """One line per rejected input; an internal error's traceback only under --debug."""
+    hint = "; rerun with --debug for the traceback" if rejection.trace and not debug else ""
+    err.print(f"[red]error[/red] {escape(rejection.describe() + hint)}", highlight=False, soft_wrap=True)
+    if debug and rejection.trace:
+        err.print(escape(rejection.trace.rstrip()), highlight=False, soft_wrap=True)
+
+
+def reporter(debug: bool) -> Callable[[Rejection], None]:
+    return lambda rejection: report_rejection(rejection, debug)
 
 
 @contextmanager
@@ -96,10 +111,18 @@ def fail(exc: MaterielError) -> None:
     raise typer.Exit(2)
 
 
-def finish(summary: service.RunSummary, quiet: bool) -> None:
+def finish(summary: service.RunSummary, quiet: bool, assessed: Optional[service.AssessSummary] = None) -> None:
     if not quiet:
         err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
-    raise typer.Exit(summary.exit_code)
+    raise typer.Exit(max(summary.exit_code, assessed.exit_code if assessed else 0))
+
+
+def report_assessed(assessed: service.AssessSummary, quiet: bool, debug: bool) -> None:
+    """Flow families that failed to assess, one line each, then (unless quiet) the summary."""
+    for failure in assessed.failures:
+        report_rejection(failure, debug)
+    if not quiet:
+        err.print(escape(assessed.describe()), highlight=False, soft_wrap=True)
 
 
 def party_names(event: Event) -> str:
@@ -135,18 +158,20 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
 
 @app.command()
 def extract(
+    ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
     format: ExtractFormat = typer.Option(ExtractFormat.jsonl, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the model once)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Read articles and write the events they report (ONTOLOGY §7 JSON Lines by default)."""
     summary = service.RunSummary()
     sink = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         with progress_bar(quiet, "extracting") as progress:
-            results = tracked(service.extract_paths(paths, summary, workers, report_rejection), progress)
+            results = tracked(service.extract_paths(paths, summary, workers, reporter(debug), ctx.obj), progress)
             if format is ExtractFormat.jsonl:
                 for result in results:
                     sink.write(result.to_json() + "\n")
@@ -166,27 +191,30 @@ def extract(
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
     update: bool = typer.Option(True, "--assess/--no-assess",
                                 help="Bring the assessments up to date afterwards (only the flows the new events touch)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
     summary = service.RunSummary()
+    assessed = None
     try:
         with progress_bar(quiet, "ingesting") as progress:
             task = progress.add_task("articles", total=None) if progress else None
-            service.ingest_paths(paths, db_path(db), summary, workers, report_rejection,
-                                 on_result=(lambda _: progress.advance(task)) if progress and task is not None else None)
+            service.ingest_paths(paths, db_path(db), summary, workers, reporter(debug),
+                                 on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
+                                 extractor=ctx.obj)
         if update and summary.stored:
             assessed = service.assess_db(db_path(db))
-            if not quiet:
-                err.print(escape(assessed.describe()), highlight=False, soft_wrap=True)
+            report_assessed(assessed, quiet, debug)
     except MaterielError as exc:
         fail(exc)
-    finish(summary, quiet)
+    finish(summary, quiet, assessed)
 
 
 @app.command()
@@ -240,7 +268,9 @@ def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
 
 @app.command()
 def demo(
+    ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file)."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Ingest the bundled sample articles into a fresh ledger, assess it, and print events and assessments."""
     path = Path(db) if db else Path(tempfile.mkdtemp(prefix="materiel-demo-")) / "demo.db"
@@ -248,8 +278,11 @@ def demo(
         path.unlink()
     summary = service.RunSummary()
     try:
-        service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=report_rejection)
+        service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=reporter(debug),
+                             extractor=ctx.obj)
         assessed = service.assess_db(path)
+        for failure in assessed.failures:
+            report_rejection(failure, debug)
         rows = service.query_events(path, EventFilter())
         flows = service.ledger_rows(path, AssessmentFilter())
     except MaterielError as exc:
@@ -262,20 +295,22 @@ def demo(
                      f"  materiel export --format brief-md --db {path}\n"
                      f"  materiel serve --db {path}    (then open http://127.0.0.1:8000)"), highlight=False,
               soft_wrap=True)
-    raise typer.Exit(summary.exit_code)
+    raise typer.Exit(max(summary.exit_code, assessed.exit_code))
 
 
 @app.command("eval")
 def evaluate(
+    ctx: typer.Context,
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold events (ONTOLOGY §7 JSON Lines)."),
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
     workers: int = typer.Option(1, "--workers", "-w", min=1),
     errors: int = typer.Option(0, "--show-errors", help="Also print the first N errors."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8)."""
     try:
-        result = service.evaluate_paths(gold, articles, workers, report_rejection)
+        result = service.evaluate_paths(gold, articles, workers, reporter(debug), ctx.obj)
     except MaterielError as exc:
         fail(exc)
     data = result.to_dict()
@@ -338,6 +373,7 @@ def assess(
     db: Optional[str] = DB_OPTION,
     full: bool = typer.Option(False, "--full", help="Rebuild every assessment instead of only those new events touch."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Group stored events into assessments of flows: corroboration, status history, denials, grade."""
     path = existing_db(db)
@@ -348,8 +384,8 @@ def assess(
                 task, completed=n, total=total)) if progress and task is not None else None)
     except MaterielError as exc:
         fail(exc)
-    if not quiet:
-        err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
+    report_assessed(summary, quiet, debug)
+    raise typer.Exit(summary.exit_code)
 
 
 def ledger_table(rows: list[dict]) -> Table:
@@ -461,11 +497,12 @@ def evaluate_assessments(
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold flows (tests/assessments/gold.jsonl)."),
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    debug: bool = DEBUG_OPTION,
 ) -> None:
     """Score assessment clustering (pairwise F1) and independent-origin counts against gold flows."""
     with tempfile.TemporaryDirectory(prefix="materiel-eval-") as tmp:
         try:
-            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", report_rejection)
+            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", reporter(debug))
         except MaterielError as exc:
             fail(exc)
     data = result.to_dict()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import traceback
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Iterable
@@ -111,13 +113,48 @@ class Rejection:
     """An input that could not be read, with where and why (counted in every run summary)."""
 
     origin: str
-    reason: str  # short machine-readable key: binary, encoding, empty, malformed_json, ...
+    reason: str  # short machine-readable key: binary, encoding, empty, malformed_json, ..., internal
     message: str
     line: int | None = None
+    trace: str = field(default="", compare=False, repr=False)  # an internal error's traceback
 
     def describe(self) -> str:
         where = f"{self.origin}:{self.line}" if self.line is not None else self.origin
         return f"{where}: {self.message}"
+
+    @classmethod
+    def internal(cls, error: BaseException, doing: str, origin: str | None = None,
+                 trace: str | None = None) -> "Rejection":
+        """A bug met while `doing` ("extracting article 'x'", "assessing flow family ...") one item:
+        that item is given up and the batch goes on. `origin` is the item's 'file:line', `trace`
+        defaults to the traceback of `error` (shown only on request)."""
+        where, line = split_origin(origin)
+        detail = " ".join(str(error).split())[:INTERNAL_MESSAGE_CHARS]
+        message = (f"internal error while {doing}: {type(error).__name__}{': ' + detail if detail else ''} "
+                   "(a bug in materiel; this item was skipped, the rest went on)")
+        if trace is None:
+            trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        return cls(where, INTERNAL, message, line, trace)
+
+    @classmethod
+    def of_article(cls, article: Article, stage: str, error: BaseException) -> "Rejection":
+        """An internal error while `stage` (extracting, storing) one article."""
+        return cls.internal(error, f"{stage} article {article.id!r}", article.origin)
+
+
+# Reason of a rejection caused by a bug rather than by the input.
+INTERNAL = "internal"
+# An exception's message is cut to this many characters in the one-line report.
+INTERNAL_MESSAGE_CHARS = 300
+ORIGIN_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
+
+
+def split_origin(origin: str | None) -> tuple[str, int | None]:
+    """'reports.jsonl:12' -> ('reports.jsonl', 12): an article's origin names its file and line."""
+    if not origin:
+        return "<input>", None
+    found = ORIGIN_LINE.match(origin)
+    return (found["file"], int(found["line"])) if found else (origin, None)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ query, evaluate. Each is one function; the shells only parse arguments and rende
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +11,10 @@ from typing import Callable, Iterable, Iterator
 
 from .assess.scoring import AssessmentScore, load_flows, score_assessments
 from .assess.update import AssessSummary, assess
+from .errors import MaterielError
 from .evaluate import Score, load_events, score
 from .extract.extractor import Extractor
+from .extract.workers import extract_in_workers
 from .ingest.readers import read_inputs
 from .model import Article, ArticleResult, Assessment, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
@@ -21,8 +22,6 @@ from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 log = logging.getLogger(__name__)
 
 RejectionHandler = Callable[[Rejection], None]
-# Articles handed to a worker process at a time.
-WORKER_CHUNK = 8
 
 
 @dataclass
@@ -56,75 +55,108 @@ class RunSummary:
         return "; ".join(parts)
 
 
-_worker_extractor: Extractor | None = None
-
-
-def _init_worker() -> None:
-    global _worker_extractor
-    if _worker_extractor is None:
-        _worker_extractor = Extractor()
-
-
-def _extract_in_worker(article: Article) -> ArticleResult:
-    assert _worker_extractor is not None
-    return _worker_extractor.extract(article)
+def _reject(rejection: Rejection, summary: RunSummary, on_rejection: RejectionHandler | None) -> None:
+    summary.rejected[rejection.reason] += 1
+    if on_rejection:
+        on_rejection(rejection)
 
 
 def _articles(paths: Iterable[str], summary: RunSummary, on_rejection: RejectionHandler | None) -> Iterator[Article]:
     for item in read_inputs(paths):
         if isinstance(item, Rejection):
-            summary.rejected[item.reason] += 1
-            if on_rejection:
-                on_rejection(item)
+            _reject(item, summary, on_rejection)
             continue
         summary.read += 1
         yield item
 
 
-def extract_articles(articles: Iterable[Article], workers: int = 1) -> Iterator[ArticleResult]:
-    """Results in input order; with workers > 1, N processes each load the model once."""
+def extract_articles(articles: Iterable[Article], workers: int = 1,
+                     extractor: Extractor | None = None) -> Iterator[ArticleResult | Rejection]:
+    """Results in input order; an article whose extraction fails (a bug) comes out as its `Rejection`
+    (reason `internal`) and the rest go on. With workers > 1, N processes share the model loaded once
+    here before they fork, and a worker that dies is replaced."""
+    extractor = extractor or Extractor()
     if workers <= 1:
-        yield from Extractor().extract_many(articles)
-        return
-    _init_worker()  # load once in the parent: forked workers share the loaded model
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker) as pool:
-        yield from pool.imap(_extract_in_worker, articles, chunksize=WORKER_CHUNK)
+        yield from extractor.extract_each(articles)
+    else:
+        yield from extract_in_workers(extractor, articles, workers)
+
+
+def _accepted(outcomes: Iterable[ArticleResult | Rejection], summary: RunSummary,
+              on_rejection: RejectionHandler | None) -> Iterator[ArticleResult]:
+    for outcome in outcomes:
+        if isinstance(outcome, Rejection):
+            _reject(outcome, summary, on_rejection)
+        else:
+            yield outcome
 
 
 def extract_paths(paths: Iterable[str], summary: RunSummary, workers: int = 1,
-                  on_rejection: RejectionHandler | None = None) -> Iterator[ArticleResult]:
+                  on_rejection: RejectionHandler | None = None,
+                  extractor: Extractor | None = None) -> Iterator[ArticleResult]:
     """Read inputs and extract their events; rejections go to `on_rejection` and the summary."""
-    for result in extract_articles(_articles(paths, summary, on_rejection), workers):
+    articles = _articles(paths, summary, on_rejection)
+    for result in _accepted(extract_articles(articles, workers, extractor), summary, on_rejection):
         summary.events += len(result.events)
+        yield result
+
+
+def store_each(store: Store, results: Iterable[ArticleResult], summary: RunSummary,
+               on_rejection: RejectionHandler | None = None) -> Iterator[ArticleResult]:
+    """Store each result in a transaction of its own (all of its rows or none). An article already in
+    the ledger is left as it is; one that fails to store by a bug is rejected and the rest go on,
+    while an error of the ledger itself (a `StoreError`: full disk, read-only file) ends the run."""
+    for result in results:
+        if store.has_article(result.article):
+            summary.already_known += 1  # same content already ingested: nothing to do
+            yield result
+            continue
+        try:
+            written = store.add(result)
+        except MaterielError:
+            raise
+        except Exception as exc:
+            _reject(Rejection.of_article(result.article, "storing", exc), summary, on_rejection)
+            continue
+        summary.events += written
+        summary.stored += 1
         yield result
 
 
 def ingest_paths(paths: Iterable[str], db: str | Path, summary: RunSummary, workers: int = 1,
                  on_rejection: RejectionHandler | None = None,
-                 on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
+                 on_result: Callable[[ArticleResult], None] | None = None,
+                 extractor: Extractor | None = None) -> RunSummary:
     """Extract and store; articles already in the ledger (same content) are left as they are."""
     with Store(db) as store:
-        return ingest_into(store, paths, summary, workers, on_rejection, on_result)
+        return ingest_into(store, paths, summary, workers, on_rejection, on_result, extractor)
 
 
 def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers: int = 1,
                 on_rejection: RejectionHandler | None = None,
-                on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
+                on_result: Callable[[ArticleResult], None] | None = None,
+                extractor: Extractor | None = None) -> RunSummary:
     def fresh(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
             if store.has_article(article):
-                summary.already_known += 1  # same content already ingested: nothing to do
+                summary.already_known += 1  # known before extraction: not even extracted
                 continue
             yield article
 
-    for result in extract_articles(fresh(_articles(paths, summary, on_rejection)), workers):
-        written = store.add(result)
-        summary.events += written
-        summary.stored += 1
+    extracted = _accepted(extract_articles(fresh(_articles(paths, summary, on_rejection)), workers, extractor),
+                          summary, on_rejection)
+    for result in store_each(store, extracted, summary, on_rejection):
         if on_result:
             on_result(result)
     return summary
+
+
+def ingest_articles(articles: list[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,
+                    store: Store | None = None, extractor: Extractor | None = None) -> list[ArticleResult]:
+    """Extract articles already read (posted to the API) and, given a store, store the new ones;
+    a failing article is rejected and the rest go on."""
+    results = _accepted(extract_articles(articles, 1, extractor), summary, on_rejection)
+    return list(store_each(store, results, summary, on_rejection) if store else results)
 
 
 def assess_db(db: str | Path, full: bool = False,
@@ -155,7 +187,8 @@ def evaluate_assessments(gold: str | Path, articles: str | Path, db: str | Path,
     summary = RunSummary()
     with Store(db) as store:
         ingest_into(store, [str(articles)], summary, on_rejection=on_rejection)
-        assess(store)
+        for failure in assess(store).failures:
+            _reject(failure, summary, on_rejection)
         return score_assessments(load_flows(gold), store.assessments())
 
 
@@ -165,11 +198,11 @@ def query_events(db: str | Path, flt: EventFilter, limit: int | None = None) -> 
 
 
 def evaluate_paths(gold: str | Path, articles: str | Path, workers: int = 1,
-                   on_rejection: RejectionHandler | None = None) -> Score:
+                   on_rejection: RejectionHandler | None = None, extractor: Extractor | None = None) -> Score:
     """Extract the articles and score the events against the gold file (ONTOLOGY §8)."""
     summary = RunSummary()
     predicted = {r.article.id: [e.to_dict() for e in r.events]
-                 for r in extract_paths([str(articles)], summary, workers, on_rejection)}
+                 for r in extract_paths([str(articles)], summary, workers, on_rejection, extractor)}
     return score(load_events(gold), predicted)
 
 

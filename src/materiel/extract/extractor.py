@@ -1,16 +1,22 @@
 """The cascade end to end: scan every article cheaply, parse only candidate sentences, read
-events off the parses. The model is loaded once per process and shared by all articles."""
+events off the parses. The model is loaded once per process and shared by all articles.
+
+One article never costs the others: `extract_each` turns an exception met while scanning,
+parsing or assembling one article into a `Rejection` of that article (reason `internal`) and goes
+on; when the parser fails on a batch, its articles are parsed again one by one so that only the
+article that fails is given up. `extract_many` is the strict form for library callers: it raises.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
-from ..model import Article, ArticleResult, MentionKind, Sentence
+from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
 from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate, is_military
 from .assemble import ParsedSentence, assemble
@@ -32,6 +38,21 @@ class ScanResult:
     sentences: list[Sentence]
     candidates: list[Sentence]
     context: list[Sentence] = field(default_factory=list)  # parsed only to learn who speaks
+
+
+@dataclass
+class Failure:
+    """An article whose extraction raised: the exception, kept for the strict caller or the report."""
+
+    article: Article
+    stage: str  # scanning, parsing, assembling
+    error: Exception
+
+    def rejection(self) -> Rejection:
+        return Rejection.of_article(self.article, self.stage, self.error)
+
+
+Outcome = Union[ArticleResult, Failure]
 
 
 class Extractor:
@@ -61,29 +82,68 @@ class Extractor:
         return next(self.extract_many([article]))
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = ARTICLE_BATCH) -> Iterator[ArticleResult]:
-        """Extract a stream of articles, parsing candidate sentences of several articles together."""
-        batch: list[ScanResult] = []
+        """Extract a stream of articles, parsing candidate sentences of several articles together;
+        an exception in one article is raised (use `extract_each` to skip that article instead)."""
+        for outcome in self._outcomes(articles, batch_size):
+            if isinstance(outcome, Failure):
+                raise outcome.error
+            yield outcome
+
+    def extract_each(self, articles: Iterable[Article],
+                     batch_size: int = ARTICLE_BATCH) -> Iterator[ArticleResult | Rejection]:
+        """Like `extract_many`, in input order, but an article whose extraction raises becomes a
+        `Rejection` (reason `internal`, with its id, file, line and the exception) and the rest go on."""
+        for outcome in self._outcomes(articles, batch_size):
+            yield outcome.rejection() if isinstance(outcome, Failure) else outcome
+
+    def _outcomes(self, articles: Iterable[Article], batch_size: int) -> Iterator[Outcome]:
+        batch: list[ScanResult | Failure] = []
         for article in articles:
-            batch.append(self.scan(article))
+            try:
+                batch.append(self.scan(article))
+            except Exception as exc:
+                batch.append(Failure(article, "scanning", exc))
             if len(batch) >= batch_size:
                 yield from self._finish(batch)
                 batch = []
         if batch:
             yield from self._finish(batch)
 
-    def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
-        """Parse the candidates (and the sentences naming their speakers) of a batch together."""
-        texts = [(s.text, (i, s)) for i, scan in enumerate(batch)
+    def _finish(self, batch: list[ScanResult | Failure]) -> Iterator[Outcome]:
+        """Parse the candidates (and the sentences naming their speakers) of a batch together, then
+        read each article's events; a batch the parser fails on is parsed again article by article."""
+        try:
+            parsed = self._parse(batch)
+        except Exception as exc:
+            if len(batch) > 1:
+                for item in batch:
+                    yield from self._finish([item])
+            else:
+                yield Failure(batch[0].article, "parsing", exc) if isinstance(batch[0], ScanResult) else batch[0]
+            return
+        for i, scan in enumerate(batch):
+            if isinstance(scan, Failure):
+                yield scan
+                continue
+            try:
+                events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
+            except Exception as exc:
+                yield Failure(scan.article, "assembling events of", exc)
+                continue
+            yield ArticleResult(scan.article, tuple(events))
+
+    def _parse(self, batch: list[ScanResult | Failure]) -> dict[int, list[ParsedSentence]]:
+        """Parsed candidate and speaker sentences by position of their article in the batch."""
+        scans = [(i, scan) for i, scan in enumerate(batch) if isinstance(scan, ScanResult)]
+        texts = [(s.text, (i, s)) for i, scan in scans
                  for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
-        context = {(i, s.index) for i, scan in enumerate(batch) for s in scan.context}
+        context = {(i, s.index) for i, scan in scans for s in scan.context}
         parsed: dict[int, list[ParsedSentence]] = {}
         for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=UNUSED_PIPES):
             attach_mentions(doc, sentence.mentions, sentence.start)
             attach_person_parties(doc, self.kb.person_country)
             parsed.setdefault(i, []).append(ParsedSentence(sentence, doc, (i, sentence.index) in context))
-        for i, scan in enumerate(batch):
-            events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
-            yield ArticleResult(scan.article, tuple(events))
+        return parsed
 
 
 SPEECH_WORDS = re.compile(r"\b(?:said|says|told|tells|warned|reported|reports|according|stated|claimed)\b")

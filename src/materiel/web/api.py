@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Requ
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from .. import service
 from ..assess.update import assess
 from ..exports import EXPORT_FORMATS, export
 from ..ingest.readers import read_inputs
@@ -234,22 +235,18 @@ _write_lock = threading.Lock()
 
 
 def _ingest(request: Request, articles: list[Article], rejections: list[Rejection], keep: bool) -> dict[str, Any]:
-    from ..extract.extractor import shared_extractor
-
+    """Extract (and store) posted articles; one that fails is listed under `rejected`, never a 500."""
+    summary = service.RunSummary()
+    rejected = list(rejections)
     with _write_lock:  # one writer at a time; extraction shares one model
-        results = list(shared_extractor().extract_many(articles))
-        stored = updated = 0
-        if keep:
-            store = store_of(request)
-            for result in results:
-                if not store.has_article(result.article):
-                    store.add(result)
-                    stored += 1
-            updated = assess(store).assessments if stored else 0
+        store = store_of(request) if keep else None
+        results = service.ingest_articles(articles, summary, rejected.append, store, request.app.state.extractor)
+        assessed = assess(store) if store is not None and summary.stored else None
+        rejected += assessed.failures if assessed else []
     return {"results": [{"article_id": r.article.id, "article_hash": r.article.content_id,
                          "events": [e.to_dict() for e in r.events]} for r in results],
-            "stored": stored, "assessments_updated": updated,
-            "rejected": [{"where": r.describe(), "reason": r.reason} for r in rejections]}
+            "stored": summary.stored, "assessments_updated": assessed.assessments if assessed else 0,
+            "rejected": [{"where": r.describe(), "reason": r.reason} for r in rejected]}
 
 
 @router.post("/ingest", dependencies=[Depends(require_token)], responses=WRITE_ERRORS, summary="Extract (and store) articles sent as JSON")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,9 @@ from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
 from .pages import templates
+
+if TYPE_CHECKING:
+    from ..extract.extractor import Extractor
 
 # Pages may load only what this server serves; Plotly sets inline styles on the charts it draws.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -59,14 +63,17 @@ def _field(loc: tuple) -> str:
     return ".".join(str(part) for part in loc if part not in ("query", "body", "path", "header"))
 
 
-def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES) -> FastAPI:
-    """The app over one ledger; `token` None makes it read-only."""
+def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
+               extractor: Extractor | None = None) -> FastAPI:
+    """The app over one ledger; `token` None makes it read-only; `extractor` (default: the model's)
+    is what ingest uses."""
     app = FastAPI(title="materiel", version=__version__,
                   description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
                               "Reads are open; POST needs `Authorization: Bearer <token>`.")
     app.state.ledgers = Ledgers(str(db))
     app.state.token = token
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.extractor = extractor
     app.include_router(router)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
