@@ -33,6 +33,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 PIPE_WIDTH = 220
 # A reader that went away (`materiel extract ... | head`) ends the command as SIGPIPE would (128 + 13).
 PIPE_CLOSED_EXIT = 141
+LISTEN_BACKLOG = 2048  # uvicorn's default
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
 
@@ -528,6 +529,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(LISTEN_BACKLOG)  # connections wait in the queue until the server takes them
     except OSError as exc:
         sock.close()
         err.print(f"[red]error[/red] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}; "
