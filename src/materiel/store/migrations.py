@@ -111,6 +111,11 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+def recorded(conn: sqlite3.Connection) -> bool:
+    """Whether the ledger keeps its steps in a `migrations` table (an unrecorded one gets it on upgrade)."""
+    return "migrations" in _tables(conn)
+
+
 def applied(conn: sqlite3.Connection) -> list[str]:
     """Names of the steps this ledger has been through, recorded or (for an unrecorded ledger) implied."""
     tables = _tables(conn)

@@ -185,9 +185,9 @@ class Store:
                 raise StoreError(f"the ledger {self.path} was written by a newer materiel (layout step "
                                  f"{newer[-1]!r}); upgrade materiel to open it")
             steps = migrations.pending(self.conn)
-            if not steps:
+            if not steps and (self.read_only or migrations.recorded(self.conn)):
                 return
-            if self.read_only:
+            if steps and self.read_only:
                 raise OutdatedLedgerError(
                     f"the ledger {self.path} has an older layout ({len(steps)} upgrade step(s) pending) and is "
                     "opened read-only; open it writable once (e.g. `materiel assess --db FILE`) to upgrade it")
