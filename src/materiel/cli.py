@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import json
 import os
+import socket
 import sys
 import tempfile
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -22,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import service
+from . import outfile, service
 from .errors import MaterielError
 from .evaluate import describe
 from .model import ArticleResult, Event, Rejection
@@ -34,6 +35,9 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract a sourced ledger of arms transfers and military cooperation from news.")
 # Piped output is not squeezed to 80 columns: a table that no terminal constrains is printed wide.
 PIPE_WIDTH = 220
+# A reader that went away (`materiel extract ... | head`) ends the command as SIGPIPE would (128 + 13).
+PIPE_CLOSED_EXIT = 141
+LISTEN_BACKLOG = 2048  # uvicorn's default
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
 
@@ -111,6 +115,19 @@ def fail(exc: MaterielError) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def output_stream(target: Optional[Path], guarded: Iterable[tuple[str, str]] = ()) -> Iterator[TextIO]:
+    """Where a command writes its data (see `outfile`): errors end it with one line, a closed pipe quietly."""
+    try:
+        with outfile.opened(target, guarded) as sink:
+            yield sink
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        raise typer.Exit(PIPE_CLOSED_EXIT)
+    except MaterielError as exc:
+        fail(exc)
+
+
 def finish(summary: service.RunSummary, quiet: bool, assessed: Optional[service.AssessSummary] = None) -> None:
     if not quiet:
         err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
@@ -168,8 +185,7 @@ def extract(
 ) -> None:
     """Read articles and write the events they report (ONTOLOGY §7 JSON Lines by default)."""
     summary = service.RunSummary()
-    sink = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
+    with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
             results = tracked(service.extract_paths(paths, summary, workers, reporter(debug), ctx.obj), progress)
             if format is ExtractFormat.jsonl:
@@ -181,11 +197,6 @@ def extract(
             else:
                 rows = [(r.article.id, e) for r in results for e in r.events]
                 Console(file=sink, width=200 if output else None).print(events_table(rows, "Extracted events"))
-    except MaterielError as exc:
-        fail(exc)
-    finally:
-        if output:
-            sink.close()
     finish(summary, quiet)
 
 
@@ -234,11 +245,8 @@ def events(
     path = existing_db(db)
     flt = EventFilter(type=type, provider=provider and provider.strip(), recipient=recipient and recipient.strip(),
                       item=item, status=status, since=since, until=until)
-    try:
-        rows = service.query_events(path, flt, limit)
-    except MaterielError as exc:
-        fail(exc)
-    render_stored(rows, format)
+    with output_stream(None):
+        render_stored(service.query_events(path, flt, limit), format)
 
 
 def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
@@ -416,20 +424,17 @@ def ledger(
     path = existing_db(db)
     flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
                             since, until)
-    try:
+    with output_stream(None) as sink:
         rows = service.ledger_rows(path, flt, limit)
-    except MaterielError as exc:
-        fail(exc)
-    if format is ListFormat.jsonl:
-        for row in rows:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-        return
-    if format is ListFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return
-    out.print(ledger_table(rows))
+        if format is ListFormat.jsonl:
+            for row in rows:
+                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+        elif format is ListFormat.csv:
+            writer = csv.DictWriter(sink, fieldnames=list(rows[0]) if rows else ["id"])
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            out.print(ledger_table(rows))
 
 
 @app.command()
@@ -448,12 +453,13 @@ def show(
         err.print(f"[red]error[/red] no assessment {escape(assessment_id)} in {escape(path)}; "
                   "list them with `materiel ledger`", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
-    if format is ShowFormat.json:
-        sys.stdout.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        return
     from .dossier import render_dossier
 
-    render_dossier(found, out)
+    with output_stream(None) as sink:
+        if format is ShowFormat.json:
+            sink.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            render_dossier(found, out)
 
 
 @app.command()
@@ -477,17 +483,9 @@ def export(
     path = existing_db(db)
     flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
                             since, until)
-    try:
+    with output_stream(output, [("ledger", path)]) as sink:
         selected = service.load_assessments(path, flt)
-        if output:
-            tmp = output.with_name(output.name + ".part")  # never leave a half-written export behind
-            with tmp.open("w", encoding="utf-8", newline="") as sink:
-                write_export(selected, format, sink, subject=subject)
-            tmp.replace(output)
-        else:
-            write_export(selected, format, sys.stdout, subject=subject)
-    except MaterielError as exc:
-        fail(exc)
+        write_export(selected, format, sink, subject=subject)
     if output:
         err.print(escape(f"{len(selected)} assessment(s) written to {output}"), highlight=False, soft_wrap=True)
 
@@ -545,12 +543,37 @@ def serve(
         application = create_app(db_path(db), write)
     except MaterielError as exc:
         fail(exc)
+    sock = listening_socket(host, port)  # bound before the banner, which names the port really taken
+    bound = sock.getsockname()[1]
     mode = "read-only" if write is None else "writable (POST needs 'Authorization: Bearer <token>')"
-    err.print(escape(f"serving {db_path(db)} on http://{host}:{port} ({mode}); API at /api, schema at /docs"),
+    shown = f"[{host}]" if ":" in host else host
+    err.print(escape(f"serving {db_path(db)} on http://{shown}:{bound} ({mode}); API at /api, schema at /docs"),
               highlight=False, soft_wrap=True)
     if write is not None and not token:
         err.print(escape(f"write token for this run: {write}"), highlight=False, soft_wrap=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(application, host=host, port=bound, log_level="warning")).run(sockets=[sock])
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port (0: any free port); a busy port or unknown host ends with one line."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        err.print(f"[red]error[/red] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}; "
+                  "check --host", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(LISTEN_BACKLOG)  # connections wait in the queue until the server takes them
+    except OSError as exc:
+        sock.close()
+        err.print(f"[red]error[/red] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}; "
+                  "stop what uses the port or choose another with --port (0 picks a free one)",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    return sock
 
 
 def main() -> None:

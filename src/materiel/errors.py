@@ -3,7 +3,9 @@
     MaterielError
     ├── KnowledgeError       a shipped data file is inconsistent (duplicate alias, bad category)
     ├── ModelNotFoundError   no English spaCy model is installed
+    ├── OutputError          an output file cannot be written, or would overwrite an input or the ledger
     └── StoreError           the SQLite ledger cannot be opened or written
+        └── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
 
 Foreign exceptions are mapped to these at the boundary with ``raise ... from exc``.
 """
@@ -24,4 +26,12 @@ class ModelNotFoundError(MaterielError):
 
 
 class StoreError(MaterielError):
+    pass
+
+
+class OutdatedLedgerError(StoreError):
+    pass
+
+
+class OutputError(MaterielError):
     pass

@@ -167,17 +167,17 @@ def assess_db(db: str | Path, full: bool = False,
 
 
 def ledger_rows(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[dict[str, object]]:
-    with Store(db) as store:
+    with Store.for_reading(db) as store:
         return store.assessment_rows(flt, limit)
 
 
 def load_assessments(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[Assessment]:
-    with Store(db) as store:
+    with Store.for_reading(db) as store:
         return store.assessments(flt, limit)
 
 
 def load_assessment(db: str | Path, assessment_id: str) -> Assessment | None:
-    with Store(db) as store:
+    with Store.for_reading(db) as store:
         return store.assessment(assessment_id)
 
 
@@ -193,7 +193,7 @@ def evaluate_assessments(gold: str | Path, articles: str | Path, db: str | Path,
 
 
 def query_events(db: str | Path, flt: EventFilter, limit: int | None = None) -> list[StoredEvent]:
-    with Store(db) as store:
+    with Store.for_reading(db) as store:
         return list(store.events(flt, limit))
 
 

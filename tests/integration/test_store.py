@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from materiel.errors import StoreError
+from materiel.assess.update import assess
+from materiel.errors import OutdatedLedgerError, StoreError
 from materiel.model import (Article, ArticleResult, Category, Event, EventType, Evidence, Item, Money, Quantity,
                             Source, SourceKind, Stance, Status)
+from materiel.store.migrations import MIGRATIONS
 from materiel.store.sqlite import EventFilter, Store, grounded
 
 IRAN = Article(id="iran", title="Iran to send drones",
@@ -240,13 +243,138 @@ def test_deleting_an_article_cascades(filled: Path) -> None:
     assert orphans(filled) == 0
 
 
-def test_assessment_tables_of_an_older_layout_are_rebuilt_not_misread(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
-    with sqlite3.connect(db) as conn:  # the layout before claims kept their order and origins
-        conn.execute("CREATE TABLE assessment_events (event_id TEXT PRIMARY KEY, assessment_id TEXT NOT NULL)")
-        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+# --- layouts of older releases, written with their own SQL ------------------------------------------
+
+V1_LAYOUT = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (id TEXT PRIMARY KEY, article_key TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+    url TEXT, outlet TEXT, published TEXT, origin TEXT, ingested_at TEXT NOT NULL);
+CREATE TABLE events (id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL, category TEXT NOT NULL, item_name TEXT,
+    canonical TEXT, quantity_value INTEGER, quantity_approx INTEGER, quantity_text TEXT, value_amount REAL,
+    value_currency TEXT, status TEXT NOT NULL, stance TEXT NOT NULL, time_text TEXT, time_iso TEXT,
+    location_name TEXT, location_country TEXT, confidence_text TEXT, confidence_low REAL, confidence_high REAL,
+    confidence_scale TEXT, position INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE sources (event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+    name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT, via TEXT, PRIMARY KEY (event_id, position));
+CREATE TABLE evidence (event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (event_id, position));
+INSERT INTO meta VALUES ('schema_version', '1');
+"""
+ASSESSMENTS_LAYOUT = """
+CREATE TABLE assessments (id TEXT PRIMARY KEY, family TEXT NOT NULL, type TEXT NOT NULL, provider TEXT NOT NULL,
+    recipient TEXT NOT NULL, category TEXT NOT NULL, canonical TEXT, item TEXT NOT NULL, max_status TEXT NOT NULL,
+    latest_status TEXT NOT NULL, reliability TEXT NOT NULL, credibility INTEGER NOT NULL, grade TEXT NOT NULL,
+    events INTEGER NOT NULL, articles INTEGER NOT NULL, outlets INTEGER NOT NULL, origins INTEGER NOT NULL,
+    denials INTEGER NOT NULL, first_reported TEXT, last_reported TEXT, json TEXT NOT NULL);
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
+"""
+# The claims table of the first assessment release (no order, no origins), and of the next one.
+V2_UNORDERED = ASSESSMENTS_LAYOUT + """
+CREATE TABLE assessment_events (event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE);
+"""
+V2_ORDERED = ASSESSMENTS_LAYOUT + """
+CREATE TABLE assessment_events (event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+    origins TEXT NOT NULL);
+"""
+STEPS = [m.name for m in MIGRATIONS]
+
+
+def old_ledger(path: Path, layout: str, stale_assessments: bool = False) -> Path:
+    """A ledger in an older release's layout holding the three articles (rows copied from a current one)."""
+    current = path.with_name("current.db")
+    with Store(current) as store:
+        for result in (iran_result(), germany_result(), china_result()):
+            store.add(result)
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_LAYOUT + layout)
+    conn.execute("ATTACH DATABASE ? AS current", (str(current),))
+    for table in ("articles", "events", "sources", "evidence"):
+        conn.execute(f"INSERT INTO {table} SELECT * FROM current.{table}")
+    if stale_assessments:  # what an older release had assessed: derived data that a newer one rebuilds
+        conn.execute("INSERT INTO assessments SELECT 'stale', 'f', 'transfer', 'IRN', 'RUS', 'uav', NULL, 'x',"
+                     " 'agreed', 'agreed', 'C', 3, 'C3', 9, 9, 9, 9, 0, NULL, NULL, '{}'")
         conn.execute("INSERT INTO meta VALUES ('assessed_through', '99')")
+    conn.commit()
+    conn.close()
+    current.unlink()
+    return path
+
+
+def fresh_assessments() -> list[str]:
+    """The assessment ids a current ledger holding the same articles gets."""
+    with Store(":memory:") as store:
+        for result in (iran_result(), germany_result(), china_result()):
+            store.add(result)
+        assess(store)
+        return sorted(a.id for a in store.assessments())
+
+
+@pytest.mark.parametrize("layout, stale", [("", False), (V2_UNORDERED, True),
+                                           (V2_ORDERED, True)], ids=["v1", "v2-unordered-claims", "v2-no-search"])
+def test_an_older_ledger_is_upgraded_with_its_assessments_rebuilt(tmp_path: Path, layout: str, stale: bool) -> None:
+    db = old_ledger(tmp_path / "old.db", layout, stale)
     with Store(db) as store:
-        columns = {row[1] for row in store.conn.execute("PRAGMA table_info(assessment_events)")}
-        assert {"position", "origins"} <= columns
-        assert store.assessed_through() == 0  # everything will be assessed again
+        assert sorted(a.id for a in store.assessments()) == fresh_assessments() != []
+        assert store.assessed_through() == store.last_event_rowid()
+        assert [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY rowid")] == STEPS
+        assert store.search("Leopard")[0] == 1  # the search index was built over the old articles
+        assert store.counts()["events"] == 5
+
+
+def test_the_ledger_command_shows_an_upgraded_ledger(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from materiel.cli import app
+
+    db = old_ledger(tmp_path / "old.db", V2_UNORDERED, stale_assessments=True)
+    run = CliRunner().invoke(app, ["ledger", "--db", str(db), "--format", "jsonl"])
+    assert run.exit_code == 0, run.output
+    assert sorted(json.loads(line)["id"] for line in run.output.splitlines()) == fresh_assessments()
+
+
+def test_a_ledger_of_the_last_unrecorded_layout_has_its_steps_recorded_not_rerun(tmp_path: Path) -> None:
+    db = tmp_path / "main.db"
+    with Store(db) as store:
+        store.add(iran_result())
+        assess(store)
+        store.conn.execute("DROP TABLE migrations")  # as the release before recorded steps left it
+        store.conn.execute("UPDATE assessments SET grade = 'kept'")  # would be lost by a rebuild
+    with Store(db, read_only=True) as store:  # readable as it is, without writing anything
+        assert [row["grade"] for row in store.assessment_rows()] == ["kept", "kept"]
+    with Store(db) as store:
+        assert [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY rowid")] == STEPS
+        assert [row["grade"] for row in store.assessment_rows()] == ["kept", "kept"]
+
+
+def test_a_failed_upgrade_leaves_the_old_layout_whole(tmp_path: Path) -> None:
+    db = old_ledger(tmp_path / "old.db", V2_UNORDERED, stale_assessments=True)
+    with sqlite3.connect(db) as conn:  # the rebuild's last write fails, as a full disk would
+        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON meta WHEN NEW.key = 'assessed_through'"
+                     " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+    with pytest.raises(StoreError, match="cannot upgrade the ledger .*disk trouble"):
+        Store(db)
+    with sqlite3.connect(db) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "migrations" not in tables and "articles_fts" not in tables
+        assert {r[1] for r in conn.execute("PRAGMA table_info(assessment_events)")} == {"event_id", "assessment_id"}
+        assert conn.execute("SELECT id FROM assessments").fetchall() == [("stale",)]
+
+
+def test_an_outdated_ledger_opened_read_only_says_how_to_upgrade(tmp_path: Path) -> None:
+    db = old_ledger(tmp_path / "old.db", V2_ORDERED)
+    with pytest.raises(OutdatedLedgerError, match="open it writable once"):
+        Store(db, read_only=True)
+    with sqlite3.connect(db) as conn:
+        assert "migrations" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+
+
+def test_a_ledger_from_a_newer_materiel_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO migrations VALUES ('9999_from_the_future', '2030-01-01')")
+    with pytest.raises(StoreError, match="newer materiel"):
+        Store(db)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -30,6 +32,9 @@ JSON_SUFFIXES = {".json"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
 
 Item = Article | Rejection
+TOO_DEEP = "JSON nested too deeply to be an article; expected an object with a 'text' field"
+# A \ud800-\udfff escape without its pair decodes to a code point that no UTF-8 text can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
@@ -40,23 +45,40 @@ def read_inputs(paths: Iterable[str], stdin: IO[bytes] | None = None) -> Iterato
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-            if not files:
-                yield Rejection(str(path), "empty", "directory holds no files")
-            for file in files:
-                if file.suffix.lower() in SUPPORTED:
-                    yield from read_file(file)
-                else:
-                    yield Rejection(str(file), "unsupported_type",
-                                    f"unsupported file type {file.suffix or '(none)'!r}; use .jsonl, .json, .txt or .html")
+            yield from read_directory(path)
         elif path.is_file():
             yield from read_file(path)
         else:
-            yield Rejection(str(path), "not_found", "no such file or directory")
+            yield Rejection(shown(path), "not_found", "no such file or directory")
+
+
+def shown(path: Path | str) -> str:
+    """A file name as one printable line: bytes that are not UTF-8 as \\xNN, control characters escaped."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() or ch == " " else ascii(ch)[1:-1] for ch in text)
+
+
+def read_directory(path: Path) -> Iterator[Item]:
+    """The directory's files, recursively in sorted order; sub-directories that cannot be listed are
+    reported, not skipped silently."""
+    unreadable: list[OSError] = []
+    files = []
+    for root, _, names in os.walk(path, onerror=unreadable.append):
+        files.extend(p for p in (Path(root) / name for name in names) if p.is_file() and not p.name.startswith("."))
+    for exc in unreadable:
+        yield Rejection(shown(exc.filename or path), "unreadable", f"cannot list directory: {exc.strerror}")
+    if not files and not unreadable:
+        yield Rejection(shown(path), "empty", "directory holds no files")
+    for file in sorted(files):
+        if file.suffix.lower() in SUPPORTED:
+            yield from read_file(file)
+        else:
+            yield Rejection(shown(file), "unsupported_type",
+                            f"unsupported file type {file.suffix or '(none)'!r}; use .jsonl, .json, .txt or .html")
 
 
 def read_file(path: Path) -> Iterator[Item]:
-    origin = str(path)
+    origin = shown(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -119,12 +141,12 @@ def read_jsonl(path: Path) -> Iterator[Item]:
         with path.open("rb") as fh:
             head = fh.read(BINARY_SNIFF_BYTES)
             if b"\x00" in head:
-                yield Rejection(str(path), "binary", "looks like a binary file (NUL bytes); expected JSON Lines")
+                yield Rejection(shown(path), "binary", "looks like a binary file (NUL bytes); expected JSON Lines")
                 return
             fh.seek(0)
-            yield from _jsonl_lines(fh, str(path))
+            yield from _jsonl_lines(fh, shown(path))
     except OSError as exc:
-        yield Rejection(str(path), "unreadable", f"cannot read: {exc.strerror}")
+        yield Rejection(shown(path), "unreadable", f"cannot read: {exc.strerror}")
 
 
 def _jsonl_lines(fh: IO[bytes], origin: str) -> Iterator[Item]:
@@ -145,6 +167,9 @@ def _jsonl_lines(fh: IO[bytes], origin: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield Rejection(origin, "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})", n)
             continue
+        except RecursionError:
+            yield Rejection(origin, "malformed_json", TOO_DEEP, n)
+            continue
         yield article_from_record(record, origin, n)
     if not seen_any:
         yield Rejection(origin, "empty", "file has no JSON lines")
@@ -155,6 +180,9 @@ def _json_document(text: str, origin: str) -> Iterator[Item]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Rejection(origin, "malformed_json", f"not valid JSON ({exc.msg} at line {exc.lineno})", exc.lineno)
+        return
+    except RecursionError:
+        yield Rejection(origin, "malformed_json", TOO_DEEP)
         return
     records = data if isinstance(data, list) else [data]
     for n, record in enumerate(records, 1):
@@ -173,6 +201,11 @@ def article_from_record(record: object, origin: str, line: int | None) -> Item:
         return Rejection(origin, "malformed_json", "field 'title' must be a string", line)
     if len(text) + len(title) > MAX_ARTICLE_CHARS:
         return Rejection(origin, "too_large", f"article is {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}", line)
+    for name in ("id", "title", "text", "url", "outlet", "published"):
+        value = record.get(name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return Rejection(origin, "encoding", f"field {name!r} holds a lone surrogate escape (such as \\ud800), "
+                             "which is no character; fix the JSON escapes", line)
     published = record.get("published")
     published = str(published)[:10] if published else None
     article_id = record.get("id")

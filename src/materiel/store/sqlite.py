@@ -8,88 +8,21 @@ half-written article behind. Queries take parameters only, never formatted SQL v
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
-from ..errors import StoreError
+from ..errors import OutdatedLedgerError, StoreError
 from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType
+from . import migrations
 
-SCHEMA_VERSION = 2
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
 OPENING_CHARS = 400
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id TEXT PRIMARY KEY,              -- content hash of title + text
-    article_key TEXT NOT NULL,        -- the id the input gave
-    title TEXT NOT NULL, text TEXT NOT NULL,
-    url TEXT, outlet TEXT, published TEXT, origin TEXT,
-    ingested_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL,
-    category TEXT NOT NULL, item_name TEXT, canonical TEXT,
-    quantity_value INTEGER, quantity_approx INTEGER, quantity_text TEXT,
-    value_amount REAL, value_currency TEXT,
-    status TEXT NOT NULL, stance TEXT NOT NULL,
-    time_text TEXT, time_iso TEXT, location_name TEXT, location_country TEXT,
-    confidence_text TEXT, confidence_low REAL, confidence_high REAL, confidence_scale TEXT,
-    position INTEGER NOT NULL,
-    json TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sources (
-    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT, via TEXT,
-    PRIMARY KEY (event_id, position)
-);
-CREATE TABLE IF NOT EXISTS evidence (
-    event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
-    PRIMARY KEY (event_id, position)
-);
-CREATE INDEX IF NOT EXISTS events_parties ON events(provider, recipient);
-CREATE INDEX IF NOT EXISTS events_type ON events(type, status);
-CREATE INDEX IF NOT EXISTS events_canonical ON events(canonical);
-CREATE INDEX IF NOT EXISTS events_article ON events(article_id);
-CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
-CREATE TABLE IF NOT EXISTS assessments (
-    id TEXT PRIMARY KEY,
-    family TEXT NOT NULL,             -- type|party|party|category: the unit of recomputation
-    type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL, category TEXT NOT NULL,
-    canonical TEXT, item TEXT NOT NULL,
-    max_status TEXT NOT NULL, latest_status TEXT NOT NULL,
-    reliability TEXT NOT NULL, credibility INTEGER NOT NULL, grade TEXT NOT NULL,
-    events INTEGER NOT NULL, articles INTEGER NOT NULL, outlets INTEGER NOT NULL,
-    origins INTEGER NOT NULL, denials INTEGER NOT NULL,
-    first_reported TEXT, last_reported TEXT,
-    json TEXT NOT NULL                -- the assessment without its claims (those are events)
-);
-CREATE TABLE IF NOT EXISTS assessment_events (    -- the claims of an assessment, in order
-    event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
-    assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,
-    origins TEXT NOT NULL             -- JSON list of the origin keys the claim rests on
-);
-CREATE INDEX IF NOT EXISTS assessments_parties ON assessments(provider, recipient);
-CREATE INDEX IF NOT EXISTS assessments_recipient ON assessments(recipient);
-CREATE INDEX IF NOT EXISTS assessments_recent ON assessments(last_reported);
-CREATE INDEX IF NOT EXISTS assessments_family ON assessments(family);
-CREATE INDEX IF NOT EXISTS assessments_canonical ON assessments(canonical);
-CREATE INDEX IF NOT EXISTS assessment_events_by_assessment ON assessment_events(assessment_id);
-CREATE INDEX IF NOT EXISTS events_family ON events(type, category, provider, recipient);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles', content_rowid='rowid');
-CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
-    INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
-END;
-"""
 
 
 @dataclass(frozen=True)
@@ -191,41 +124,110 @@ def grounded(event: Event, article: Article) -> bool:
     return bool(event.evidence) and all(text[e.start:e.end] == e.text for e in event.evidence)
 
 
+def _checked_connection(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails here if it is not a database
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
 class Store:
     """A ledger in one SQLite file."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, read_only: bool = False):
+        """Open (or, unless `read_only`, create) the ledger and bring its layout up to date.
+
+        `read_only` opens the file without write access, so a ledger on read-only storage can be
+        read; one that still needs an upgrade is then refused with a `StoreError` saying so."""
         self.path = str(path)
+        self.read_only = read_only
         try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path)
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self._drop_outdated_assessments()
-            self.conn.executescript(SCHEMA)
-            with self.conn:
-                self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                                  (str(SCHEMA_VERSION),))
-                if self._meta("search_index") is None:  # a ledger from before the index: build it once
-                    self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
-                    self._set_meta("search_index", "fts5")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the ledger {self.path}: {exc}; check the path and its permissions "
+            self.conn = self._connect()
+        except (sqlite3.Error, OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"cannot open the ledger {self.path}: {reason}; check the path and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
+        try:
+            self._upgrade()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode: every transaction is an explicit `transaction()`, so DDL and DML of one
+        # upgrade commit together.
+        if self.read_only:
+            uri = "file:" + quote(os.fsencode(os.path.abspath(self.path))) + "?mode=ro"
+            try:
+                return _checked_connection(uri)
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc):
+                    raise
+                # A WAL ledger in a directory nobody may write: SQLite cannot create its shared-memory
+                # file, and since no writer can create a write-ahead log there either, the file is read as is.
+                return _checked_connection(uri + "&immutable=1")
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        return conn
+
+    def _upgrade(self) -> None:
+        """Apply the layout steps the file lacks in one transaction, rebuilding the assessments when a
+        step replaced them (see `migrations`)."""
+        try:
+            newer = migrations.unknown(self.conn)
+            if newer:
+                raise StoreError(f"the ledger {self.path} was written by a newer materiel (layout step "
+                                 f"{newer[-1]!r}); upgrade materiel to open it")
+            steps = migrations.pending(self.conn)
+            if not steps and (self.read_only or migrations.recorded(self.conn)):
+                return
+            if steps and self.read_only:
+                raise OutdatedLedgerError(
+                    f"the ledger {self.path} has an older layout ({len(steps)} upgrade step(s) pending) and is "
+                    "opened read-only; open it writable once (e.g. `materiel assess --db FILE`) to upgrade it")
+            with self.transaction():  # re-read inside: another process may have upgraded it meanwhile
+                if migrations.apply(self.conn) and self.last_event_rowid():
+                    from ..assess.update import assess  # the assessments are built from the store's events
+
+                    assess(self, full=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot upgrade the ledger {self.path}: {exc}; check the file and its permissions "
+                             "or choose another file with --db / MATERIEL_DB") from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested uses join the outer one, which commits or rolls back all."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def close(self) -> None:
         self.conn.close()
 
-    def _drop_outdated_assessments(self) -> None:
-        """Assessments are derived data: when their tables have an older layout they are dropped
-        (and rebuilt by the next `assess`), never read wrongly."""
-        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(assessment_events)")}
-        if columns and "origins" not in columns:
-            with self.conn:
-                self.conn.execute("DROP TABLE assessment_events")
-                self.conn.execute("DROP TABLE IF EXISTS assessments")
-                self.conn.execute("DELETE FROM meta WHERE key = 'assessed_through'")
+    @classmethod
+    def for_reading(cls, path: str | Path) -> "Store":
+        """The ledger opened read-only, so that reading needs no write access; a ledger of an older
+        layout is upgraded first when the file and its directory can be written."""
+        try:
+            return cls(path, read_only=True)
+        except OutdatedLedgerError:
+            directory = os.path.dirname(os.path.abspath(path))
+            if not (os.access(path, os.W_OK) and os.access(directory, os.W_OK)):
+                raise
+            return cls(path)
 
     def __enter__(self) -> "Store":
         return self
@@ -242,7 +244,7 @@ class Store:
         article = result.article
         events = [e for e in result.events if grounded(e, article)]
         try:
-            with self.conn:  # one transaction: all rows of the article, or none
+            with self.transaction():  # one transaction: all rows of the article, or none
                 cur = self.conn.execute(
                     "INSERT OR IGNORE INTO articles(id, article_key, title, text, url, outlet, published, origin,"
                     " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -326,7 +328,7 @@ class Store:
     def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
         """Several families and the assessed-through mark in one transaction."""
         try:
-            with self.conn:
+            with self.transaction():
                 for family, assessments in families.items():
                     self._write_family(family, assessments)
                 self._set_meta("assessed_through", str(through))
@@ -353,7 +355,7 @@ class Store:
                                   [(c.event_id, a.id, i, json.dumps(list(c.origins))) for i, c in enumerate(a.claims)])
 
     def clear_assessments(self) -> None:
-        with self.conn:
+        with self.transaction():
             self.conn.execute("DELETE FROM assessment_events")
             self.conn.execute("DELETE FROM assessments")
             self._set_meta("assessed_through", "0")

@@ -34,15 +34,18 @@ MAX_UPLOAD_BYTES = 5_000_000
 class Ledgers:
     """One SQLite connection per server thread (sqlite3 connections stay in their thread)."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, read_only: bool = False):
         self.path = path
         self.local = threading.local()
-        Store(path).close()  # create the file and schema once, before any request
+        # A server that never writes opens the ledger read-only, so serving needs no write access.
+        self.read_only = read_only and Path(path).exists()
+        # create the file, or bring its layout up to date, once before any request
+        (Store.for_reading if self.read_only else Store)(path).close()
 
     def get(self) -> Store:
         store = getattr(self.local, "store", None)
         if store is None:
-            store = self.local.store = Store(self.path)
+            store = self.local.store = Store(self.path, read_only=self.read_only)
         return store
 
 
@@ -70,7 +73,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app = FastAPI(title="materiel", version=__version__,
                   description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
                               "Reads are open; POST needs `Authorization: Bearer <token>`.")
-    app.state.ledgers = Ledgers(str(db))
+    app.state.ledgers = Ledgers(str(db), read_only=token is None)
     app.state.token = token
     app.state.max_upload_bytes = max_upload_bytes
     app.state.extractor = extractor

@@ -1,0 +1,157 @@
+"""The ledger's layout as named, ordered steps, each recorded in the `migrations` table once applied.
+
+Opening a ledger applies the steps it lacks, all in one transaction, so a file is at its old layout or
+at the new one, never between. A step that changes the assessment tables says so, and the store
+rebuilds the assessments inside that same transaction: an upgraded ledger is never silently empty.
+A new step is appended at the end with a new name; a step is never edited once released.
+
+Ledgers written before the steps were recorded (a `meta` table, no `migrations` table) are placed
+once by their meta keys, never by sniffing columns: the search index's key marks the last layout
+of that era, which equals all the steps below; anything older goes through every step (the first
+creates only what is missing: articles and events kept one layout throughout).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+    rebuilds_assessments: bool = False  # the assessments are rebuilt from the events in the same transaction
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_articles_and_events", (
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS articles (
+            id TEXT PRIMARY KEY,              -- content hash of title + text
+            article_key TEXT NOT NULL,        -- the id the input gave
+            title TEXT NOT NULL, text TEXT NOT NULL,
+            url TEXT, outlet TEXT, published TEXT, origin TEXT,
+            ingested_at TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS events (
+            id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL,
+            category TEXT NOT NULL, item_name TEXT, canonical TEXT,
+            quantity_value INTEGER, quantity_approx INTEGER, quantity_text TEXT,
+            value_amount REAL, value_currency TEXT,
+            status TEXT NOT NULL, stance TEXT NOT NULL,
+            time_text TEXT, time_iso TEXT, location_name TEXT, location_country TEXT,
+            confidence_text TEXT, confidence_low REAL, confidence_high REAL, confidence_scale TEXT,
+            position INTEGER NOT NULL,
+            json TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS sources (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, country TEXT, via TEXT,
+            PRIMARY KEY (event_id, position))""",
+        """CREATE TABLE IF NOT EXISTS evidence (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+            PRIMARY KEY (event_id, position))""",
+        "CREATE INDEX IF NOT EXISTS events_parties ON events(provider, recipient)",
+        "CREATE INDEX IF NOT EXISTS events_type ON events(type, status)",
+        "CREATE INDEX IF NOT EXISTS events_canonical ON events(canonical)",
+        "CREATE INDEX IF NOT EXISTS events_article ON events(article_id)",
+        "CREATE INDEX IF NOT EXISTS articles_published ON articles(published)",
+    )),
+    # Derived data: whatever assessment tables an older ledger has are replaced, then rebuilt.
+    Migration("0002_assessments_with_ordered_claims", (
+        "DROP TABLE IF EXISTS assessment_events",
+        "DROP TABLE IF EXISTS assessments",
+        "DELETE FROM meta WHERE key = 'assessed_through'",
+        """CREATE TABLE assessments (
+            id TEXT PRIMARY KEY,
+            family TEXT NOT NULL,             -- type|party|party|category: the unit of recomputation
+            type TEXT NOT NULL, provider TEXT NOT NULL, recipient TEXT NOT NULL, category TEXT NOT NULL,
+            canonical TEXT, item TEXT NOT NULL,
+            max_status TEXT NOT NULL, latest_status TEXT NOT NULL,
+            reliability TEXT NOT NULL, credibility INTEGER NOT NULL, grade TEXT NOT NULL,
+            events INTEGER NOT NULL, articles INTEGER NOT NULL, outlets INTEGER NOT NULL,
+            origins INTEGER NOT NULL, denials INTEGER NOT NULL,
+            first_reported TEXT, last_reported TEXT,
+            json TEXT NOT NULL)               -- the assessment without its claims (those are events)""",
+        """CREATE TABLE assessment_events (   -- the claims of an assessment, in order
+            event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+            assessment_id TEXT NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            origins TEXT NOT NULL)            -- JSON list of the origin keys the claim rests on""",
+        "CREATE INDEX assessments_parties ON assessments(provider, recipient)",
+        "CREATE INDEX assessments_recipient ON assessments(recipient)",
+        "CREATE INDEX assessments_recent ON assessments(last_reported)",
+        "CREATE INDEX assessments_family ON assessments(family)",
+        "CREATE INDEX assessments_canonical ON assessments(canonical)",
+        "CREATE INDEX assessment_events_by_assessment ON assessment_events(assessment_id)",
+        "CREATE INDEX IF NOT EXISTS events_family ON events(type, category, provider, recipient)",
+    ), rebuilds_assessments=True),
+    Migration("0003_article_search", (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, content='articles',"
+        " content_rowid='rowid')",
+        """CREATE TRIGGER IF NOT EXISTS articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END""",
+        """CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts(articles_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text);
+        END""",
+        "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+        "INSERT INTO meta(key, value) VALUES ('search_index', 'fts5') ON CONFLICT(key) DO UPDATE SET value = 'fts5'",
+    )),
+)
+KNOWN = {m.name for m in MIGRATIONS}
+# Before steps were recorded, the last layout (the one every step above builds) set this meta key.
+UNRECORDED_LAST_LAYOUT = ("search_index", "fts5")
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def recorded(conn: sqlite3.Connection) -> bool:
+    """Whether the ledger keeps its steps in a `migrations` table (an unrecorded one gets it on upgrade)."""
+    return "migrations" in _tables(conn)
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the steps this ledger has been through, recorded or (for an unrecorded ledger) implied."""
+    tables = _tables(conn)
+    if "migrations" in tables:
+        return [row[0] for row in conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+    if "meta" not in tables:
+        return []  # a new file
+    key, value = UNRECORDED_LAST_LAYOUT
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is not None and row[0] == value:
+        return [m.name for m in MIGRATIONS]
+    return []  # older: every step runs (the first one only adds what is missing, the others rebuild)
+
+
+def pending(conn: sqlite3.Connection) -> list[Migration]:
+    """The steps still to apply, in order; a ledger from a newer materiel is refused by the caller."""
+    done = set(applied(conn))
+    return [m for m in MIGRATIONS if m.name not in done]
+
+
+def unknown(conn: sqlite3.Connection) -> list[str]:
+    """Recorded steps this version does not know: the ledger was written by a newer materiel."""
+    return [name for name in applied(conn) if name not in KNOWN]
+
+
+def apply(conn: sqlite3.Connection) -> bool:
+    """Apply the pending steps inside the caller's transaction and record every step;
+    True when the assessments must be rebuilt before it commits."""
+    done = applied(conn)
+    steps = [m for m in MIGRATIONS if m.name not in set(done)]
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # An unrecorded ledger's implied steps are written down first, so the record is complete.
+    conn.executemany("INSERT OR IGNORE INTO migrations(name, applied_at) VALUES (?, ?)", [(n, now) for n in done])
+    for step in steps:
+        for statement in step.statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO migrations(name, applied_at) VALUES (?, ?)", (step.name, now))
+    return any(step.rebuilds_assessments for step in steps)
