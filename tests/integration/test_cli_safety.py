@@ -103,7 +103,7 @@ def run_materiel(*args: object, stdout=subprocess.PIPE, input: bytes | None = No
                           input=input, env=clean_env(), timeout=300, preexec_fn=preexec_fn)
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full (a character device)")
 @pytest.mark.slow
 def test_a_full_device_is_an_error_not_a_success(ledger: Path, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "input.jsonl", [IRAN_ARTICLE])

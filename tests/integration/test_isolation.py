@@ -169,7 +169,7 @@ class PlantedStore(Store):
 
     def add(self, result: ArticleResult) -> int:
         if MARKER in result.article.text:
-            with self.conn:
+            with self.transaction():
                 self.conn.execute("INSERT INTO articles(id, article_key, title, text, ingested_at)"
                                   " VALUES ('half', 'half', '', 'half-written', 'now')")
                 raise KeyError("planted storing failure")
