@@ -180,7 +180,7 @@ def ingest(
             task = progress.add_task("articles", total=None) if progress else None
             service.ingest_paths(paths, db_path(db), summary, workers, report_rejection,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None)
-        if update and summary.stored:
+        if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             if not quiet:
                 err.print(escape(assessed.describe()), highlight=False, soft_wrap=True)

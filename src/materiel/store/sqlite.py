@@ -20,6 +20,9 @@ from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, 
 SCHEMA_VERSION = 2
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
 OPENING_CHARS = 400
+# How long a writer waits for another process's write transaction to end before giving up (sqlite3's
+# default is 5 s; a concurrent ingest or a large assessment batch may hold the lock longer).
+BUSY_TIMEOUT_S = 60.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -199,7 +202,7 @@ class Store:
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path)
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self._drop_outdated_assessments()
