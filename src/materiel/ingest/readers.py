@@ -28,6 +28,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = {".json"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | JSON_SUFFIXES
+TOO_DEEP = "JSON nested too deeply to read; an article is one JSON object with a 'text' field"
 
 Item = Article | Rejection
 
@@ -145,6 +146,9 @@ def _jsonl_lines(fh: IO[bytes], origin: str) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             yield Rejection(origin, "malformed_json", f"not valid JSON ({exc.msg} at column {exc.colno})", n)
             continue
+        except RecursionError:
+            yield Rejection(origin, "malformed_json", TOO_DEEP, n)
+            continue
         yield article_from_record(record, origin, n)
     if not seen_any:
         yield Rejection(origin, "empty", "file has no JSON lines")
@@ -155,6 +159,9 @@ def _json_document(text: str, origin: str) -> Iterator[Item]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Rejection(origin, "malformed_json", f"not valid JSON ({exc.msg} at line {exc.lineno})", exc.lineno)
+        return
+    except RecursionError:
+        yield Rejection(origin, "malformed_json", TOO_DEEP)
         return
     records = data if isinstance(data, list) else [data]
     for n, record in enumerate(records, 1):
@@ -173,6 +180,9 @@ def article_from_record(record: object, origin: str, line: int | None) -> Item:
         return Rejection(origin, "malformed_json", "field 'title' must be a string", line)
     if len(text) + len(title) > MAX_ARTICLE_CHARS:
         return Rejection(origin, "too_large", f"article is {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}", line)
+    if not _encodable(title + text):
+        return Rejection(origin, "encoding", "the title or text holds a lone surrogate escape (\\ud800-\\udfff) that "
+                         "is no character; fix the escapes in the JSON", line)
     published = record.get("published")
     published = str(published)[:10] if published else None
     article_id = record.get("id")
@@ -180,6 +190,14 @@ def article_from_record(record: object, origin: str, line: int | None) -> Item:
     where = f"{origin}:{line}" if line is not None else origin
     return Article(id=article_id, text=text, title=title.strip(), url=_opt(record.get("url")),
                    outlet=_opt(record.get("outlet")), published=published, origin=where)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _opt(value: object) -> str | None:
