@@ -220,7 +220,7 @@ def ingest(
             service.ingest_paths(paths, db_path(db), summary, workers, reporter(debug),
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
                                  extractor=ctx.obj)
-        if update and summary.stored:
+        if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)
     except MaterielError as exc:

@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -178,12 +182,105 @@ def test_refuses_to_serve_writable_beyond_loopback_without_a_token(tmp_path):
     assert result.returncode == 2 and "refusing to serve writable" in result.stderr
 
 
-def test_schemathesis_finds_no_server_error(server, tmp_path):
-    """Property-based requests generated from the served OpenAPI schema: no 5xx, responses conform."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "schemathesis"), "run", server.url + "/openapi.json",
-         "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
-         "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--exclude-path-regex", "/api/ingest.*",
-         "--seed", "1"],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path)
+def test_a_declared_oversized_body_is_refused_before_it_is_read(writable):
+    """Only the headers are sent: a server that waited for the body would never answer."""
+    with socket.create_connection(("127.0.0.1", writable.port), timeout=30) as conn:
+        conn.sendall(b"POST /api/ingest HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000000000\r\n\r\n")
+        reply = b""
+        while not reply.endswith(b"}"):  # the headers, then the JSON error
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    reply = reply.decode("utf-8", "replace")
+    assert reply.startswith("HTTP/1.1 413") and "larger than 6,000,000 bytes" in reply
+
+
+def test_a_streamed_body_is_cut_off_at_the_limit(writable):
+    def chunks():  # no Content-Length: sent chunked
+        yield b'{"articles": [{"text": "'
+        for _ in range(700):
+            yield b"a" * 10_000
+        yield b'"}]}'
+
+    try:
+        response = httpx.post(writable.url + "/api/ingest", content=chunks(), timeout=60,
+                              headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    except httpx.WriteError:  # the server answered and closed before the client finished sending
+        pytest.fail("the server closed the connection without a 413")
+    assert response.status_code == 413 and "larger than" in response.json()["error"]["message"]
+
+
+def test_a_read_with_a_large_body_is_refused(server):
+    response = httpx.request("GET", server.url + "/api/health", content=b"x" * 20_000, timeout=30)
+    assert response.status_code == 413 and "GET /api/health" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("body, status, fragment", [
+    (b"not json", 422, "not valid JSON"),
+    (b"[" * 100_000, 400, "cannot be read"),
+    (b'{"articles": [{"text": "\\ud800 drones"}]}', 422, "articles.0.text"),
+])
+def test_unreadable_json_bodies_say_what_to_send(writable, body, status, fragment):
+    response = httpx.post(writable.url + "/api/ingest", content=body, timeout=60,
+                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert response.status_code == status and fragment in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("name, data, fragment", [
+    ("deep.json", b"[" * 100_000, "nested too deeply"),
+    ("deep.jsonl", b"[" * 100_000 + b"\n", "nested too deeply"),
+    ("lone.jsonl", b'{"text": "\\ud800 Iran sent drones to Russia."}\n', "lone surrogate"),
+])
+def test_hostile_uploads_are_rejections_not_server_errors(writable, name, data, fragment):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    response = httpx.post(writable.url + "/api/ingest/upload", headers=headers, timeout=60,
+                          files={"file": (name, data, "application/octet-stream")})
+    assert response.status_code == 422 and fragment in response.json()["error"]["message"]
+    page = httpx.post(writable.url + "/ingest", timeout=60, files={"file": (name, data, "application/octet-stream")})
+    assert page.status_code == 400 and fragment in page.text
+
+
+def test_two_clients_writing_at_once_lose_nothing(writable):
+    articles = [{"id": "client-a", "published": "2024-03-01", "outlet": "Reuters",
+                 "text": "Germany will deliver 14 Leopard 2 tanks to Ukraine, the government said."},
+                {"id": "client-b", "published": "2024-03-02", "outlet": "AP",
+                 "text": "Iran has delivered 300 Shahed-136 drones to Russia, U.S. officials said on Tuesday."}]
+    start = threading.Barrier(len(articles))
+
+    def post(article: dict) -> httpx.Response:
+        start.wait()
+        return httpx.post(writable.url + "/api/ingest", json={"articles": [article]}, timeout=120,
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+
+    with ThreadPoolExecutor(len(articles)) as pool:
+        responses = list(pool.map(post, articles))
+    for response in responses:
+        assert response.status_code == 200 and response.json()["stored"] == 1, response.text
+        result = response.json()["results"][0]
+        stored = get(writable, f"/api/articles/{result['article_hash']}").json()
+        assert result["events"] and [e["id"] for e in stored["events"]] == \
+            [f"{result['article_hash']}:{n}" for n in range(len(result["events"]))]
+    providers = {r["provider"] for r in get(writable, "/api/assessments", limit=500).json()["items"]}
+    assert {"DEU", "IRN"} <= providers
+
+
+def test_schemathesis_finds_no_server_error(ledger, tmp_path):
+    """Property-based requests generated from the served OpenAPI schema, every operation, writes
+    with the token, on a writable server over a copy of the assessed ledger: no 5xx, responses conform."""
+    db = tmp_path / "ledger.db"
+    with sqlite3.connect(ledger) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    served = Server(db, "--writable", env={"MATERIEL_TOKEN": TOKEN})
+    try:
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "schemathesis"), "run", served.url + "/openapi.json",
+             "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
+             "--max-examples", "15", "--phases", "examples,coverage,fuzzing", "--seed", "1",
+             "--header", f"Authorization: Bearer {TOKEN}"],
+            capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    finally:
+        served.stop()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Tested: 13" in result.stdout  # every operation of the schema, the two ingest routes included

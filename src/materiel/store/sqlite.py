@@ -23,6 +23,9 @@ from . import migrations
 
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
 OPENING_CHARS = 400
+# How long a writer waits for another process's write transaction to end before giving up (sqlite3's
+# default is 5 s; a concurrent ingest or a large assessment batch may hold the lock longer).
+BUSY_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def grounded(event: Event, article: Article) -> bool:
 
 
 def _checked_connection(uri: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails here if it is not a database
     except sqlite3.Error:
@@ -171,7 +174,7 @@ class Store:
                 return _checked_connection(uri + "&immutable=1")
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None)
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         return conn
