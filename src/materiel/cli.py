@@ -179,7 +179,7 @@ def extract(
     paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
     format: ExtractFormat = typer.Option(ExtractFormat.jsonl, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
-    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (each loads the model once)."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (forked once the model is loaded, so it loads once)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
@@ -316,14 +316,16 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8)."""
+    """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8).
+    Exits 1 when an article was rejected, since the score then leaves it out."""
+    summary = service.RunSummary()
     try:
-        result = service.evaluate_paths(gold, articles, workers, reporter(debug), ctx.obj)
+        result = service.evaluate_paths(gold, articles, workers, reporter(debug), ctx.obj, summary)
     except MaterielError as exc:
         fail(exc)
     data = result.to_dict()
     if printed_as_json(data, as_json):
-        return
+        raise typer.Exit(1 if summary.rejected_total else 0)
     table = Table(title=f"Events by type ({data['articles']} articles)")
     for column in ("type", "P", "R", "F1", "tp", "fp", "fn"):
         table.add_column(column, justify="right" if column != "type" else "left")
@@ -342,7 +344,7 @@ def evaluate(
               f"{data['spurious_on_negatives']}")
     for aid, kind, g, p in result.errors[:errors]:
         out.print(f"  {aid} {kind}: gold {describe(g)} | pred {describe(p)}", highlight=False)
-
+    raise typer.Exit(1 if summary.rejected_total else 0)
 
 
 # --- assessments: assess, ledger, show, export ------------------------------------------------

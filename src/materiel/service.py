@@ -198,9 +198,11 @@ def query_events(db: str | Path, flt: EventFilter, limit: int | None = None) -> 
 
 
 def evaluate_paths(gold: str | Path, articles: str | Path, workers: int = 1,
-                   on_rejection: RejectionHandler | None = None, extractor: Extractor | None = None) -> Score:
-    """Extract the articles and score the events against the gold file (ONTOLOGY §8)."""
-    summary = RunSummary()
+                   on_rejection: RejectionHandler | None = None, extractor: Extractor | None = None,
+                   summary: RunSummary | None = None) -> Score:
+    """Extract the articles and score the events against the gold file (ONTOLOGY §8); articles
+    rejected on the way are counted in `summary` (a score over fewer articles is not the full score)."""
+    summary = summary if summary is not None else RunSummary()
     predicted = {r.article.id: [e.to_dict() for e in r.events]
                  for r in extract_paths([str(articles)], summary, workers, on_rejection, extractor)}
     return score(load_events(gold), predicted)

@@ -154,6 +154,16 @@ def test_cli_reports_the_failure_and_exits_1(failing: Extractor, batch: Path) ->
     assert "Traceback (most recent call last)" in debug.stderr and "planted failure" in debug.stderr
 
 
+def test_eval_scores_the_rest_and_exits_1_when_an_article_is_rejected(failing: Extractor, batch: Path,
+                                                                      tmp_path: Path) -> None:
+    gold = write_jsonl(tmp_path / "gold.jsonl", [{"article_id": a["id"], "events": []}
+                                                 for a in (IRAN_ARTICLE, PLANTED, GERMANY_ARTICLE)])
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(app, ["eval", str(gold), str(batch), *extra], obj=failing)
+        assert result.exit_code == 1, result.output
+        assert f"error {batch}:2: internal error" in result.stderr
+
+
 def test_ingest_stores_the_good_articles_only(failing: Extractor, batch: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     result = CliRunner().invoke(app, ["ingest", str(batch), "--db", str(db)], obj=failing)
