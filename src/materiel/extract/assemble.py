@@ -3,6 +3,7 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -286,11 +287,34 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     return events
 
 
-def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase) -> Event:
-    """'weapons to Yemen' in a story about the Houthis go to the Houthis: an armed group the
-    article names stands for the state it operates from, as a recipient."""
+# Words just before a group's name that make it the receiving end: "bound for the Houthis",
+# "supplying weapons to the RSF", "rearm Hezbollah" (a group named after "against" or "fighting" is not).
+RECEIVING_CUE = re.compile(r"\b(?:to|for|arm(?:s|ed|ing)?|re(?:arm|stock|suppl[a-z]*)[a-z]*|suppl(?:y|ies|ied|ying)|"
+                           r"equip(?:s|ped|ping)?|help(?:s|ed|ing)?)\s+(?:the\s+)?(?:[a-z-]+\s+)?$")
+CUE_WINDOW = 40
+
+
+def receiving_groups(sentences: list[Sentence], events: list[Event], text: str,
+                     group_bases: dict[str, str]) -> frozenset[str]:
+    """The armed groups that the article shows on the receiving end: the recipient of an event
+    read off a sentence's syntax, or a name preceded by a receiving cue anywhere in the article."""
+    found = {e.recipient for e in events if e.recipient in group_bases}
+    for sentence in sentences:
+        for m in sentence.mentions:
+            if m.kind is MentionKind.PARTY and m.value in group_bases and m.value not in found \
+                    and RECEIVING_CUE.search(text[max(0, m.start - CUE_WINDOW):m.start].lower()):
+                found.add(m.value)
+    return frozenset(found)
+
+
+def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase,
+                     receiving: frozenset[str]) -> Event:
+    """'weapons to Yemen' in a story about arming the Houthis go to the Houthis: an armed group
+    that the article shows receiving arms stands for the state it operates from, as a recipient.
+    A group the article names only as the enemy ('Bamako received helicopters' in a story about
+    fighting JNIM) leaves the state as it is."""
     groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
-              and kb.group_bases.get(m.value) == event.recipient}
+              and kb.group_bases.get(m.value) == event.recipient and m.value in receiving}
     if len(groups) == 1 and event.provider != event.recipient:
         return event.with_changes(recipient=groups.pop())
     return event
@@ -427,7 +451,8 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     voice = publication_voice(article)
     if voice is not None:
         events = [e.with_changes(sources=tuple(voice if s == AUTHOR_SOURCE else s for s in e.sources)) for e in events]
-    events = [_group_for_state(e, sentences, kb) for e in events]
+    receiving = receiving_groups(sentences, events, article.full_text, kb.group_bases)
+    events = [_group_for_state(e, sentences, kb, receiving) for e in events]
     events = fill_denied_items(events)
     events = fill_canonical(events, sentences, kb)
     return merge_events(events)
