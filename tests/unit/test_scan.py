@@ -179,3 +179,16 @@ def test_sentence_and_mention_offsets_always_slice(scanner: Scanner, nlp, parts)
             assert s.start <= m.start and m.end <= s.end
     for m in scanner.mentions(text):
         assert text[m.start:m.end] == m.text
+
+
+@pytest.mark.parametrize("text, parties", [
+    ("NATO member Norway will donate jets to Ukraine.", ["NOR", "UKR"]),
+    ("EU-member Hungary blocked the tranche for Ukraine.", ["HUN", "UKR"]),
+    ("Fellow NATO ally Turkey bought S-400s from Russia.", ["TUR", "RUS"]),
+    ("Norway, a NATO member, will donate jets to Ukraine.", ["NOR", "UKR"]),
+    ("NATO will send more troops to Poland.", ["org:nato", "POL"]),  # the alliance itself acts
+    ("NATO and Norway signed a deal.", ["org:nato", "NOR"]),
+])
+def test_an_alliance_naming_a_states_membership_is_not_a_party(scanner: Scanner, text: str,
+                                                                parties: list[str]) -> None:
+    assert [m.value for m in found(scanner, text, MentionKind.PARTY)] == parties

@@ -109,7 +109,7 @@ class Scanner:
                     continue
                 found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
-        return _resolve_overlaps(unique)
+        return without_membership_labels(_resolve_overlaps(unique), text)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
         """Split `text` into sentences and attach the mentions of each.
@@ -285,6 +285,36 @@ def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
         if m.kind is MentionKind.TRIGGER and not any(s <= m.start and m.end <= e for s, e in proper):
             kept.append(m)
     return sorted(kept, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+# "NATO member Norway", "EU-member Hungary", "fellow CSTO ally Armenia": the alliance names which
+# club the state belongs to; the state is the party. Also "Norway, a NATO member, ...".
+MEMBERSHIP_NOUN = r"(?:founding\s+|fellow\s+)?(?:member|ally|partner|state|country|nation)s?"
+MEMBER_BEFORE_STATE = re.compile(rf"[\s-]*{MEMBERSHIP_NOUN}[\s,]*")
+APPOSED_ARTICLE = re.compile(r",\s*(?:a|an|the|its|fellow)?\s*$")
+MEMBER_AFTER = re.compile(rf"[\s-]*{MEMBERSHIP_NOUN}\b")
+MEMBERSHIP_CLUBS = frozenset({"group:alliance", "group:igo"})  # alliances and intergovernmental bodies
+
+
+def without_membership_labels(mentions: list[Mention], text: str) -> list[Mention]:
+    """Drop an alliance named only as the membership of a state next to it, so that it is never
+    read as a party of that state's deal. Linear in the mentions."""
+    parties = [i for i, m in enumerate(mentions) if m.kind is MentionKind.PARTY]
+    dropped: set[int] = set()
+    for n, i in enumerate(parties):
+        m = mentions[i]
+        if m.detail not in MEMBERSHIP_CLUBS:
+            continue
+        after = MEMBER_BEFORE_STATE.match(text, m.end)
+        following = mentions[parties[n + 1]] if n + 1 < len(parties) else None
+        if after and after.group().strip(" -,") and following is not None and following.start == after.end():
+            dropped.add(i)  # "NATO member Norway"
+            continue
+        preceding = mentions[parties[n - 1]] if n > 0 else None
+        if preceding is not None and APPOSED_ARTICLE.fullmatch(text, preceding.end, m.start) \
+                and MEMBER_AFTER.match(text, m.end):
+            dropped.add(i)  # "Norway, a NATO member, ..."
+    return [m for i, m in enumerate(mentions) if i not in dropped] if dropped else mentions
 
 
 @lru_cache(maxsize=1)
