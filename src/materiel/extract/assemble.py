@@ -307,12 +307,29 @@ def receiving_groups(sentences: list[Sentence], events: list[Event], text: str,
     return frozenset(found)
 
 
+# Mentions that name a state's government rather than its territory: "Addis Ababa bought ...",
+# "the Somali defence ministry". Preceded by a locative preposition they are places ("in Sanaa").
+GOVERNMENT_FORMS = ("capital", "metonym")
+LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|around)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def governments_named(sentences: list[Sentence], text: str) -> frozenset[str]:
+    """States the article names by their government (capital, metonym or a state organ), which
+    then act in the story themselves and are not stand-ins for an armed group on their soil."""
+    return frozenset(m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
+                     and (m.detail in GOVERNMENT_FORMS or m.detail.startswith("organ:"))
+                     and not LOCATIVE_BEFORE.search(text[max(0, m.start - CUE_WINDOW):m.start]))
+
+
 def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase,
-                     receiving: frozenset[str]) -> Event:
+                     receiving: frozenset[str], governments: frozenset[str]) -> Event:
     """'weapons to Yemen' in a story about arming the Houthis go to the Houthis: an armed group
-    that the article shows receiving arms stands for the state it operates from, as a recipient.
-    A group the article names only as the enemy ('Bamako received helicopters' in a story about
-    fighting JNIM) leaves the state as it is."""
+    that the article shows receiving arms stands for the state it operates from, as a recipient,
+    unless the article names that state's government acting ('Addis Ababa bought jets'). A group
+    named only as the enemy ('Bamako received helicopters' in a story about fighting JNIM) never
+    replaces the state."""
+    if event.recipient in governments:
+        return event
     groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
               and kb.group_bases.get(m.value) == event.recipient and m.value in receiving}
     if len(groups) == 1 and event.provider != event.recipient:
@@ -452,7 +469,8 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     if voice is not None:
         events = [e.with_changes(sources=tuple(voice if s == AUTHOR_SOURCE else s for s in e.sources)) for e in events]
     receiving = receiving_groups(sentences, events, article.full_text, kb.group_bases)
-    events = [_group_for_state(e, sentences, kb, receiving) for e in events]
+    governments = governments_named(sentences, article.full_text)
+    events = [_group_for_state(e, sentences, kb, receiving, governments) for e in events]
     events = fill_denied_items(events)
     events = fill_canonical(events, sentences, kb)
     return merge_events(events)
