@@ -192,3 +192,8 @@ def test_sentence_and_mention_offsets_always_slice(scanner: Scanner, nlp, parts)
 def test_an_alliance_naming_a_states_membership_is_not_a_party(scanner: Scanner, text: str,
                                                                 parties: list[str]) -> None:
     assert [m.value for m in found(scanner, text, MentionKind.PARTY)] == parties
+
+
+@pytest.mark.parametrize("text", ["a deal worth US$5.4 billion", "it cost C$406 million", "A$300m in aid"])
+def test_a_currency_prefix_is_no_party(scanner: Scanner, text: str) -> None:
+    assert found(scanner, text, MentionKind.PARTY) == []

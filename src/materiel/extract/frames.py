@@ -18,8 +18,8 @@ from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Stance, Status
 from .arguments import ItemMention, items_in, parties_in, phrase
-from .mentions import party_of, spans_of
-from .quantities import parse_number
+from .mentions import party_of, span_at, spans_of
+from .quantities import VAGUE_COUNTS, parse_number
 from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
@@ -263,6 +263,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t, trig)
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
+    if not items and not nominal and _object_is_something_else(t):
+        return None  # "he did not give more details", "offered condolences": what is given is no materiel
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
             return None
@@ -323,6 +325,27 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
                or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
+
+
+# Nouns that stand for a part of the materiel named before: "delivered the first batch".
+PORTION_NOUNS = frozenset({"batch", "lot", "shipment", "consignment", "part", "rest", "remainder", "share",
+                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round"})
+
+
+def _object_is_something_else(t: Token) -> bool:
+    """The verb's direct object is a common noun that names no item, party or earlier item
+    ('give details', 'provide an explanation', 'send a message'): not a transfer of materiel,
+    even when the sentence names weapons elsewhere."""
+    doc = t.doc
+    for obj in children_of(t, ("dobj",)):
+        if obj.i < t.i or obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
+                or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
+            continue
+        if any(span_at(doc, x, kind) is not None for x in obj.subtree
+               for kind in (MentionKind.ITEM, MentionKind.SYSTEM, MentionKind.PARTY)):
+            continue
+        return True
+    return False
 
 
 def _clause_root(t: Token) -> Token:

@@ -103,6 +103,8 @@ class Scanner:
             start, end = end_index - length + 1, end_index + 1
             if (start > 0 and lowered[start - 1].isalnum()) or (end < len(text) and lowered[end].isalnum()):
                 continue
+            if end < len(text) and text[end] == "$":
+                continue  # "US$5 billion", "A$300m", "C$406 million": a currency, not a party
             surface = text[start:end]
             for entry in bucket:
                 if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
