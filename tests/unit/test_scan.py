@@ -197,3 +197,13 @@ def test_an_alliance_naming_a_states_membership_is_not_a_party(scanner: Scanner,
 @pytest.mark.parametrize("text", ["a deal worth US$5.4 billion", "it cost C$406 million", "A$300m in aid"])
 def test_a_currency_prefix_is_no_party(scanner: Scanner, text: str) -> None:
     assert found(scanner, text, MentionKind.PARTY) == []
+
+
+@pytest.mark.parametrize("text, items", [
+    ("an anti-aircraft defence system", [("anti-aircraft defence system", "air_defence")]),
+    ("counter-drone guns and drones", [("drones", "uav")]),
+    ("anti-ship missiles", [("anti-ship missiles", "cruise_missile")]),
+])
+def test_what_a_weapon_counters_is_not_the_weapon(scanner: Scanner, text: str, items: list[tuple[str, str]]) -> None:
+    assert values(found(scanner, text, MentionKind.ITEM)) == items
+    assert found(scanner, "the anti-Houthi coalition", MentionKind.PARTY) == []

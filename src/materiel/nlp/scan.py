@@ -105,6 +105,8 @@ class Scanner:
                 continue
             if end < len(text) and text[end] == "$":
                 continue  # "US$5 billion", "A$300m", "C$406 million": a currency, not a party
+            if lowered.endswith(COUNTER_PREFIXES, 0, start):
+                continue  # "anti-aircraft", "counter-drone": the word names what is countered
             surface = text[start:end]
             for entry in bucket:
                 if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
@@ -288,6 +290,9 @@ def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
             kept.append(m)
     return sorted(kept, key=lambda m: (m.start, -(m.end - m.start)))
 
+
+# A name right after these is what a weapon counters, not the weapon: "anti-aircraft guns".
+COUNTER_PREFIXES = ("anti-", "counter-")
 
 # "NATO member Norway", "EU-member Hungary", "fellow CSTO ally Armenia": the alliance names which
 # club the state belongs to; the state is the party. Also "Norway, a NATO member, ...".
