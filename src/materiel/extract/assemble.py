@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
@@ -17,7 +17,8 @@ from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
-from .mentions import is_person, span_at, spans_of
+from .mentions import is_person, party_of, span_at, spans_of
+from .syntax import RELATIVE_PRONOUNS, children_of
 from .status import SPEECH_LEMMAS
 from .timex import time_for
 from .voice import dateline_state, interviewee, publication_voice
@@ -74,6 +75,10 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         return origin
     if role == "recipient" and origin is not None:
         exclude = exclude | {origin}  # a state does not receive its own product from another
+    if role == "recipient":
+        holder = item_holder(frame.trigger)
+        if holder is not None and holder not in exclude:
+            return holder
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
                 and not _titles_person(span):
@@ -99,6 +104,42 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         for span in spans_of(parsed.doc, MentionKind.PARTY):
             if span.label_ not in exclude and _in_speaker(span.root) and span.kb_id_ != "person":
                 return span.label_
+    return None
+
+
+# Verbs of having or using materiel: their subject holds what the object names.
+HOLDING_VERBS = frozenset({"fly", "field", "operate", "use", "have", "own", "deploy", "keep", "maintain",
+                           "take", "receive", "get", "acquire", "buy", "order", "rely", "retire", "upgrade"})
+NOUN_CHAIN_DEPS = frozenset({"dobj", "pobj", "appos", "conj", "prep", "attr", "npadvmod", "nsubjpass"})
+
+
+def item_holder(trigger: Token) -> str | None:
+    """Who holds an item that a participle qualifies: 'Bucharest, which flies F-16s bought from
+    Portugal' -> ROU; 'Chile, whose air force flies F-16s bought from the US' -> CHL; 'the navy
+    took delivery of the third of four corvettes ordered from Turkey' -> the navy's state. The
+    item's possessor counts too ('Poland's tanks bought from Korea')."""
+    if trigger.dep_ != "acl":
+        return None
+    noun = trigger.head
+    for child in noun.children:
+        if child.dep_ == "poss" and party_of(child):
+            return party_of(child)
+    token = noun
+    for _ in range(8):  # climb the noun phrase chain to the verb that governs it
+        if token.dep_ not in NOUN_CHAIN_DEPS or token.head == token:
+            break
+        token = token.head
+    if token.pos_ not in ("VERB", "AUX") or token.lemma_.lower() not in HOLDING_VERBS:
+        return None
+    for subject in children_of(token, ("nsubj",)):
+        if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl":
+            subject = token.head  # "Bucharest, which flies ..."
+        code = party_of(subject) or next((party_of(c) for c in subject.children if c.dep_ in ("poss", "compound")
+                                          and party_of(c)), None)
+        if code is None and token.dep_ == "relcl" and any(c.lower_ == "whose" for c in subject.children):
+            code = party_of(token.head)  # "Chile, whose air force flies ..."
+        if code is not None:
+            return code
     return None
 
 
