@@ -263,7 +263,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t, trig)
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
-    if not items and not nominal and _object_is_something_else(t):
+    if not nominal and _object_is_something_else(t):
         return None  # "he did not give more details", "offered condolences": what is given is no materiel
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
@@ -337,7 +337,7 @@ def _object_is_something_else(t: Token) -> bool:
     ('give details', 'provide an explanation', 'send a message'): not a transfer of materiel,
     even when the sentence names weapons elsewhere."""
     doc = t.doc
-    for obj in children_of(t, ("dobj",)):
+    for obj in (c for c in t.children if c.dep_ == "dobj"):  # the first object, not its conjuncts
         if obj.i < t.i or obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
                 or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
             continue
