@@ -26,6 +26,9 @@ ITEM_PREPS = frozenset({"with", "on", "of", "for"})
 LIGHT_VERBS = frozenset({"sign", "place", "conclude", "award", "finalise", "finalize", "win", "make", "reach",
                          "seal", "strike", "ink", "complete", "announce", "approve", "secure", "clinch", "agree"})
 TRAINER_PREPS = frozenset({"in", "by"})
+# Dependents that open a clause of their own: what they name is not what the trigger is about
+# ("trained the coastguard, handing over patrol boats": the boats are handed over, not trained on).
+OTHER_CLAUSE_DEPS = frozenset({"advcl", "conj", "ccomp", "relcl", "parataxis", "cc", "punct"})
 PRODUCER_HELP_PREPS = frozenset({"with", "from", "under", "by"})
 # Nouns that name where production happens; a transfer of know-how "for" one is production.
 PRODUCTION_SITES = frozenset({"factory", "plant", "line", "facility", "production", "assembly", "site", "workshop"})
@@ -270,7 +273,7 @@ def training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMentio
         trainers = parties_in(phrase_tokens(subject_heads(t)))
         trainees = parties_in(phrase_tokens(children_of(t, ("dobj",))))
     trainers = [p for p in trainers if p[0] not in {code for code, _ in trainees}]
-    scope = [x for x in t.subtree]
+    scope = [t, *(x for c in t.children if c.dep_ not in OTHER_CLAUSE_DEPS for x in c.subtree)]
     items = items_in(scope) or items_in(scope, include_modifiers=True)
     return trainers, trainees, items, bool(trainers or trainees)
 
