@@ -294,6 +294,13 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.TRANSFER, t, provider, recipient, [*umbrella, *items], mod, money,
                      anchored=anchored, subject_pronoun=subject_pronoun, value_on_first=bool(umbrella),
                      owner_ambiguous=ambiguous)
+    umbrella = [m for m in items if m.item.category is Category.UNSPECIFIED]
+    if money is not None and len(items) > 1 and len(umbrella) == 1:
+        # "$3 billion of security assistance, including A-29 aircraft and helicopters": the bundle
+        # carries the sum, each named item is an event of its own (ONTOLOGY §4)
+        return Frame(EventType.TRANSFER, t, provider, recipient, [*umbrella, *(m for m in items if m not in umbrella)],
+                     mod, money, anchored=anchored, subject_pronoun=subject_pronoun, value_on_first=True,
+                     owner_ambiguous=ambiguous, **extra)
     if len(items) != 1:
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,

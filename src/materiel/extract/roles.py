@@ -21,6 +21,8 @@ RECIPIENT_PREPS = frozenset({"to", "into", "for"})
 PROVIDER_PREPS = frozenset({"from"})
 PARTNER_PREPS = frozenset({"with", "between", "among", "alongside"})
 ITEM_PREPS = frozenset({"with", "on", "of", "for"})
+# "..., including A-29 aircraft and helicopters" hung on the verb: the listed items are transferred too.
+LISTING_PREPS = frozenset({"including", "like"})
 # Verbs that only carry a nominal trigger ("signed contracts for tanks from Korea"): their
 # prepositional objects belong to the noun.
 LIGHT_VERBS = frozenset({"sign", "place", "conclude", "award", "finalise", "finalize", "win", "make", "reach",
@@ -195,7 +197,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
     if trig.subject == "provider":
         if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
             return [], [], [], False
-        item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, frozenset({"with"})))
+        item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
         recipient_tokens = phrase_tokens(datives) + phrase_tokens(prep_objects(t, RECIPIENT_PREPS))
         provider_tokens = phrase_tokens(prep_objects(t, frozenset({"by"}))) if passive else []
         if passive:
@@ -228,7 +230,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         anchored = bool(providers or recipients)
         return providers, recipients, items, anchored
     # recipient-subject verbs: receive, obtain, buy, seek, order ...
-    item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, ITEM_PREPS))
+    item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, ITEM_PREPS | LISTING_PREPS))
     recipient_tokens = phrase_tokens(subjects) if not passive else phrase_tokens(prep_objects(t, frozenset({"by"})))
     if passive:
         item_tokens += phrase_tokens(subjects)
