@@ -10,7 +10,7 @@ says; `assemble` fills what it leaves to the neighbouring sentences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
@@ -108,6 +108,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             counter = _counter_flow(frame)
             if counter is not None:
                 frames.append(counter)
+            frames.extend(_further_pairs(frame, nominal))
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
@@ -132,6 +133,20 @@ def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
         return None
     return Frame(EventType.TRAINING, helping, provider, recipient, items,
                  modality(helping, Status.DELIVERED, kb.status_cues), anchored=True)
+
+
+def _further_pairs(frame: Frame, nominal: bool) -> list[Frame]:
+    """'Australia joined the AUKUS pact with the United States and Britain', 'held an exercise
+    with Tanzania and Mozambique': a partnership of three or more names one event per pair
+    (ONTOLOGY §9.3); the frame itself holds the first pair."""
+    if frame.type is not EventType.COOPERATION:
+        return []
+    parties = cooperation_parties(frame.trigger, nominal)
+    if nominal and frame.trigger.tag_ in ("NNS", "NNPS"):
+        # "Japan has access pacts with Australia and Britain": one pact with each, not among them
+        return [replace(frame, recipient=b) for b in parties[2:]]
+    pairs = [(a, b) for i, a in enumerate(parties) for b in parties[i + 1:]][1:]
+    return [replace(frame, provider=a, recipient=b) for a, b in pairs]
 
 
 def _counter_items(t: Token) -> list[ItemMention]:

@@ -348,6 +348,8 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
                 governor = anchor.head if anchor.dep_ != "pobj" else anchor.head.head
                 if governor.pos_ in VERB_POS:
                     heads += subject_heads(governor)
+                    if anchor.dep_ == "dobj":
+                        heads += prep_objects(governor, PARTNER_PREPS)  # "held an exercise with Tanzania"
             heads += [c for c in anchor.children if c.dep_ in ("poss", "amod", "compound", "nmod") and c != t]
             heads += prep_objects(anchor, PARTNER_PREPS | {"to", "of"})
             for clause in (c for c in anchor.children if c.dep_ == "relcl"):
@@ -358,9 +360,21 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
         heads += children_of(t, ("dobj",))
     codes: list[str] = []
     for head in heads:
-        for code, _ in parties_in(phrase(head)):
-            if code not in codes:
+        for code, span in parties_in(phrase(head)):
+            if code not in codes and not names_the_pact(span, t):
                 codes.append(code)
     return codes
+
+
+# Cooperation nouns that an alliance's own name can modify: "the AUKUS pact", "the NATO alliance".
+PACT_NOUNS = frozenset({"pact", "alliance", "treaty"})
+
+
+def names_the_pact(span, trigger: Token) -> bool:
+    """'the AUKUS pact with the United States and Britain': an alliance named as a compound
+    of the pact noun is the pact itself, not one of its members."""
+    root = span.root
+    return span.kb_id_ == "group:alliance" and root.dep_ == "compound" and root.head == trigger \
+        and trigger.lemma_.lower() in PACT_NOUNS
 
 
