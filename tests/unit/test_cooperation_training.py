@@ -42,3 +42,51 @@ def test_an_alliance_naming_its_own_pact_is_not_a_member() -> None:
     found = pairs("Australia joined the AUKUS pact with the United States and Britain.", "cooperation")
     assert frozenset({"AUS", "org:aukus"}) not in found
     assert frozenset({"USA", "GBR"}) in found
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Chinese military instructors arrived in Harare on Tuesday.", ("CHN", "ZWE", "delivered")),
+    ("Ankara sent military instructors to Tripoli last spring.", ("TUR", "LBY", "delivered")),
+    ("Burkina Faso hired Russian military instructors after the coup.", ("RUS", "BFA", "delivered")),
+    ("French military advisers in Chad help the army plan operations.", ("FRA", "TCD", "delivered")),
+])
+def test_instructors_and_advisers_posted_abroad_are_training(sentence: str, expected: tuple) -> None:
+    assert expected in flows(sentence, "training"), sentence
+
+
+def test_instructors_with_no_trainee_side_named_are_no_event() -> None:
+    assert not flows("The Russian instructors said the army was ready.", "training")
+
+
+def test_the_object_of_a_coordinated_verb_is_the_trainee() -> None:
+    # "trained and directed X": X is trained, not the trainers' own side
+    assert ("EGY", "SDN", "delivered") in flows("Egyptian officers trained and directed Sudan's army units.", "training")
+
+
+def test_general_training_takes_no_system_from_the_story() -> None:
+    found = [e for e in events("Germany delivered Leopard 2 tanks to Ukraine. The UK has trained 30,000 Ukrainian "
+                               "army recruits.", title=TITLE) if e.type.value == "training"]
+    assert [(e.provider, e.recipient, e.item.category.value) for e in found] == [("GBR", "UKR", "unspecified")]
+
+
+def test_training_of_crews_takes_the_system_from_the_story() -> None:
+    found = [e for e in events("Germany delivered Leopard 2 tanks to Ukraine. Ukrainian crews were trained in "
+                               "Germany.", title=TITLE) if e.type.value == "training"]
+    assert [(e.provider, e.recipient, e.item.category.value) for e in found] == [("DEU", "UKR", "armoured_vehicle")]
+
+
+def test_an_act_added_in_another_clause_is_not_the_training_item() -> None:
+    found = [e for e in events("Spain has trained and equipped Mauritania's navy since 2015, handing over patrol boats.",
+                               title=TITLE) if e.type.value == "training"]
+    assert [e.item.category.value for e in found] == ["unspecified"]
+
+
+def test_as_part_of_is_not_a_spare_part() -> None:
+    found = [e for e in events("Kenyan pilots were trained in China as part of the deal.", title=TITLE)
+             if e.type.value == "training"]
+    assert [e.item.category.value for e in found] == ["unspecified"]
+
+
+def test_a_trained_state_force_is_not_replaced_by_an_armed_group() -> None:
+    text = ("Smugglers delivered rifles to the Houthis in Yemen. Saudi officers trained Yemen's coastguard.")
+    assert ("SAU", "YEM", "delivered") in flows(text, "training")

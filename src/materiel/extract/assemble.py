@@ -313,6 +313,8 @@ def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase,
     that the article shows receiving arms stands for the state it operates from, as a recipient.
     A group the article names only as the enemy ('Bamako received helicopters' in a story about
     fighting JNIM) leaves the state as it is."""
+    if event.type in (EventType.TRAINING, EventType.COOPERATION):
+        return event  # "trained Libya's coastguard": the state's own forces are trained, not a group in it
     groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
               and kb.group_bases.get(m.value) == event.recipient and m.value in receiving}
     if len(groups) == 1 and event.provider != event.recipient:

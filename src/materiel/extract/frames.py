@@ -149,6 +149,18 @@ def _further_pairs(frame: Frame, nominal: bool) -> list[Frame]:
     return [replace(frame, provider=a, recipient=b) for a, b in pairs]
 
 
+# Trainees who are trained on a weapon system, not as soldiers in general.
+OPERATOR_NOUNS = frozenset({"operator", "crew", "pilot", "technician", "maintainer", "gunner", "mechanic", "crewman",
+                            "system", "complex", "battery"})  # "the servicemen assigned to the two systems"
+
+
+def _system_bound(t: Token) -> bool:
+    """Does the training sentence speak of people who operate a system ('operators', 'crews',
+    'to operate the complex', 'assigned to the systems')? Only then is its item the system named nearby."""
+    return any(x.lemma_.lower() in OPERATOR_NOUNS or (x.lemma_.lower() in OPERATING_VERBS and x.pos_ in VERB_POS)
+               for x in t.sent)
+
+
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
@@ -223,7 +235,12 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
                      anchored=anchored, subject_pronoun=subject_pronoun)
     if trig.type is EventType.TRAINING:
-        trainers, trainees, items, anchored = training_roles(t, nominal)
+        trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
+        if trig.agent and not (trainers and trainees):
+            return None  # "the instructors said": people, not a training both sides of which are named
+        if not items and not _system_bound(t):
+            # "30,000 recruits trained": general training, not training on the system named nearby
+            items = [ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)]
         return Frame(EventType.TRAINING, t, first_party(trainers), first_party(trainees), items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     if trig.type is EventType.PRODUCTION:
