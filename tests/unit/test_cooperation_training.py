@@ -90,3 +90,18 @@ def test_as_part_of_is_not_a_spare_part() -> None:
 def test_a_trained_state_force_is_not_replaced_by_an_armed_group() -> None:
     text = ("Smugglers delivered rifles to the Houthis in Yemen. Saudi officers trained Yemen's coastguard.")
     assert ("SAU", "YEM", "delivered") in flows(text, "training")
+
+
+def test_a_security_agreement_is_a_partnership() -> None:
+    assert pairs("Ghana and Togo signed a security agreement on border patrols.", "cooperation") == {
+        frozenset({"GHA", "TGO"})}
+
+
+def test_a_defence_agreement_for_named_goods_stays_a_sale() -> None:
+    found = events("Poland signed a defence agreement with South Korea for 180 K2 tanks.", title=TITLE)
+    assert {e.type.value for e in found} == {"transfer"}
+
+
+def test_withdrawing_from_a_programme_cancels_it() -> None:
+    assert ("BRA", "FRA", "cancelled") in flows("Brazil withdrew from the military partnership with France.",
+                                                 "cooperation")

@@ -68,7 +68,8 @@ FOREIGN_PARTICLES = frozenset({"up", "out", "off", "away", "down"})
 def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, bool] | None:
     """The lexicon entry for a trigger token and whether it is used as a noun."""
     lemma = token.lemma_.lower()
-    entries = kb.triggers.get(lemma) or kb.triggers.get(label)
+    entries = (kb.triggers.get(label) if _specific_entry(token, label) else None) \
+        or kb.triggers.get(lemma) or kb.triggers.get(label)
     if not entries:
         return None
     nominal = token.pos_ in NOUN_POS
@@ -85,6 +86,16 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
         return None  # "in order to"
     return entries[0], nominal
+
+
+def _specific_entry(token: Token, label: str) -> bool:
+    """A several-word entry is more specific than its head word ('a defence agreement' is a
+    partnership), unless the phrase names the goods it is for ('a defence agreement for 180 tanks')."""
+    if " " not in label:
+        return False
+    scope = phrase(token) + [x for o in prep_objects(token.head, frozenset({"for", "of"})) for x in phrase(o)] \
+        if token.dep_ == "dobj" else phrase(token)
+    return not any(m.item.category is not Category.UNSPECIFIED for m in items_in(scope))
 
 
 def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
