@@ -85,6 +85,12 @@ def _is_item_head(head: Token) -> bool:
             or head.lemma_.lower() in ITEM_HEAD_NOUNS)
 
 
+def _part_of_idiom(head: Token) -> bool:
+    """'as part of the deal', 'part of a wider package': a share of something, not a spare part."""
+    return head.lower_ == "part" and any(c.dep_ == "prep" and c.lower_ == "of" for c in head.children) \
+        and not any(c.dep_ in ("amod", "compound", "nummod") for c in head.children)
+
+
 def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemMention]:
     """Items named in the tokens, one per noun phrase, system and generic name combined.
 
@@ -101,6 +107,8 @@ def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemM
             if span.root.i not in indices:
                 continue
             head = np_head(span.root)
+            if _part_of_idiom(head):
+                continue
             if not _is_item_head(head):
                 if not include_modifiers:
                     continue

@@ -371,6 +371,8 @@ def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase,
     replaces the state."""
     if event.recipient in governments:
         return event
+    if event.type in (EventType.TRAINING, EventType.COOPERATION):
+        return event  # "trained Libya's coastguard": the state's own forces are trained, not a group in it
     groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
               and kb.group_bases.get(m.value) == event.recipient and m.value in receiving}
     if len(groups) == 1 and event.provider != event.recipient:

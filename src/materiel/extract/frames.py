@@ -10,7 +10,7 @@ says; `assemble` fills what it leaves to the neighbouring sentences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
@@ -68,7 +68,8 @@ FOREIGN_PARTICLES = frozenset({"up", "out", "off", "away", "down"})
 def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, bool] | None:
     """The lexicon entry for a trigger token and whether it is used as a noun."""
     lemma = token.lemma_.lower()
-    entries = kb.triggers.get(lemma) or kb.triggers.get(label)
+    entries = (kb.triggers.get(label) if _specific_entry(token, label) else None) \
+        or kb.triggers.get(lemma) or kb.triggers.get(label)
     if not entries:
         return None
     nominal = token.pos_ in NOUN_POS
@@ -85,6 +86,16 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
         return None  # "in order to"
     return entries[0], nominal
+
+
+def _specific_entry(token: Token, label: str) -> bool:
+    """A several-word entry is more specific than its head word ('a defence agreement' is a
+    partnership), unless the phrase names the goods it is for ('a defence agreement for 180 tanks')."""
+    if " " not in label:
+        return False
+    scope = phrase(token) + [x for o in prep_objects(token.head, frozenset({"for", "of"})) for x in phrase(o)] \
+        if token.dep_ == "dobj" else phrase(token)
+    return not any(m.item.category is not Category.UNSPECIFIED for m in items_in(scope))
 
 
 def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
@@ -108,6 +119,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             counter = _counter_flow(frame)
             if counter is not None:
                 frames.append(counter)
+            frames.extend(_further_pairs(frame, nominal))
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
@@ -132,6 +144,32 @@ def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
         return None
     return Frame(EventType.TRAINING, helping, provider, recipient, items,
                  modality(helping, Status.DELIVERED, kb.status_cues), anchored=True)
+
+
+def _further_pairs(frame: Frame, nominal: bool) -> list[Frame]:
+    """'Australia joined the AUKUS pact with the United States and Britain', 'held an exercise
+    with Tanzania and Mozambique': a partnership of three or more names one event per pair
+    (ONTOLOGY §9.3); the frame itself holds the first pair."""
+    if frame.type is not EventType.COOPERATION:
+        return []
+    parties = cooperation_parties(frame.trigger, nominal)
+    if nominal and frame.trigger.tag_ in ("NNS", "NNPS"):
+        # "Japan has access pacts with Australia and Britain": one pact with each, not among them
+        return [replace(frame, recipient=b) for b in parties[2:]]
+    pairs = [(a, b) for i, a in enumerate(parties) for b in parties[i + 1:]][1:]
+    return [replace(frame, provider=a, recipient=b) for a, b in pairs]
+
+
+# Trainees who are trained on a weapon system, not as soldiers in general.
+OPERATOR_NOUNS = frozenset({"operator", "crew", "pilot", "technician", "maintainer", "gunner", "mechanic", "crewman",
+                            "system", "complex", "battery"})  # "the servicemen assigned to the two systems"
+
+
+def _system_bound(t: Token) -> bool:
+    """Does the training sentence speak of people who operate a system ('operators', 'crews',
+    'to operate the complex', 'assigned to the systems')? Only then is its item the system named nearby."""
+    return any(x.lemma_.lower() in OPERATOR_NOUNS or (x.lemma_.lower() in OPERATING_VERBS and x.pos_ in VERB_POS)
+               for x in t.sent)
 
 
 def _counter_items(t: Token) -> list[ItemMention]:
@@ -208,7 +246,12 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
                      anchored=anchored, subject_pronoun=subject_pronoun)
     if trig.type is EventType.TRAINING:
-        trainers, trainees, items, anchored = training_roles(t, nominal)
+        trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
+        if trig.agent and not (trainers and trainees):
+            return None  # "the instructors said": people, not a training both sides of which are named
+        if not items and not _system_bound(t):
+            # "30,000 recruits trained": general training, not training on the system named nearby
+            items = [ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)]
         return Frame(EventType.TRAINING, t, first_party(trainers), first_party(trainees), items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     if trig.type is EventType.PRODUCTION:

@@ -28,9 +28,6 @@ LISTING_PREPS = frozenset({"including", "like"})
 LIGHT_VERBS = frozenset({"sign", "place", "conclude", "award", "finalise", "finalize", "win", "make", "reach",
                          "seal", "strike", "ink", "complete", "announce", "approve", "secure", "clinch", "agree"})
 TRAINER_PREPS = frozenset({"in", "by"})
-# Dependents that open a clause of their own: what they name is not what the trigger is about
-# ("trained the coastguard, handing over patrol boats": the boats are handed over, not trained on).
-OTHER_CLAUSE_DEPS = frozenset({"advcl", "conj", "ccomp", "relcl", "parataxis", "cc", "punct"})
 PRODUCER_HELP_PREPS = frozenset({"with", "from", "under", "by"})
 # Nouns that name where production happens; a transfer of know-how "for" one is production.
 PRODUCTION_SITES = frozenset({"factory", "plant", "line", "facility", "production", "assembly", "site", "workshop"})
@@ -246,12 +243,14 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
     return providers, recipients, items, bool(recipients or providers)
 
 
-def training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMention], bool]:
+def training_roles(t: Token, nominal: bool, agent: bool = False) -> tuple[list, list, list[ItemMention], bool]:
     """Trainer and trainee. An intransitive 'train' or a 'training' that someone begins or
     completes has the trainees as its subject: 'Iranian pilots began training in Russia'."""
     trainer_preps = TRAINER_PREPS | {"from", "at"}
     governor = t.head if t.dep_ in ("dobj", "xcomp", "nsubj", "pobj") and t.head != t else None
-    if nominal:
+    if nominal and agent:
+        trainers, trainees = instructor_roles(t)
+    elif nominal:
         trainees = parties_in(phrase_tokens(prep_objects(t, frozenset({"of", "for"}))))
         trainers = parties_in(phrase_tokens(children_of(t, ("poss",)) + prep_objects(t, trainer_preps)))
         modifiers = parties_in([c for c in t.children if c.dep_ in ("amod", "compound")])
@@ -268,16 +267,62 @@ def training_roles(t: Token, nominal: bool) -> tuple[list, list, list[ItemMentio
         places = [p for x in t.subtree if x.dep_ == "prep" and x.lower_ in trainer_preps
                   for p in x.children if p.dep_ == "pobj"]
         trainers = parties_in(phrase_tokens(places))
-    elif not children_of(t, ("dobj",)):
+    elif not (children_of(t, ("dobj",)) or shared_object(t)):
         trainees = parties_in(phrase_tokens(subject_heads(t)))
         trainers = parties_in(phrase_tokens(prep_objects(t, trainer_preps)))
     else:
         trainers = parties_in(phrase_tokens(subject_heads(t)))
-        trainees = parties_in(phrase_tokens(children_of(t, ("dobj",))))
+        trainees = parties_in(phrase_tokens(children_of(t, ("dobj",)) or shared_object(t)))
     trainers = [p for p in trainers if p[0] not in {code for code, _ in trainees}]
-    scope = [t, *(x for c in t.children if c.dep_ not in OTHER_CLAUSE_DEPS for x in c.subtree)]
+    scope = training_scope(t)
     items = items_in(scope) or items_in(scope, include_modifiers=True)
     return trainers, trainees, items, bool(trainers or trainees)
+
+
+# Clauses hanging from a training verb that report another act: "..., handing over patrol boats".
+OTHER_ACT_DEPS = frozenset({"advcl", "conj", "relcl", "parataxis"})
+
+
+def training_scope(t: Token) -> list[Token]:
+    """Where a training's item is named: the trigger's subtree without the other acts coordinated
+    with it or added as adverbial clauses ('trained and equipped the navy, handing over boats')."""
+    other = {x.i for c in t.children if c.dep_ in OTHER_ACT_DEPS for x in c.subtree}
+    return [x for x in t.subtree if x.i not in other]
+
+
+def shared_object(t: Token) -> list[Token]:
+    """'Rome trained and equipped Libya's coastguard': the object of the next coordinated verb
+    (with no subject of its own) is the object of this one too."""
+    return [o for c in t.children if c.dep_ == "conj" and c.pos_ in VERB_POS and not subject_heads_of_own(c)
+            for o in children_of(c, ("dobj",))]
+
+
+def subject_heads_of_own(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+
+
+# Where people sent to train others are said to be: "arrived in Niamey", "work with the regiments".
+POSTING_PREPS = frozenset({"to", "in", "with", "for"})
+
+
+def instructor_roles(t: Token) -> tuple[list, list]:
+    """'Russian instructors arrived in Niamey', 'Moscow sent instructors to Bamako', 'Mali hired
+    Russian instructors': the noun's own modifiers, possessor or 'from' name the trainers; the
+    place or partner where they are posted, or whoever takes them on, is the trainee's side."""
+    own = parties_in(phrase_tokens(children_of(t, ("poss",)) + prep_objects(t, frozenset({"from"}))) +
+                     [c for c in t.children if c.dep_ in ("amod", "compound", "nmod")])
+    trainees = parties_in(phrase_tokens(prep_objects(t, POSTING_PREPS)))
+    governor = t.head if t.dep_ in ("nsubj", "nsubjpass", "dobj", "conj") and t.head.pos_ in VERB_POS else None
+    trainers = own
+    if governor is not None:
+        trainees = trainees or parties_in(phrase_tokens(prep_objects(governor, POSTING_PREPS)))
+        if t.dep_ == "dobj":
+            takers = parties_in(phrase_tokens(subject_heads(governor)))
+            if own and not trainees:
+                trainees = takers  # "Mali hired Russian instructors"
+            elif not own:
+                trainers = takers  # "Moscow sent instructors to Bamako"
+    return trainers, trainees
 
 
 def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool]:
@@ -353,6 +398,8 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
                 governor = anchor.head if anchor.dep_ != "pobj" else anchor.head.head
                 if governor.pos_ in VERB_POS:
                     heads += subject_heads(governor)
+                    if anchor.dep_ == "dobj":
+                        heads += prep_objects(governor, PARTNER_PREPS)  # "held an exercise with Tanzania"
             heads += [c for c in anchor.children if c.dep_ in ("poss", "amod", "compound", "nmod") and c != t]
             heads += prep_objects(anchor, PARTNER_PREPS | {"to", "of"})
             for clause in (c for c in anchor.children if c.dep_ == "relcl"):
@@ -363,9 +410,21 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
         heads += children_of(t, ("dobj",))
     codes: list[str] = []
     for head in heads:
-        for code, _ in parties_in(phrase(head)):
-            if code not in codes:
+        for code, span in parties_in(phrase(head)):
+            if code not in codes and not names_the_pact(span, t):
                 codes.append(code)
     return codes
+
+
+# Cooperation nouns that an alliance's own name can modify: "the AUKUS pact", "the NATO alliance".
+PACT_NOUNS = frozenset({"pact", "alliance", "treaty"})
+
+
+def names_the_pact(span, trigger: Token) -> bool:
+    """'the AUKUS pact with the United States and Britain': an alliance named as a compound
+    of the pact noun is the pact itself, not one of its members."""
+    root = span.root
+    return span.kb_id_ == "group:alliance" and root.dep_ == "compound" and root.head == trigger \
+        and trigger.lemma_.lower() in PACT_NOUNS
 
 

@@ -91,6 +91,7 @@ class Trigger:
     subject: str  # provider | recipient | both
     status: Status
     needs_item: bool
+    agent: bool = False  # the noun names the subject-role party itself: "instructors"
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ def load_triggers() -> dict[str, list[Trigger]]:
         _require(row["subject"] in SUBJECT_ROLES, "triggers.csv", n, f"subject must be one of {SUBJECT_ROLES}")
         _require(row["status"] in {s.value for s in Status}, "triggers.csv", n, f"status {row['status']!r} unknown")
         trigger = Trigger(row["lemma"], EventType(row["type"]), row["subject"], Status(row["status"]),
-                          row.get("needs_item") == "1")
+                          row.get("needs_item") == "1", row.get("agent") == "1")
         triggers.setdefault(trigger.lemma, []).append(trigger)
     return triggers
 
