@@ -48,6 +48,11 @@ class ExtractFormat(str, Enum):
     table = "table"
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
 class ListFormat(str, Enum):
     """How `events` and `ledger` print their rows."""
 
@@ -197,6 +202,33 @@ def extract(
             else:
                 rows = [(r.article.id, e) for r in results for e in r.events]
                 Console(file=sink, width=200 if output else None).print(events_table(rows, "Extracted events"))
+    finish(summary, quiet)
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    format: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f",
+                                         help="text (a tree per article) or json (a list of article traces)."),
+    article: Optional[str] = typer.Option(None, "--article", help="Explain only the article with this id."),
+    all: bool = typer.Option(False, "--all", help="Also list the sentences the scan did not parse, with why."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Why was this (not) extracted? Per sentence: triggers, frames, roles and where each came from, and
+    every candidate dropped with its reason. The events are those `extract` gives."""
+    from .explain_text import article_tree
+
+    summary = service.RunSummary()
+    with output_stream(None) as sink:
+        traces = service.explain_paths(paths, summary, reporter(debug), article, ctx.obj)
+        if format is ExplainFormat.json:
+            json.dump([t.to_dict() for t in traces], sink, ensure_ascii=False, indent=2)
+            sink.write("\n")
+        else:
+            for trace in traces:
+                out.print(article_tree(trace, all))
     finish(summary, quiet)
 
 

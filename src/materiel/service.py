@@ -13,10 +13,11 @@ from .assess.scoring import AssessmentScore, load_flows, score_assessments
 from .assess.update import AssessSummary, assess
 from .errors import MaterielError
 from .evaluate import Score, load_events, score
+from .extract.explain import explain_article
 from .extract.extractor import Extractor
 from .extract.workers import extract_in_workers
 from .ingest.readers import read_inputs
-from .model import Article, ArticleResult, Assessment, Rejection
+from .model import Article, ArticleResult, ArticleTrace, Assessment, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,31 @@ def extract_paths(paths: Iterable[str], summary: RunSummary, workers: int = 1,
     for result in _accepted(extract_articles(articles, workers, extractor), summary, on_rejection):
         summary.events += len(result.events)
         yield result
+
+
+def explain_articles(articles: Iterable[Article], summary: RunSummary,
+                     on_rejection: RejectionHandler | None = None, article_id: str | None = None,
+                     extractor: Extractor | None = None) -> Iterator[ArticleTrace]:
+    """How each article was read (`materiel explain`, the web article view): its events, which are
+    those `extract` gives, and every decision on the way. `article_id` keeps that one article only;
+    an article whose extraction fails (a bug) is rejected and the rest go on."""
+    extractor = extractor or Extractor()
+    for article in articles:
+        if article_id is not None and article.id != article_id:
+            continue
+        try:
+            trace = explain_article(extractor, article)
+        except Exception as exc:
+            _reject(Rejection.of_article(article, "explaining", exc), summary, on_rejection)
+            continue
+        summary.events += len(trace.events)
+        yield trace
+
+
+def explain_paths(paths: Iterable[str], summary: RunSummary, on_rejection: RejectionHandler | None = None,
+                  article_id: str | None = None, extractor: Extractor | None = None) -> Iterator[ArticleTrace]:
+    """Read inputs like `extract_paths` and explain each article."""
+    yield from explain_articles(_articles(paths, summary, on_rejection), summary, on_rejection, article_id, extractor)
 
 
 def store_each(store: Store, results: Iterable[ArticleResult], summary: RunSummary,

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
-                     Quantity, Sentence, SourceKind, Stance)
+                     Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance)
 from .arguments import ItemMention, np_head
 from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
                           sources_for)
@@ -21,6 +21,7 @@ from .mentions import is_person, party_of, span_at, spans_of
 from .syntax import RELATIVE_PRONOUNS, children_of
 from .status import SPEECH_LEMMAS
 from .timex import time_for
+from .trace import NO_TRACE, NoTrace, tracer
 from .voice import dateline_state, interviewee, publication_voice
 
 # How many sentences back a missing party may be looked for.
@@ -72,25 +73,30 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     """A party for an empty role: the maker of a catalogued item, then the sentence's other
     parties (not speakers, not officials' titles), then those of the previous sentences."""
     if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
+        tracer(parsed.doc).origin(frame, role, RoleOrigin.CATALOGUE, "maker of the item")
         return origin
     if role == "recipient" and origin is not None:
         exclude = exclude | {origin}  # a state does not receive its own product from another
     if role == "recipient":
         holder = item_holder(frame.trigger)
         if holder is not None and holder not in exclude:
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "whoever holds the item the participle qualifies")
             return holder
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
                 and not _titles_person(span):
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"the sentence's party after a {role} preposition")
             return span.label_
     for code, _ in priors.most_common():  # the article's explicit flows, most reported first
         if code not in exclude:
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"the article's most reported {role}")
             return code
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
         if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
                 and not _is_place(span.root) and span.kb_id_ != "person" \
                 and span.root.dep_ not in ("compound", "amod", "nmod"):  # not "the Yemen war"
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
             return span.label_
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):
@@ -98,11 +104,13 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
             break
         for m in sentences[index - back].mentions:
             if m.kind is MentionKind.PARTY and m.value not in exclude:
+                tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"party of the sentence {back} before")
                 return m.value
     if role == "recipient":
         # "Belarus says Russian-supplied Iskanders are on combat duty": the speaker owns them
         for span in spans_of(parsed.doc, MentionKind.PARTY):
             if span.label_ not in exclude and _in_speaker(span.root) and span.kb_id_ != "person":
+                tracer(parsed.doc).origin(frame, role, RoleOrigin.SPEAKER, "the speaker owns the item")
                 return span.label_
     return None
 
@@ -251,9 +259,13 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
         for code in frame.also_providers:
             if code != event.recipient:
                 out.append(event.with_changes(provider=code))
+            else:
+                tracer(parsed.doc).drop(Reason.SAME_PARTY, frame, f"coordinated provider {code}")
         for code in frame.also_recipients:
             if code != event.provider:
                 out.append(event.with_changes(recipient=code))
+            else:
+                tracer(parsed.doc).drop(Reason.SAME_PARTY, frame, f"coordinated recipient {code}")
     return out
 
 
@@ -269,24 +281,34 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         named = frame.items or fallback.canonical
         flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
         if flow is None:
+            tracer(parsed.doc).drop(Reason.UNANCHORED, frame)
             return []
         provider, recipient = flow  # "Four launchers will be provided in this tranche": the article's flow
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the article's main flow")
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's main flow")
     if frame.owner_ambiguous and provider and recipient is None \
             and priors.recipients[provider] > priors.providers[provider]:
         provider, recipient = None, provider  # "Ukraine drawdown": Ukraine receives
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's flows make it a recipient")
     if provider is None and recipient is None:
+        tracer(parsed.doc).drop(Reason.NO_PARTY, frame)
         return []
     if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
+        tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
         recipient = priors.seller_to(provider)
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the seller the article names for the payer")
     if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
+        tracer(parsed.doc).drop(Reason.DOMESTIC_PROCUREMENT, frame, origin)
         return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
     if provider is None:
         provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers, origin)
     if recipient is None:
         recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients, origin)
     if provider is None or recipient is None or provider == recipient:
+        tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
+                                else Reason.SAME_PARTY, frame, provider or recipient or "")
         return []
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
     if sources == (AUTHOR_SOURCE,):
@@ -315,6 +337,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if not frame.value_on_first and any(m.item.category is not Category.UNSPECIFIED for m in frame.items):
         # "anti-aircraft missiles and related equipment": the vague add-on is not a flow of its own
         items = [m for m in frame.items if m.item.category is not Category.UNSPECIFIED]
+        if len(items) < len(frame.items):
+            tracer(parsed.doc).drop(Reason.GENERIC_ITEM_BESIDE_NAMED, frame)
     stance = Stance.DENIED if reported_as_false(frame.trigger) else frame.stance
     events = []
     for position, mention in enumerate(items):
@@ -494,8 +518,8 @@ def _better_quantity(a, b):
 
 
 def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSentence],
-             kb: KnowledgeBase) -> list[Event]:
-    """All events of one article, in order of first mention."""
+             kb: KnowledgeBase, trace: NoTrace = NO_TRACE) -> list[Event]:
+    """All events of one article, in order of first mention; `trace` records how (`materiel explain`)."""
     memory = SourceMemory(home=dateline_state(article.full_text, kb))
     memory.lead = interviewee(sentences, [(p.sentence, p.doc) for p in parsed], kb, memory)
     events: list[Event] = []
@@ -507,14 +531,21 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
             if not found and frame.money is not None:
                 events = _attach_value(events, frame)
             events.extend(found)
+            trace.frame(p, frame, found)
         sentence_speakers(p.doc, kb, memory)
+    trace.stage(RoleOrigin.CONTEXT, "the sum a later sentence gives the deal", events)
     voice = publication_voice(article)
     if voice is not None:
         events = [e.with_changes(sources=tuple(voice if s == AUTHOR_SOURCE else s for s in e.sources)) for e in events]
     receiving = receiving_groups(sentences, events, article.full_text, kb.group_bases)
     governments = governments_named(sentences, article.full_text)
     events = [_group_for_state(e, sentences, kb, receiving, governments) for e in events]
+    trace.stage(RoleOrigin.GROUP_FOR_STATE, "an armed group the article shows receiving", events)
     events = fill_denied_items(events)
+    trace.stage(RoleOrigin.CONTEXT, "the claim this denial answers", events)
     events = fill_canonical(events, sentences, kb)
-    return merge_events(events)
+    trace.stage(RoleOrigin.CONTEXT, "the system of this kind the article names", events)
+    merged = merge_events(events)
+    trace.merged(events, merged)
+    return merged
 

@@ -18,7 +18,7 @@ from spacy.language import Language
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
 from ..nlp.pipeline import load_model, sentence_splitter
-from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate, is_military
+from ..nlp.scan import Scanner, article_skip_reason, default_scanner, is_candidate
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
 
@@ -68,8 +68,7 @@ class Extractor:
         """Cheap stage: which sentences of the article deserve the parser."""
         text = article.full_text
         mentions = self.scanner.mentions(text)
-        kinds = {m.kind for m in mentions}
-        if MentionKind.TRIGGER not in kinds or not kinds & ANCHOR_KINDS or not is_military(mentions, text):
+        if article_skip_reason(mentions, text) is not None:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
         candidates = [s for s in sentences if is_candidate(s)]
@@ -131,6 +130,10 @@ class Extractor:
                 yield Failure(scan.article, "assembling events of", exc)
                 continue
             yield ArticleResult(scan.article, tuple(events))
+
+    def parse_one(self, scan: ScanResult) -> list[ParsedSentence]:
+        """The parsed candidate and speaker sentences of one scanned article."""
+        return self._parse([scan]).get(0, [])
 
     def _parse(self, batch: list[ScanResult | Failure]) -> dict[int, list[ParsedSentence]]:
         """Parsed candidate and speaker sentences by position of their article in the batch."""

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
-from ..model import Category, EventType, Item, MentionKind, Money, Stance, Status
+from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_number
@@ -27,6 +27,7 @@ from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_V
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
                     payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
+from .trace import tracer
 
 
 @dataclass
@@ -71,19 +72,26 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     entries = (kb.triggers.get(label) if _specific_entry(token, label) else None) \
         or kb.triggers.get(lemma) or kb.triggers.get(label)
     if not entries:
+        tracer(token.doc).drop(Reason.NOT_IN_LEXICON, token)
         return None
     nominal = token.pos_ in NOUN_POS
     if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
+        tracer(token.doc).drop(Reason.TRIGGER_POS, token, token.pos_)
         return None
     if lemma in VERB_ONLY_TRIGGERS and token.pos_ not in VERB_POS:
+        tracer(token.doc).drop(Reason.VERB_ONLY_AS_NOUN, token, token.pos_)
         return None  # "shares in the maker jumped", "major arms", "the armed forces"
     if any(c.dep_ == "prt" and c.lower_ in FOREIGN_PARTICLES for c in token.children) and lemma in VERB_ONLY_TRIGGERS:
+        tracer(token.doc).drop(Reason.PHRASAL_VERB, token)
         return None  # "Kyiv clears up after the strikes"
     if any(c.dep_ in ("dobj", "dative") and c.lower_ in REFLEXIVES for c in token.children):
+        tracer(token.doc).drop(Reason.REFLEXIVE, token)
         return None  # "Serbia is arming itself": its own procurement
     if token.pos_ == "ADJ" and token.dep_ not in ADJ_DEPS | {"acomp"}:
+        tracer(token.doc).drop(Reason.ADJECTIVE_NOT_MODIFIER, token, token.dep_)
         return None
     if nominal and token.i > 0 and token.nbor(-1).lower_ == "in" and lemma == "order":
+        tracer(token.doc).drop(Reason.IN_ORDER_TO, token)
         return None  # "in order to"
     return entries[0], nominal
 
@@ -109,8 +117,10 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             continue
         trig, nominal = spec
         if nominal and _governed_by_trigger(t, trigger_tokens) and trig.type is EventType.TRANSFER:
+            tracer(doc).drop(Reason.GOVERNED_BY_TRIGGER, t, t.head.text)
             continue  # "received consignments of X": the verb's frame already reports it
         if nominal and trig.type is EventType.TRANSFER and _listed_in_package(t, trigger_tokens):
+            tracer(doc).drop(Reason.LISTED_IN_PACKAGE, t)
             continue  # "the package covers technology transfer and ...": the package's frame reports it
         mod = modality(t, trig.status, kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
@@ -141,6 +151,7 @@ def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
     provider, recipient = first_party(helpers), first_party(helped)
     items = [m for m in items_in(phrase(operating)) if m.item.category is not Category.UNSPECIFIED]
     if provider is None or recipient is None or provider == recipient or not items:
+        tracer(helping.doc).drop(Reason.HELPING_INCOMPLETE, helping, operating.text)
         return None
     return Frame(EventType.TRAINING, helping, provider, recipient, items,
                  modality(helping, Status.DELIVERED, kb.status_cues), anchored=True)
@@ -241,6 +252,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if trig.type is EventType.PAYMENT:
         payers, payees, money, anchored = payment_roles(t, nominal)
         if money is None and nominal:
+            tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
             return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
         item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
         return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
@@ -248,6 +260,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
         if trig.agent and not (trainers and trainees):
+            tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
             return None  # "the instructors said": people, not a training both sides of which are named
         if not items and not _system_bound(t):
             # "30,000 recruits trained": general training, not training on the system named nearby
@@ -256,6 +269,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     if trig.type is EventType.PRODUCTION:
         if _domestic(t):
+            tracer(t.doc).drop(Reason.DOMESTIC_PRODUCTION, t)
             return None
         helpers, makers, items, anchored = production_roles(t, nominal, kb)
         recipient = first_party(makers)
@@ -275,14 +289,17 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             provider = origin
         items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
         if not items:
+            tracer(t.doc).drop(Reason.NO_PRODUCT, t)
             return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
+        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
         return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
+        tracer(t.doc).drop(Reason.GENERIC_RECIPIENT, t)
         return None  # "the re-export of war materiel to countries involved in a conflict": a rule, no flow
     extra = {"also_providers": coordinated_rest(providers), "also_recipients": coordinated_rest(recipients)}
     if provider is None and recipient is not None:
@@ -290,6 +307,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if adjective and adjective != recipient:
             provider = adjective
     if t.lemma_.lower() in DEPENDENCE_WORDS and provider is None:
+        tracer(t.doc).drop(Reason.DEPENDENCE_WITHOUT_SUPPLIER, t)
         return None  # "relies largely on ageing jets" names no supplier
     if t.lemma_.lower() in SYMMETRIC_TRIGGERS:
         # a deal binds two sides; the maker's state is the seller when the catalogue (or an
@@ -303,13 +321,16 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         elif origin and len(sides) == 0:
             provider = origin
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
+        tracer(t.doc).drop(Reason.NEGATED_NOUN, t)
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
     anaphoric = not items and _anaphoric_object(t, trig)
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     if not nominal and _object_is_something_else(t):
+        tracer(t.doc).drop(Reason.OBJECT_NOT_MATERIEL, t)
         return None  # "he did not give more details", "offered condolences": what is given is no materiel
     if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
         if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
+            tracer(t.doc).drop(Reason.NO_ITEM, t)
             return None
     if items and all(m.item.category is Category.TECHNOLOGY for m in items):
         site = _production_site(t)
@@ -332,6 +353,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if nominal and t.lemma_.lower() in PACKAGE_NOUNS:
         money = money or money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))
         if money is None and not items:
+            tracer(t.doc).drop(Reason.EMPTY_PACKAGE, t)
             return None
         umbrella = [ItemMention(t, Item(Category.UNSPECIFIED, _noun_phrase_text(t)), None, t.i, t.i + 1)] if money else []
         return Frame(EventType.TRANSFER, t, provider, recipient, [*umbrella, *items], mod, money,

@@ -9,12 +9,13 @@ from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Money
 from .arguments import ItemMention, items_in, parties_in, phrase
-from ..model import MentionKind
+from ..model import MentionKind, Reason
 from .status import is_infinitive
 from .mentions import party_of, spans_of
 from .quantities import money_spans
 from .syntax import (NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
+from .trace import tracer
 
 ADJ_DEPS = frozenset({"amod", "compound", "acl"})
 RECIPIENT_PREPS = frozenset({"to", "into", "for"})
@@ -163,9 +164,11 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
     if trig.subject == "item":
         # "Heavy US bombs arrive in Israel", "the first shipment reached Russia"
         if any(c.dep_ == "aux" and c.lower_ in ("can", "could", "may", "might") for c in t.children):
+            tracer(t.doc).drop(Reason.CAPABILITY, t)
             return [], [], [], False  # "missiles that can reach Poland": a range, not a delivery
         if is_infinitive(t) and ({w.lemma_.lower() for w in t.ancestors} | {c.lemma_.lower() for c in t.head.children}) \
                 & CAPABILITY_WORDS:
+            tracer(t.doc).drop(Reason.CAPABILITY, t)
             return [], [], [], False  # "a range of 500 km, enough to reach Poland"
         subjects = subject_heads(t)
         items = items_in(phrase_tokens(subjects))
@@ -180,6 +183,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         recipients = parties_in(phrase_tokens(destination))
         providers = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS)))
         if t.lemma_.lower() in SOURCE_ONLY_ARRIVALS and not providers:
+            tracer(t.doc).drop(Reason.ARRIVAL_WITHOUT_SOURCE, t)
             return [], [], [], False  # "come" is an arrival only as "came from China"
         if not providers:
             adjective = item_origin_adjective(items)
@@ -193,6 +197,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
     passive = is_passive(t)
     if trig.subject == "provider":
         if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
+            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
             return [], [], [], False
         item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
         recipient_tokens = phrase_tokens(datives) + phrase_tokens(prep_objects(t, RECIPIENT_PREPS))

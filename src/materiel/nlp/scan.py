@@ -19,7 +19,7 @@ import ahocorasick
 
 from ..knowledge.loaders import squash
 from ..knowledge.base import KnowledgeBase, designation_variants, inflections, load_knowledge, plural
-from ..model import Mention, MentionKind, Sentence
+from ..model import Mention, MentionKind, Reason, Sentence
 
 # Kinds that compete for the same characters; the longest match wins ("North Korean" over "Korean").
 NAME_KINDS = (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM, MentionKind.OUTLET)
@@ -264,12 +264,33 @@ def is_military(mentions: Iterable[Mention], text: str = "") -> bool:
 def is_candidate(sentence: Sentence) -> bool:
     """Worth parsing: a trigger word and something it could be about; a trigger word that is
     usually something else needs both a party and an item."""
+    return skip_reason(sentence) is None
+
+
+def skip_reason(sentence: Sentence) -> Reason | None:
+    """Why the sentence is not worth parsing, or None when it is."""
     kinds = {m.kind for m in sentence.mentions}
+    if MentionKind.TRIGGER not in kinds:
+        return Reason.NO_TRIGGER
     if not kinds & ANCHOR_KINDS:
-        return False
+        return Reason.NO_ANCHOR
     both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
-    return any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in AMBIGUOUS_FORMS)
-               for m in sentence.mentions)
+    if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in AMBIGUOUS_FORMS)
+           for m in sentence.mentions):
+        return None
+    return Reason.AMBIGUOUS_TRIGGER
+
+
+def article_skip_reason(mentions: list[Mention], text: str) -> Reason | None:
+    """Why no sentence of an article is worth splitting, or None when some may be."""
+    kinds = {m.kind for m in mentions}
+    if MentionKind.TRIGGER not in kinds:
+        return Reason.ARTICLE_NO_TRIGGER
+    if not kinds & ANCHOR_KINDS:
+        return Reason.ARTICLE_NO_ANCHOR
+    if not is_military(mentions, text):
+        return Reason.ARTICLE_NOT_MILITARY
+    return None
 
 
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
