@@ -302,8 +302,10 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
         tracer(parsed.doc).drop(Reason.DOMESTIC_PROCUREMENT, frame, origin)
         return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
+    makers_supply = provider is None and frame.type is EventType.TRANSFER and origin is not None
     if provider is None:
         provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers, origin)
+    makers_supply = makers_supply and provider == origin  # the catalogue named the seller, item by item
     if recipient is None:
         recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients, origin)
     if provider is None or recipient is None or provider == recipient:
@@ -343,8 +345,10 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     events = []
     for position, mention in enumerate(items):
         item = mention.item if mention else fallback
+        maker = _system_origin(item.canonical, kb) if makers_supply else None
         events.append(Event(
-            type=frame.type, provider=provider, recipient=recipient, item=item, status=frame.status,
+            type=frame.type, provider=maker if maker and maker != recipient else provider, recipient=recipient,
+            item=item, status=frame.status,
             stance=stance, quantity=mention.quantity if mention else _anaphor_quantity(frame),
             value=frame.money if not frame.value_on_first or position == 0 else None,
             time=time, location=location, sources=sources, confidence=confidence,

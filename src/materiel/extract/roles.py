@@ -155,7 +155,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
             and not is_infinitive(t):
         # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
         agent = participle_agent(t) + prep_objects(t, frozenset({"by"}))
-        items = items_in(phrase(t.head))
+        items = items_in(phrase(t.head)) or items_in(phrase(t.head), include_modifiers=True)  # "the frigate X, gifted"
         providers = parties_in(phrase_tokens(agent))
         recipients = parties_in(phrase_tokens(prep_objects(t, RECIPIENT_PREPS)))
         if trig.subject == "recipient":

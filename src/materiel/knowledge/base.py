@@ -21,6 +21,7 @@ IRREGULAR_FORMS = {
     "rely": ("relies", "relied"), "supply": ("supplies", "supplied"), "ally": ("allied", "allies"),
     "transfer": ("transferred", "transferring"), "equip": ("equipped", "equipping"),
     "commit": ("committed", "committing"), "sign": (), "drill": (), "arm": (),
+    "teach": ("taught", "teaches"), "come": ("came",), "withhold": ("withheld",), "choose": ("chose", "chosen"),
 }
 
 
