@@ -371,8 +371,22 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         objects = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
         if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
             objects.append(t.head)  # "a variant built in Poland"
-        items = items_in(phrase_tokens(objects)) or items_in(phrase_tokens(objects), include_modifiers=True)
+        # "builds JF-17s with Chinese help", "makes rifles under licence from IWI": the parser often
+        # hangs the help on the product rather than on the verb
+        helpers = helpers + [p for p in parties_in(phrase_tokens(lent_help(objects))) if p not in helpers]
+        objects_tokens = [x for x in phrase_tokens(objects) if x not in set(phrase_tokens(lent_help(objects)))]
+        items = items_in(objects_tokens) or items_in(objects_tokens, include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
+
+
+# What one party lends another's production: "with Chinese help", "under an Israeli licence".
+HELP_NOUNS = frozenset({"help", "support", "assistance", "licence", "license", "design", "technology", "know-how",
+                        "expertise", "supervision", "cooperation", "kit", "component"})
+
+
+def lent_help(nouns: list[Token]) -> list[Token]:
+    """The help nouns in 'with/under/from' phrases hung on these nouns."""
+    return [p for n in nouns for p in prep_objects(n, PRODUCER_HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS]
 
 
 def production_place(t: Token) -> list:
