@@ -70,7 +70,7 @@ def failures_of(extractor: Any, articles: list) -> list[dict]:
             continue
         problems = check(a, result)
         if problems:
-            found.append({"article": a, "kind": "property: " + problems[0].split(":")[0], "message": problems[0][:300]})
+            found.append({"article": a, "kind": "property: " + problems[0].split(":")[0], "message": problems[0][:600]})
     return found
 
 
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     indices = args.only if args.only else list(range(args.start, args.start + args.n))
     chunks = [indices[i:i + CHUNK] for i in range(0, len(indices), CHUNK)]
     tried, failures, slowest = 0, [], 0.0
+    shown: Counter[str] = Counter()
     started = time.perf_counter()
     print(f"fuzz: {len(indices):,} inputs, seed {args.seed}, {args.processes} process(es), {len(campaign_seeds())} seed "
           "articles", file=sys.stderr)
@@ -127,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fuzz: {tried:,}/{len(indices):,} inputs, {len(failures)} failure(s), {tried / elapsed:.1f} inputs/s, "
               f"{elapsed:.0f} s", file=sys.stderr, flush=True)
         for f in found:
-            print(f"fuzz: FAIL {f['article']['id']}: {f['kind']}: {f['message']}", file=sys.stderr, flush=True)
+            shown[f["kind"]] += 1
+            if shown[f["kind"]] <= 3:  # the first few of each kind; all of them are in --failures
+                print(f"fuzz: FAIL {f['article']['id']}: {f['kind']}: {f['message']}", file=sys.stderr, flush=True)
 
     if args.processes == 1:
         for chunk in chunks:

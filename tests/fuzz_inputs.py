@@ -232,9 +232,20 @@ def fuzz_title(rng: random.Random, seed_title: str) -> str:
 
 # --- whole articles --------------------------------------------------------------------------------
 
+def as_read(text: str) -> str:
+    """`text` as a JSON input can carry it: a high surrogate followed by a low one is one astral
+    character in JSON (\\ud83d\\ude00 reads as one emoji), so no reader can give the two apart."""
+    return json.loads(json.dumps(text))
+
+
 def fuzz_record(rng: random.Random, seeds: list[dict[str, Any]]) -> dict[str, str]:
     """One hostile article as {'title', 'text'}: mostly a few mutated sentences of a seed article,
     sometimes a whole mutated article, random unicode, or a soup of the seeds' words."""
+    title, text = _fuzz_record(rng, seeds)
+    return {"title": as_read(title), "text": as_read(text)}
+
+
+def _fuzz_record(rng: random.Random, seeds: list[dict[str, Any]]) -> tuple[str, str]:
     seed = rng.choice(seeds)
     pick = rng.random()
     if pick < 0.12:
@@ -249,7 +260,7 @@ def fuzz_record(rng: random.Random, seeds: list[dict[str, Any]]) -> dict[str, st
         start = rng.randrange(len(parts))
         window = rng.choice(("\n", " ")).join(parts[start:start + rng.randint(1, 4)])
         title, text = fuzz_title(rng, seed["title"]), mutate_text(window, rng)
-    return {"title": title, "text": text}
+    return title, text
 
 
 def campaign_seeds(shared: Path = SHARED) -> list[dict[str, Any]]:
@@ -262,7 +273,8 @@ def check(article: Any, result: Any) -> list[str]:
     """What must hold of any extraction result; the problems found (empty when it holds).
 
     Every event is grounded (each evidence span slices the article text to its quoted text, as
-    the store requires) and valid: it survives the interchange JSON both ways unchanged.
+    the store requires) and valid: it survives the interchange JSON both ways unchanged; and the
+    result's interchange line can be written as UTF-8.
     """
     from materiel.model import Event
     from materiel.store.sqlite import grounded
@@ -270,10 +282,14 @@ def check(article: Any, result: Any) -> list[str]:
     problems = []
     if result.article is not article:
         problems.append("result is for another article")
+    try:
+        result.to_json().encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problems.append(f"the interchange line is not writable as UTF-8: {exc}")
     for event in result.events:
         if not grounded(event, article):
             spans = [(e.start, e.end, e.text) for e in event.evidence]
-            problems.append(f"ungrounded event {event.merge_key}: evidence {spans!r}")
+            problems.append(f"ungrounded event: {event.merge_key} with evidence {spans!r}")
         d = event.to_dict()
         try:
             again = Event.from_dict(json.loads(json.dumps(d)), event.article_id).to_dict()

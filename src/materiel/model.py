@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Iterable
@@ -72,6 +73,18 @@ class Category(str, Enum):
 UNKNOWN_PARTY = "unknown"
 # Types whose two parties the scorer compares without order (ONTOLOGY §2).
 UNORDERED_TYPES = frozenset({EventType.PRODUCTION, EventType.COOPERATION})
+
+
+# A lone surrogate (read from a JSON escape such as "\\ud800") is a valid Python string but has no
+# UTF-8 encoding, so it would make the output unwritable.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON as readable UTF-8 (non-ASCII kept), with only lone surrogates written as escapes, which
+    read back to the same string."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def content_hash(*parts: str, length: int = 16) -> str:
@@ -310,7 +323,7 @@ class ArticleResult:
         return {"article_id": self.article.id, "events": [e.to_dict() for e in self.events]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        return json_text(self.to_dict())
 
 
 def events_from_jsonl_lines(lines: Iterable[str]) -> dict[str, list[Event]]:

