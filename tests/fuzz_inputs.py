@@ -48,9 +48,9 @@ COMBINING = tuple(chr(c) for c in (0x0300, 0x0301, 0x0308, 0x0327, 0x0336, 0x20D
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
 
 # Bounds that keep one input cheap (the parser is linear but not free).
-MAX_TOKEN = 3_000
-MAX_SENTENCE = 6_000
-MAX_TITLE = 2_000
+MAX_TOKEN = 2_000
+MAX_SENTENCE = 2_000
+MAX_TITLE = 600
 
 
 def load_seed_articles(shared: Path = SHARED) -> list[dict[str, Any]]:
