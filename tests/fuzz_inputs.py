@@ -274,7 +274,7 @@ def check(article: Any, result: Any) -> list[str]:
 
     Every event is grounded (each evidence span slices the article text to its quoted text, as
     the store requires) and valid: it survives the interchange JSON both ways unchanged; and the
-    result's interchange line can be written as UTF-8.
+    result's interchange line can be written as UTF-8 and is one line to any line splitter.
     """
     from materiel.model import Event
     from materiel.store.sqlite import grounded
@@ -282,10 +282,13 @@ def check(article: Any, result: Any) -> list[str]:
     problems = []
     if result.article is not article:
         problems.append("result is for another article")
+    line = result.to_json()
     try:
-        result.to_json().encode("utf-8")
+        line.encode("utf-8")
     except UnicodeEncodeError as exc:
         problems.append(f"the interchange line is not writable as UTF-8: {exc}")
+    if len(line.splitlines()) != 1:
+        problems.append(f"the interchange line is {len(line.splitlines())} lines to str.splitlines")
     for event in result.events:
         if not grounded(event, article):
             spans = [(e.start, e.end, e.text) for e in event.evidence]

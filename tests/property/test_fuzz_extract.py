@@ -39,13 +39,13 @@ def assert_holds(extractor: Extractor, title: str, text: str) -> None:
     assert check(article, result) == []
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=80)
 @given(title=titles, text=any_text)
 def test_any_unicode_text(extractor: Extractor, title: str, text: str) -> None:
     assert_holds(extractor, title, text)
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=80)
 @given(rng=st.randoms(use_true_random=False))
 def test_mutated_builtin_sentences(extractor: Extractor, rng: random.Random) -> None:
     record = fuzz_record(rng, builtin_seeds())
@@ -53,7 +53,7 @@ def test_mutated_builtin_sentences(extractor: Extractor, rng: random.Random) -> 
 
 
 @pytest.mark.skipif(not DEV_SEEDS, reason="shared/eval/dev and dev2 not found next to the repository")
-@settings(FUZZ, max_examples=100)
+@settings(FUZZ, max_examples=150)
 @given(rng=st.randoms(use_true_random=False))
 def test_mutated_dev_articles(extractor: Extractor, rng: random.Random) -> None:
     record = fuzz_record(rng, DEV_SEEDS)

@@ -1,0 +1,83 @@
+"""Inputs that fuzzing the extractor once broke (tests/property/test_fuzz_extract.py and the
+campaign bench/fuzz_extract.py), each with its cause; and `materiel extract` over every fuzz input
+that ever failed (tests/data/fuzz_regressions.jsonl), which must exit 0 with one line per article.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fuzz_inputs import check
+from materiel.extract.extractor import Extractor, shared_extractor
+from materiel.ingest.readers import article_from_record
+from materiel.model import Article, ArticleResult, Category, Evidence, Event, EventType, Item, Status
+from support import Cli
+
+pytestmark = pytest.mark.slow
+
+REGRESSIONS = Path(__file__).resolve().parents[1] / "data" / "fuzz_regressions.jsonl"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return shared_extractor()
+
+
+def extracted(extractor: Extractor, text: str, title: str = "") -> ArticleResult:
+    article = Article(id="fuzz", title=title, text=text)
+    result = extractor.extract(article)
+    assert check(article, result) == []
+    return result
+
+
+def test_lone_surrogate_in_a_sentence_the_scan_splits(extractor: Extractor) -> None:
+    # Campaign seed 1, input 1486. Cause: the scan tokenizes a paragraph holding a trigger and a
+    # party to split it into sentences, and spaCy's tokenizer cannot encode a lone surrogate
+    # (UnicodeEncodeError in nlp/scan.py). Fix: spaCy gets U+FFFD in its place (same offsets).
+    text = "Iran agreed to send 6,000 drones to \udc00 Russia, an unnamed official told the Washington Post."
+    result = extracted(extractor, text)
+    assert [(e.provider, e.recipient, e.item.category) for e in result.events] == [("IRN", "RUS", Category.UAV)]
+    assert result.events[0].evidence[0].text == text  # the evidence quotes the article, surrogate and all
+
+
+def test_lone_surrogate_in_a_bullet_list_the_parser_reads(extractor: Extractor) -> None:
+    # Campaign seed 1, input 673. Cause: a lead-in line and its bullets stay one unit at the scan
+    # (not tokenized there), so the surrogate first reached spaCy in the parser
+    # (UnicodeEncodeError in extract/extractor.py _finish). Same fix.
+    extracted(extractor, "The Pentagon said the package includes:\n- four Mi-17 \ud800 helicopters for Ukraine.")
+
+
+def test_interchange_line_with_a_lone_surrogate_is_utf8() -> None:
+    # Found writing the failures of the first campaign through `materiel extract`: evidence quoting a
+    # lone surrogate made the output line unencodable (UnicodeEncodeError in cli.py). Fix: lone
+    # surrogates are written as JSON escapes, which read back to the same text.
+    quote = "Iran sent drones \ud83d to Russia."
+    event = Event(EventType.TRANSFER, "IRN", "RUS", Item(Category.UAV, "drones"), Status.DELIVERED,
+                  evidence=(Evidence(0, len(quote), quote),))
+    line = ArticleResult(Article(id="a", text=quote), (event,)).to_json()
+    line.encode("utf-8")
+    assert json.loads(line)["events"][0]["evidence"][0]["text"] == quote
+
+
+def test_interchange_line_with_a_line_separator_is_one_line() -> None:
+    # Found running `materiel extract` over the failures above: evidence quoting U+2028 (or U+0085,
+    # U+2029), which JSON leaves raw, split the output line for readers such as str.splitlines.
+    # Fix: those are written as JSON escapes too.
+    quote = "Iran sent drones\u2028to Russia\x85 in\u2029 May."
+    event = Event(EventType.TRANSFER, "IRN", "RUS", Item(Category.UAV, "drones"), Status.DELIVERED,
+                  evidence=(Evidence(0, len(quote), quote),))
+    line = ArticleResult(Article(id="a", text=quote), (event,)).to_json()
+    assert len(line.splitlines()) == 1
+    assert json.loads(line)["events"][0]["evidence"][0]["text"] == quote
+
+
+def test_extract_cli_over_every_input_that_failed(cli: Cli) -> None:
+    records = [json.loads(line) for line in REGRESSIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert records, f"{REGRESSIONS} holds no inputs"
+    assert all(isinstance(article_from_record(r, str(REGRESSIONS), n), Article) for n, r in enumerate(records, 1))
+    result = cli("extract", REGRESSIONS)
+    assert result.returncode == 0, result.stderr
+    assert [row["article_id"] for row in result.jsonl()] == [r["id"] for r in records]
