@@ -136,6 +136,21 @@ def splice_money(text: str, rng: random.Random) -> str:
     return text
 
 
+NUMBER_WORDS = ("one", "twenty", "hundred", "thousand", "million", "billion", "dozen", "and", "-", "1,000", "9")
+
+
+def number_runs(text: str, rng: random.Random) -> str:
+    """A run of number words, or of digits next to a currency, long enough to outgrow any count."""
+    pick = rng.random()
+    if pick < 0.3:
+        piece = " ".join(rng.choice(NUMBER_WORDS) for _ in range(rng.randint(2, 300)))
+    elif pick < 0.5:
+        piece = " ".join([rng.choice(NUMBER_WORDS)] * rng.randint(2, 300))
+    else:
+        piece = rng.choice(("$", "Rs ", "", "€")) + "9" * rng.randint(15, 400) + rng.choice(("", " bn", " dollars", " drones"))
+    return _insert(text, rng, piece, at_space=True)
+
+
 def unbalance(text: str, rng: random.Random) -> str:
     for _ in range(rng.randint(1, 8)):
         if rng.random() < 0.7 or not text:
@@ -205,7 +220,7 @@ def random_slices(text: str, rng: random.Random) -> str:
 
 
 MUTATIONS: tuple[Callable[[str, random.Random], str], ...] = (
-    shuffle_sentences, splice_money, splice_money, unbalance, long_token, long_sentence,
+    shuffle_sentences, splice_money, splice_money, number_runs, unbalance, long_token, long_sentence,
     sprinkle(RTL), combining_marks, sprinkle(CONTROLS), sprinkle(SURROGATES), truncate, change_case,
     random_slices, random_slices,
 )
@@ -273,7 +288,8 @@ def check(article: Any, result: Any) -> list[str]:
     """What must hold of any extraction result; the problems found (empty when it holds).
 
     Every event is grounded (each evidence span slices the article text to its quoted text, as
-    the store requires) and valid: it survives the interchange JSON both ways unchanged; and the
+    the store requires) and valid: it survives strict interchange JSON (no NaN or Infinity) both
+    ways unchanged, and its count fits the ledger's 64-bit integers; and the
     result's interchange line can be written as UTF-8 and is one line to any line splitter.
     """
     from materiel.model import Event
@@ -294,8 +310,10 @@ def check(article: Any, result: Any) -> list[str]:
             spans = [(e.start, e.end, e.text) for e in event.evidence]
             problems.append(f"ungrounded event: {event.merge_key} with evidence {spans!r}")
         d = event.to_dict()
+        if event.quantity and event.quantity.value is not None and not -2**63 <= event.quantity.value < 2**63:
+            problems.append(f"count too large to store: {event.quantity.value}")
         try:
-            again = Event.from_dict(json.loads(json.dumps(d)), event.article_id).to_dict()
+            again = Event.from_dict(json.loads(json.dumps(d, allow_nan=False)), event.article_id).to_dict()
         except (ValueError, KeyError, TypeError) as exc:
             problems.append(f"event does not round-trip: {exc.__class__.__name__}: {exc}")
             continue

@@ -50,6 +50,21 @@ def test_lone_surrogate_in_a_bullet_list_the_parser_reads(extractor: Extractor) 
     extracted(extractor, "The Pentagon said the package includes:\n- four Mi-17 \ud800 helicopters for Ukraine.")
 
 
+@pytest.mark.parametrize("text", [
+    # OverflowError in quantities.parse_number: 'hundred' multiplied 160 times outgrows a float.
+    "Iran will send " + "hundred " * 160 + "drones to Russia.",
+    # a 20-digit count read through a float: 1e20, which no 64-bit ledger integer holds (seed 5, input 366)
+    "Iran will send 99999999999999999999 drones to Russia.",
+    # a 400-digit sum overflowed to inf, written as 'Infinity', not JSON (seed 5, input 2223)
+    "Russia paid Iran $" + "9" * 400 + " for the drones it sent.",
+])
+def test_numbers_no_count_or_sum_can_be(extractor: Extractor, text: str) -> None:
+    result = extracted(extractor, text)
+    assert result.events, "the event is still found; only the impossible number is dropped"
+    assert all(e.quantity is None or e.quantity.value is None for e in result.events)
+    assert all(e.value is None for e in result.events)
+
+
 def test_interchange_line_with_a_lone_surrogate_is_utf8() -> None:
     # Found writing the failures of the first campaign through `materiel extract`: evidence quoting a
     # lone surrogate made the output line unencodable (UnicodeEncodeError in cli.py). Fix: lone

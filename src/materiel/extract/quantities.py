@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 from spacy.tokens import Span, Token
 
@@ -33,6 +35,9 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR"
                   "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "yuan": "CNY",
                   "renminbi": "CNY", "yen": "JPY", "rupee": "INR", "rupees": "INR", "won": "KRW",
                   "shekel": "ILS", "shekels": "ILS", "rial": "IRR", "rials": "IRR", "lira": "TRY"}
+# The largest count there is: the ledger stores counts as 64-bit integers, and nothing reported as a
+# number of pieces comes near it ('hundred hundred hundred ...' or a 300-digit run is no count).
+MAX_COUNT = 2**63 - 1
 NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 MONEY = re.compile(
     r"(?<![^\W\d_])(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
@@ -47,14 +52,13 @@ def parse_number(text: str) -> int | float | None:
     if not cleaned:
         return None
     if NUMBER.match(cleaned):
-        value = float(cleaned.replace(",", ""))
-        return int(value) if value.is_integer() else value
+        return _bounded(_digits(cleaned))
     total, current, seen = 0, 0, False
     for word in cleaned.split():
         if word == "and":
             continue
         if NUMBER.match(word):
-            current += float(word.replace(",", ""))
+            current += _digits(word)
         elif word in UNITS:
             current += UNITS[word]
         elif word in TENS:
@@ -66,10 +70,23 @@ def parse_number(text: str) -> int | float | None:
         else:
             return None
         seen = True
+        if current > MAX_COUNT or total > MAX_COUNT:
+            return None  # stop before a run of scale words grows past any count
     if not seen:
         return None
-    value = total + current
-    return int(value) if float(value).is_integer() else value
+    return _bounded(total + current)
+
+
+def _digits(text: str) -> Decimal:
+    """'6,000' -> 6000, exactly: a float rounds 20-digit numbers, and int() refuses over 4,300 digits."""
+    return Decimal(text.replace(",", ""))
+
+
+def _bounded(value: int | Decimal) -> int | float | None:
+    """Whole numbers as int, fractions as float; None for anything larger than a count can be."""
+    if value > MAX_COUNT:
+        return None
+    return int(value) if value == int(value) else float(value)
 
 
 def quantity_of(head: Token) -> Quantity | None:
@@ -169,6 +186,8 @@ def parse_money(text: str) -> Money | None:
     amount = float(number.replace(",", ""))
     if scale:
         amount *= SCALES[scale.lower()]
+    if not math.isfinite(amount):
+        return None  # hundreds of digits: too large for a float, and no sum anyone paid
     return Money(amount, currency, match.group(0).strip())
 
 
