@@ -47,7 +47,8 @@ def article(seed: int, index: int, seeds: list[dict]) -> Any:
 
     record = fuzz_record(Random(f"{seed}:{index}"), seeds)
     # The title as the input readers give it (stripped), so `materiel extract` reproduces the input.
-    return Article(id=f"fuzz-{seed}-{index}", title=record["title"].strip(), text=record["text"])
+    return Article(id=f"fuzz-{seed}-{index}", title=record["title"].strip(), text=record["text"],
+                   published=record["published"])
 
 
 def where(exc: BaseException) -> str:

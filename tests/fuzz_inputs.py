@@ -232,6 +232,18 @@ def mutate_text(text: str, rng: random.Random, max_mutations: int = 4) -> str:
     return text
 
 
+PUBLISHED = (None, "", "2023-01-25", "2024-02-29", "2023-02-30", "0001-01-01", "0002-01-01", "9999-12-31",
+             "9998-12-31", "2023", "20230125", "2023-W04-3", "garbage", "2023-01-25T23:59:59Z")
+
+
+def fuzz_published(rng: random.Random) -> str | None:
+    """A publication date as the readers pass it on: whatever the input gave, cut to 10 characters."""
+    if rng.random() < 0.1:
+        return random_text(rng, 10)[:10]
+    value = rng.choice(PUBLISHED)
+    return value[:10] if value else value
+
+
 def fuzz_title(rng: random.Random, seed_title: str) -> str:
     pick = rng.random()
     if pick < 0.3:
@@ -254,10 +266,11 @@ def as_read(text: str) -> str:
 
 
 def fuzz_record(rng: random.Random, seeds: list[dict[str, Any]]) -> dict[str, str]:
-    """One hostile article as {'title', 'text'}: mostly a few mutated sentences of a seed article,
+    """One hostile article as {'title', 'text', 'published'}: mostly a few mutated sentences of a seed article,
     sometimes a whole mutated article, random unicode, or a soup of the seeds' words."""
     title, text = _fuzz_record(rng, seeds)
-    return {"title": as_read(title), "text": as_read(text)}
+    published = fuzz_published(rng)
+    return {"title": as_read(title), "text": as_read(text), "published": as_read(published) if published else published}
 
 
 def _fuzz_record(rng: random.Random, seeds: list[dict[str, Any]]) -> tuple[str, str]:

@@ -26,8 +26,8 @@ def extractor() -> Extractor:
     return shared_extractor()
 
 
-def extracted(extractor: Extractor, text: str, title: str = "") -> ArticleResult:
-    article = Article(id="fuzz", title=title, text=text)
+def extracted(extractor: Extractor, text: str, title: str = "", published: str | None = None) -> ArticleResult:
+    article = Article(id="fuzz", title=title, text=text, published=published)
     result = extractor.extract(article)
     assert check(article, result) == []
     return result
@@ -63,6 +63,17 @@ def test_numbers_no_count_or_sum_can_be(extractor: Extractor, text: str) -> None
     assert result.events, "the event is still found; only the impossible number is dropped"
     assert all(e.quantity is None or e.quantity.value is None for e in result.events)
     assert all(e.value is None for e in result.events)
+
+
+@pytest.mark.parametrize("text, published", [
+    ("Iran will send drones to Russia within the next year, officials said.", "9999-12-31"),
+    ("Iran sent drones to Russia last year, officials said.", "0001-01-01"),
+])
+def test_publication_date_at_the_calendars_edge(extractor: Extractor, text: str, published: str) -> None:
+    # Cause: timex shifted the anchor by a year past date.max / before date.min (ValueError,
+    # OverflowError). Fix: such an anchor anchors nothing; the time expression stays unresolved.
+    result = extracted(extractor, text, published=published)
+    assert result.events and all(e.time is None or e.time.iso is None for e in result.events)
 
 
 def test_interchange_line_with_a_lone_surrogate_is_utf8() -> None:

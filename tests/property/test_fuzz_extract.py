@@ -33,8 +33,8 @@ def extractor() -> Extractor:
     return shared_extractor()
 
 
-def assert_holds(extractor: Extractor, title: str, text: str) -> None:
-    article = Article(id="fuzz", title=title, text=text, published="2023-01-25")
+def assert_holds(extractor: Extractor, title: str, text: str, published: str | None = "2023-01-25") -> None:
+    article = Article(id="fuzz", title=title, text=text, published=published)
     result = extractor.extract(article)
     assert check(article, result) == []
 
@@ -49,7 +49,7 @@ def test_any_unicode_text(extractor: Extractor, title: str, text: str) -> None:
 @given(rng=st.randoms(use_true_random=False))
 def test_mutated_builtin_sentences(extractor: Extractor, rng: random.Random) -> None:
     record = fuzz_record(rng, builtin_seeds())
-    assert_holds(extractor, record["title"], record["text"])
+    assert_holds(extractor, record["title"], record["text"], record["published"])
 
 
 @pytest.mark.skipif(not DEV_SEEDS, reason="shared/eval/dev and dev2 not found next to the repository")
@@ -57,4 +57,4 @@ def test_mutated_builtin_sentences(extractor: Extractor, rng: random.Random) -> 
 @given(rng=st.randoms(use_true_random=False))
 def test_mutated_dev_articles(extractor: Extractor, rng: random.Random) -> None:
     record = fuzz_record(rng, DEV_SEEDS)
-    assert_holds(extractor, record["title"], record["text"])
+    assert_holds(extractor, record["title"], record["text"], record["published"])
