@@ -11,7 +11,9 @@ Run from the repository root, niced, since it takes a while:
 
 Input number I of seed S is always the same article (its generator is seeded with "S:I"), so a
 failure is reproduced by `--seed S --only I`. Inputs are extracted in batches, as `materiel
-extract` does; a batch that raises is re-run one article at a time to find the culprit. Progress
+extract` does; a batch that raises, breaks the property or takes longer than `--slow` seconds is
+re-run one article at a time to find the culprit (a slow input is a failure too: one article must
+not stall a batch). Progress
 goes to stderr; at the end a summary gives the inputs tried, the throughput and the failures by
 exception type and location. Every failing article is written to `--failures` in the project's
 JSONL input format, so `materiel extract fuzz-failures.jsonl` runs over exactly those inputs.
@@ -59,23 +61,28 @@ def where(exc: BaseException) -> str:
     return f"{f.filename.split('/materiel/')[-1]}:{f.lineno} in {f.name}" if ours else "?"
 
 
-def failures_of(extractor: Any, articles: list) -> list[dict]:
-    """Extract the articles one by one; the failures (exception or broken property) found."""
+def failures_of(extractor: Any, articles: list, slow: float) -> list[dict]:
+    """Extract the articles one by one; the failures (exception, broken property, slow) found."""
     found = []
     for a in articles:
+        started = time.perf_counter()
         try:
             result = extractor.extract(a)
         except Exception as exc:  # the campaign's job is to report every exception, whatever it is
             found.append({"article": a, "kind": f"{exc.__class__.__name__} at {where(exc)}",
                           "message": str(exc)[:300]})
             continue
+        seconds = time.perf_counter() - started
         problems = check(a, result)
         if problems:
             found.append({"article": a, "kind": "property: " + problems[0].split(":")[0], "message": problems[0][:600]})
+        elif seconds > slow:
+            found.append({"article": a, "kind": f"slow: over {slow:g} s",
+                          "message": f"{seconds:.1f} s for {len(a.title) + len(a.text):,} characters"})
     return found
 
 
-def run_chunk(seed: int, indices: list[int]) -> tuple[int, list[dict], float]:
+def run_chunk(seed: int, indices: list[int], slow: float) -> tuple[int, list[dict], float]:
     global _extractor
     if _extractor is None:
         from materiel.extract.extractor import shared_extractor
@@ -90,10 +97,12 @@ def run_chunk(seed: int, indices: list[int]) -> tuple[int, list[dict], float]:
         try:
             results = list(_extractor.extract_many(articles))
         except Exception:
-            found.extend(failures_of(_extractor, articles))
+            found.extend(failures_of(_extractor, articles, slow))
         else:
-            bad = [a for a, r in zip(articles, results) if check(a, r)]
-            found.extend(failures_of(_extractor, bad))
+            seconds = time.perf_counter() - started
+            # a slow batch is re-run one by one to find the input that costs the time
+            bad = articles if seconds > slow else [a for a, r in zip(articles, results) if check(a, r)]
+            found.extend(failures_of(_extractor, bad, slow))
         slowest = max(slowest, time.perf_counter() - started)
     for f in found:
         f["article"] = as_input_records([f["article"]])[0]
@@ -107,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="first input number (to resume a campaign)")
     parser.add_argument("--only", type=int, nargs="*", help="run only these input numbers")
     parser.add_argument("--processes", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--slow", type=float, default=10.0,
+                        help="an input whose extraction takes longer than this many seconds is a failure (default 10)")
     parser.add_argument("--failures", type=Path, default=Path("fuzz-failures.jsonl"),
                         help="JSONL file of every failing article (default fuzz-failures.jsonl)")
     args = parser.parse_args(argv)
@@ -135,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.processes == 1:
         for chunk in chunks:
-            record(run_chunk(args.seed, chunk))
+            record(run_chunk(args.seed, chunk, args.slow))
     else:
         with ProcessPoolExecutor(args.processes) as pool:
-            for outcome in pool.map(run_chunk, [args.seed] * len(chunks), chunks):
+            for outcome in pool.map(run_chunk, [args.seed] * len(chunks), chunks, [args.slow] * len(chunks)):
                 record(outcome)
 
     elapsed = time.perf_counter() - started

@@ -89,7 +89,13 @@ def _bounded(value: int | Decimal) -> int | float | None:
     return int(value) if value == int(value) else float(value)
 
 
-def quantity_of(head: Token) -> Quantity | None:
+# How many 'of' phrases up a count is looked for: '1,000 rounds of ammunition' needs one, '5 crates
+# of boxes of rounds of ammunition' three.
+# Unbounded, a chain 'sale of X, sale of Y, ...' made every item climb the whole sentence.
+COUNT_LEVELS = 3
+
+
+def quantity_of(head: Token, levels: int = COUNT_LEVELS) -> Quantity | None:
     """The count attached to an item's head noun, or to the quantity noun governing it.
 
     Handles 'six thousand drones' (nummod), 'more than 160 drones' (quantmod), 'hundreds of
@@ -97,8 +103,9 @@ def quantity_of(head: Token) -> Quantity | None:
     """
     # the number words to the left of the head inside its own noun phrase, calibres and years
     # excluded: 'one million 155mm rounds' is 1,000,000; '14 Leopard 2A4s' is 14
-    left = sorted((t for t in head.subtree if t.i < head.i and t.dep_ not in ("prep", "pobj", "relcl", "acl")),
-                  key=lambda t: t.i)
+    # read off the doc between the subtree's left edge and the head, not by walking the whole subtree:
+    # an item heading a long chain ('sale of X, sale of Y, ...') has the rest of the sentence under it
+    left = [t for t in head.doc[head.left_edge.i: head.i] if t.dep_ not in ("prep", "pobj", "relcl", "acl")]
     numbers = [t for t in left if _count_word(t)]
     if numbers:
         run = [numbers[0]]
@@ -127,8 +134,8 @@ def quantity_of(head: Token) -> Quantity | None:
             value = parse_number(owner.text)
             if value is not None and float(value).is_integer():
                 return Quantity(int(value), False, owner.text)
-        if owner.pos_ == "NOUN" and owner.lower_ not in VAGUE_COUNTS:
-            counted = quantity_of(owner)  # "15,000 rounds of 155mm ammunition", "49 pieces of equipment"
+        if owner.pos_ == "NOUN" and owner.lower_ not in VAGUE_COUNTS and levels > 0:
+            counted = quantity_of(owner, levels - 1)  # "15,000 rounds of 155mm ammunition", "49 pieces of equipment"
             if counted is not None:
                 return counted
     for child in head.children:
