@@ -103,9 +103,10 @@ def quantity_of(head: Token, levels: int = COUNT_LEVELS) -> Quantity | None:
     """
     # the number words to the left of the head inside its own noun phrase, calibres and years
     # excluded: 'one million 155mm rounds' is 1,000,000; '14 Leopard 2A4s' is 14
-    # read off the doc between the subtree's left edge and the head, not by walking the whole subtree:
-    # an item heading a long chain ('sale of X, sale of Y, ...') has the rest of the sentence under it
-    left = [t for t in head.doc[head.left_edge.i: head.i] if t.dep_ not in ("prep", "pobj", "relcl", "acl")]
+    # read between the subtree's left edge and the head, not by walking the whole subtree: an item
+    # heading a long chain ('sale of X, sale of Y, ...') has the rest of the sentence under it
+    left = [t for t in head.doc[head.left_edge.i: head.i]
+            if t.dep_ not in ("prep", "pobj", "relcl", "acl") and head.is_ancestor(t)]
     numbers = [t for t in left if _count_word(t)]
     if numbers:
         run = [numbers[0]]
