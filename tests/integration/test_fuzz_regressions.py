@@ -85,6 +85,14 @@ def test_a_long_chain_of_of_phrases(extractor: Extractor) -> None:
     extracted(extractor, "Taiwan will buy weapons from the United States.", title=title)
 
 
+def test_a_long_run_of_digits_under_many_triggers(extractor: Extractor) -> None:
+    # Campaign seed 2029, inputs 49421, 52736, 64622 (15-24 s each). Cause: the money pattern tried
+    # a match at every digit of the run, each scanning to its end, once per trigger. Fix: a number
+    # starts only where no digit, comma or point precedes it. (No timing asserted.)
+    text = " ".join(["The US approved the sale of F-16 jets worth $1.2bn to Turkey,"] * 20) + " " + "9" * 2000
+    extracted(extractor, text)
+
+
 def test_interchange_line_with_a_lone_surrogate_is_utf8() -> None:
     # Found writing the failures of the first campaign through `materiel extract`: evidence quoting a
     # lone surrogate made the output line unencodable (UnicodeEncodeError in cli.py). Fix: lone

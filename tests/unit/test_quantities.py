@@ -120,3 +120,12 @@ def test_parse_number_is_exact_up_to_the_largest_count() -> None:
 def test_parse_money_refuses_an_infinite_sum(text: str) -> None:
     # A float overflowed to inf, written as 'Infinity', which is not JSON (campaign seed 5, input 2223).
     assert parse_money(text) is None
+
+
+def test_a_sum_is_read_only_from_the_start_of_a_number() -> None:
+    # Found by the campaign (seed 2029, inputs 49421, 52736, 64622: 15-24 s each): MONEY tried a
+    # match at every digit of a long run of digits, each attempt scanning to the run's end, once per
+    # trigger. A number now starts after no digit, comma or point, which also stops reading the tail
+    # of '1.000.000 dollars' as a sum of 0.
+    assert parse_money("1.000.000 dollars") is None
+    assert parse_money("paid 1,000 dollars") == Money(1000.0, "USD", "1,000 dollars")

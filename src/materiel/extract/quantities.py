@@ -41,7 +41,7 @@ MAX_COUNT = 2**63 - 1
 NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 MONEY = re.compile(
     r"(?<![^\W\d_])(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
-    r"|(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
+    r"|(?<![\d,.])(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
     r"(?P<cur>dollars?|euros?|pounds?|roubles?|rubles?|yuan|yen|rupees?|shekels?|rials?|USD|EUR|GBP|RUB|CNY)\b",
     re.IGNORECASE)
 
