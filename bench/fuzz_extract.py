@@ -17,6 +17,11 @@ not stall a batch). Progress
 goes to stderr; at the end a summary gives the inputs tried, the throughput and the failures by
 exception type and location. Every failing article is written to `--failures` in the project's
 JSONL input format, so `materiel extract fuzz-failures.jsonl` runs over exactly those inputs.
+
+Measured 2026-12-05 (1 process, nice 19, 2 shared CPUs): seed 2029, inputs 0-66,999 on the code
+before the money-pattern fix, 62 inputs/s, 3 failures (slow: 15-24 s each, a long run of digits;
+fixed); inputs 67,000-99,999 on the fixed code, 88.5 inputs/s, 0 failures, slowest batch of 32 1.1 s.
+Every input that ever failed is in tests/data/fuzz_regressions.jsonl.
 """
 
 from __future__ import annotations
