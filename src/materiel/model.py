@@ -76,6 +76,20 @@ UNKNOWN_PARTY = "unknown"
 UNORDERED_TYPES = frozenset({EventType.PRODUCTION, EventType.COOPERATION})
 
 
+# A lone surrogate (read from a JSON escape such as \ud800) is a valid Python string but has no
+# UTF-8 encoding, so it would make the output unwritable.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# What json.dumps leaves raw but a reader may take for a line break (Python's str.splitlines does).
+ESCAPED_IN_LINES = re.compile("[\ud800-\udfff\x85\u2028\u2029]")
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON as readable UTF-8 (non-ASCII kept), with escapes only for lone surrogates and line
+    separators, so it is always writable and a JSON Lines line is one line for any reader."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return ESCAPED_IN_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def content_hash(*parts: str, length: int = 16) -> str:
     """A short, stable hex digest of the given strings (used for every id in the project)."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
@@ -347,7 +361,7 @@ class ArticleResult:
         return {"article_id": self.article.id, "events": [e.to_dict() for e in self.events]}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        return json_text(self.to_dict())
 
 
 def events_from_jsonl_lines(lines: Iterable[str]) -> dict[str, list[Event]]:

@@ -206,3 +206,17 @@ def test_no_evidence_that_an_act_happened_is_a_denial(sentence, stance):
 
     events = materiel.extract(sentence)
     assert events and {e.stance.value for e in events} == {stance}
+
+
+def test_a_count_is_looked_for_at_most_three_of_phrases_up(nlp) -> None:
+    # Found by fuzzing (a title 'sale of "Harpoon", sale of "Harpoon", ...' took 260 s): quantity_of
+    # climbed every 'of' phrase of the chain from every item of every trigger. The climb is bounded.
+    from materiel.extract.quantities import quantity_of
+
+    def count(text: str) -> int | None:
+        doc = nlp(text)
+        found = quantity_of(next(t for t in doc if t.text == "ammunition"))
+        return found.value if found else None
+
+    assert count("Russia received 5 crates of boxes of rounds of ammunition.") == 5
+    assert count("Russia received 5 crates of boxes of packs of rounds of ammunition.") is None

@@ -95,3 +95,37 @@ def test_quantity_of_vague_count(nlp) -> None:
     quantity = quantity_of(next(t for t in doc if t.text == "missiles"))
     assert quantity is not None
     assert quantity.value is None and quantity.approx and quantity.text == "hundreds"
+
+
+# Found by fuzzing the extractor (tests/fuzz_inputs.py number_runs): numbers no count or sum can be.
+def test_parse_number_survives_a_run_of_scale_words() -> None:
+    # 'hundred hundred ...' multiplied past what a float holds: OverflowError in parse_number.
+    assert parse_number("hundred " * 160) is None
+    assert parse_number("dozen " * 300) is None
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "9" * 400, "1" + "0" * 400 + ".5", "٩" * 30])
+def test_parse_number_refuses_what_no_count_can_be(text: str) -> None:
+    # Read through a float, 20 digits became 1e20, a count the ledger's 64-bit integers cannot store
+    # (campaign seed 5, input 366); 400 digits became inf.
+    assert parse_number(text) is None
+
+
+def test_parse_number_is_exact_up_to_the_largest_count() -> None:
+    assert parse_number("9223372036854775807") == 2**63 - 1  # a float would round it up, past the bound
+    assert parse_number("0" * 5000 + "7") == 7  # int() alone refuses strings over 4,300 digits
+
+
+@pytest.mark.parametrize("text", ["$" + "9" * 400, "$" + "9" * 300 + " trillion", "9" * 400 + " dollars"])
+def test_parse_money_refuses_an_infinite_sum(text: str) -> None:
+    # A float overflowed to inf, written as 'Infinity', which is not JSON (campaign seed 5, input 2223).
+    assert parse_money(text) is None
+
+
+def test_a_sum_is_read_only_from_the_start_of_a_number() -> None:
+    # Found by the campaign (seed 2029, inputs 49421, 52736, 64622: 15-24 s each): MONEY tried a
+    # match at every digit of a long run of digits, each attempt scanning to the run's end, once per
+    # trigger. A number now starts after no digit, comma or point, which also stops reading the tail
+    # of '1.000.000 dollars' as a sum of 0.
+    assert parse_money("1.000.000 dollars") is None
+    assert parse_money("paid 1,000 dollars") == Money(1000.0, "USD", "1,000 dollars")

@@ -70,3 +70,17 @@ def test_resolved_intervals_are_ordered_and_touch_the_anchor(published: date, te
         assert start <= end
         assert published in (start, end)
         assert end - start <= timedelta(days=366)
+
+
+@pytest.mark.parametrize("text, published", [
+    ("within the next year", "9999-12-31"),  # ValueError: year 10000 is out of range
+    ("next week", "9999-12-31"),             # OverflowError: date value out of range
+    ("last year", "0001-01-01"),             # ValueError: year 0 is out of range
+    ("two weeks ago", "0001-01-01"),         # OverflowError
+    ("yesterday", "0001-01-01"),
+])
+def test_a_publication_date_at_the_calendars_edge_anchors_nothing(text: str, published: str) -> None:
+    # Found by fuzzing the articles' publication dates (tests/fuzz_inputs.py fuzz_published): date
+    # arithmetic from an anchor in year 1 or 9999 left the calendar and raised.
+    assert resolve(text, published) is None
+    assert resolve(text, "2023-01-25") is not None  # an ordinary anchor still resolves

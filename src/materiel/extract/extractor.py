@@ -17,7 +17,7 @@ from spacy.language import Language
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
-from ..nlp.pipeline import load_model, sentence_splitter
+from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import Scanner, article_skip_reason, default_scanner, is_candidate
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
@@ -138,7 +138,7 @@ class Extractor:
     def _parse(self, batch: list[ScanResult | Failure]) -> dict[int, list[ParsedSentence]]:
         """Parsed candidate and speaker sentences by position of their article in the batch."""
         scans = [(i, scan) for i, scan in enumerate(batch) if isinstance(scan, ScanResult)]
-        texts = [(s.text, (i, s)) for i, scan in scans
+        texts = [(parseable(s.text), (i, s)) for i, scan in scans
                  for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
         context = {(i, s.index) for i, scan in scans for s in scan.context}
         parsed: dict[int, list[ParsedSentence]] = {}

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 
 from spacy.tokens import Span, Token
 
@@ -33,10 +35,13 @@ CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "euro": "EUR"
                   "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "yuan": "CNY",
                   "renminbi": "CNY", "yen": "JPY", "rupee": "INR", "rupees": "INR", "won": "KRW",
                   "shekel": "ILS", "shekels": "ILS", "rial": "IRR", "rials": "IRR", "lira": "TRY"}
+# The largest count there is: the ledger stores counts as 64-bit integers, and nothing reported as a
+# number of pieces comes near it ('hundred hundred hundred ...' or a 300-digit run is no count).
+MAX_COUNT = 2**63 - 1
 NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 MONEY = re.compile(
     r"(?<![^\W\d_])(?P<sym>US\$|\$|€|£|¥|₽|₹|USD|EUR|GBP|Rs\.?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<scale>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\b"
-    r"|(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
+    r"|(?<![\d,.])(?P<num2>\d[\d,]*(?:\.\d+)?)\s?(?P<scale2>trillion|billion|million|thousand|bn|mn|mln|tn|m|b|k)?\s?"
     r"(?P<cur>dollars?|euros?|pounds?|roubles?|rubles?|yuan|yen|rupees?|shekels?|rials?|USD|EUR|GBP|RUB|CNY)\b",
     re.IGNORECASE)
 
@@ -47,14 +52,13 @@ def parse_number(text: str) -> int | float | None:
     if not cleaned:
         return None
     if NUMBER.match(cleaned):
-        value = float(cleaned.replace(",", ""))
-        return int(value) if value.is_integer() else value
+        return _bounded(_digits(cleaned))
     total, current, seen = 0, 0, False
     for word in cleaned.split():
         if word == "and":
             continue
         if NUMBER.match(word):
-            current += float(word.replace(",", ""))
+            current += _digits(word)
         elif word in UNITS:
             current += UNITS[word]
         elif word in TENS:
@@ -66,13 +70,32 @@ def parse_number(text: str) -> int | float | None:
         else:
             return None
         seen = True
+        if current > MAX_COUNT or total > MAX_COUNT:
+            return None  # stop before a run of scale words grows past any count
     if not seen:
         return None
-    value = total + current
-    return int(value) if float(value).is_integer() else value
+    return _bounded(total + current)
 
 
-def quantity_of(head: Token) -> Quantity | None:
+def _digits(text: str) -> Decimal:
+    """'6,000' -> 6000, exactly: a float rounds 20-digit numbers, and int() refuses over 4,300 digits."""
+    return Decimal(text.replace(",", ""))
+
+
+def _bounded(value: int | Decimal) -> int | float | None:
+    """Whole numbers as int, fractions as float; None for anything larger than a count can be."""
+    if value > MAX_COUNT:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+# How many 'of' phrases up a count is looked for: '1,000 rounds of ammunition' needs one, '5 crates
+# of boxes of rounds of ammunition' three.
+# Unbounded, a chain 'sale of X, sale of Y, ...' made every item climb the whole sentence.
+COUNT_LEVELS = 3
+
+
+def quantity_of(head: Token, levels: int = COUNT_LEVELS) -> Quantity | None:
     """The count attached to an item's head noun, or to the quantity noun governing it.
 
     Handles 'six thousand drones' (nummod), 'more than 160 drones' (quantmod), 'hundreds of
@@ -80,8 +103,10 @@ def quantity_of(head: Token) -> Quantity | None:
     """
     # the number words to the left of the head inside its own noun phrase, calibres and years
     # excluded: 'one million 155mm rounds' is 1,000,000; '14 Leopard 2A4s' is 14
-    left = sorted((t for t in head.subtree if t.i < head.i and t.dep_ not in ("prep", "pobj", "relcl", "acl")),
-                  key=lambda t: t.i)
+    # read between the subtree's left edge and the head, not by walking the whole subtree: an item
+    # heading a long chain ('sale of X, sale of Y, ...') has the rest of the sentence under it
+    left = [t for t in head.doc[head.left_edge.i: head.i]
+            if t.dep_ not in ("prep", "pobj", "relcl", "acl") and head.is_ancestor(t)]
     numbers = [t for t in left if _count_word(t)]
     if numbers:
         run = [numbers[0]]
@@ -110,8 +135,8 @@ def quantity_of(head: Token) -> Quantity | None:
             value = parse_number(owner.text)
             if value is not None and float(value).is_integer():
                 return Quantity(int(value), False, owner.text)
-        if owner.pos_ == "NOUN" and owner.lower_ not in VAGUE_COUNTS:
-            counted = quantity_of(owner)  # "15,000 rounds of 155mm ammunition", "49 pieces of equipment"
+        if owner.pos_ == "NOUN" and owner.lower_ not in VAGUE_COUNTS and levels > 0:
+            counted = quantity_of(owner, levels - 1)  # "15,000 rounds of 155mm ammunition", "49 pieces of equipment"
             if counted is not None:
                 return counted
     for child in head.children:
@@ -169,6 +194,8 @@ def parse_money(text: str) -> Money | None:
     amount = float(number.replace(",", ""))
     if scale:
         amount *= SCALES[scale.lower()]
+    if not math.isfinite(amount):
+        return None  # hundreds of digits: too large for a float, and no sum anyone paid
     return Money(amount, currency, match.group(0).strip())
 
 

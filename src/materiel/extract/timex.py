@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 
 from spacy.tokens import Token
 
@@ -19,12 +19,15 @@ RELATIVE_UNITS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
 def _parse_date(published: str | None) -> date | None:
+    """The publication date as an anchor; None for none, for nonsense, and for a date in the first or
+    last year of the calendar, which a shift by a year would carry out of range ('9999-12-31')."""
     if not published:
         return None
     try:
-        return date.fromisoformat(published[:10])
+        day = date.fromisoformat(published[:10])
     except ValueError:
         return None
+    return day if MINYEAR < day.year < MAXYEAR else None
 
 
 def _shift_years(day: date, years: int) -> date:

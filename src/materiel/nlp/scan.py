@@ -20,6 +20,7 @@ import ahocorasick
 from ..knowledge.loaders import squash
 from ..knowledge.base import KnowledgeBase, designation_variants, inflections, load_knowledge, plural
 from ..model import Mention, MentionKind, Reason, Sentence
+from .pipeline import parseable
 
 # Kinds that compete for the same characters; the longest match wins ("North Korean" over "Korean").
 NAME_KINDS = (MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITEM, MentionKind.OUTLET)
@@ -136,7 +137,7 @@ class Scanner:
                 start, end = _trimmed(text, match.start(), match.end())
                 if start < end:
                     spans.append((start, end, number))
-        for (number, match), doc in zip(to_split, tokenizer.pipe(m.group() for _, m in to_split)):
+        for (number, match), doc in zip(to_split, tokenizer.pipe(parseable(m.group()) for _, m in to_split)):
             sentencizer(doc)
             for sent in doc.sents:
                 start, end = _trimmed(text, match.start() + sent.start_char, match.start() + sent.end_char)
