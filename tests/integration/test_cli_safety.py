@@ -183,14 +183,19 @@ def test_odd_file_names_on_ingest(tmp_path: Path) -> None:
     assert origins == [f"{folder}/bad\\xff name.txt", f"{folder}/new\\nline.jsonl:1"]
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"[" * 100_000, "nested too deeply"),
-    (b'{"id": "x", "text": "Iran sent \\ud800 drones to Russia."}\n', "lone surrogate"),
-])
-def test_hostile_json_on_standard_input(data: bytes, reason: str) -> None:
-    run = invoke("extract", "-", input=data)
+def test_too_deep_json_on_standard_input_is_one_error_line() -> None:
+    run = invoke("extract", "-", input=b"[" * 100_000)
     assert run.exit_code == 2, run.output
-    assert reason in one_error_line(run.output)
+    assert "nested too deeply" in one_error_line(run.output)
+
+
+def test_a_lone_surrogate_on_standard_input_is_read_as_a_replacement_character() -> None:
+    run = invoke("extract", "-", "-q", input=b'{"id": "x", "text": "Iran sent \\ud800 200 drones to Russia."}\n')
+    assert run.exit_code == 0, run.output
+    [line] = run.stdout.splitlines()
+    [event] = json.loads(line)["events"]
+    assert (event["provider"], event["recipient"]) == ("IRN", "RUS")
+    assert "\ufffd" in event["evidence"][0]["text"] and "Traceback" not in run.output
 
 
 def without_privileges() -> tuple[str, ...]:

@@ -201,11 +201,10 @@ def article_from_record(record: object, origin: str, line: int | None) -> Item:
         return Rejection(origin, "malformed_json", "field 'title' must be a string", line)
     if len(text) + len(title) > MAX_ARTICLE_CHARS:
         return Rejection(origin, "too_large", f"article is {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}", line)
-    for name in ("id", "title", "text", "url", "outlet", "published"):
-        value = record.get(name)
-        if isinstance(value, str) and _SURROGATE.search(value):
-            return Rejection(origin, "encoding", f"field {name!r} holds a lone surrogate escape (such as \\ud800), "
-                             "which is no character; fix the JSON escapes", line)
+    # A lone surrogate escape ("\\ud800") is no character and no UTF-8 text can hold it: it is read as
+    # U+FFFD, one character for one, so the article is kept and every offset into it stays true.
+    record = {k: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in record.items()}
+    text, title = record["text"], record.get("title") or ""
     published = record.get("published")
     published = str(published)[:10] if published else None
     article_id = record.get("id")
