@@ -3,13 +3,14 @@ concurrent writers lose or duplicate anything?
 
 The corpus (dev, dev2 and the assessment set) is repeated C times with distinct ids and texts, so that
 an ingest stores its articles over several extraction batches and `assess --full` has work to do.
-Builds a clean reference ledger once and times when it writes, then: K `materiel ingest` runs, each
+Builds a clean reference ledger once and times when it writes, then runs `materiel ingest`, each run
 watched until its first article shows in the ledger and killed with SIGKILL at a random moment (seeded)
-within the write phase of the clean run; each ledger is checked (integrity, duplicates, orphans,
-half-stored articles) and the ingest run again, which must give exactly the reference. The same for
-`materiel assess --full` (killed after it cleared the assessments). Then 2 and 4 concurrent ingests,
-each assessing what it stored, over overlapping inputs into one file, which must give exactly the
-reference, assessments included. Prints where the kills landed and the figures; every count but
+within the write phase of the clean run, until K kills have landed mid-write (2K runs at most); each
+ledger is checked (integrity, duplicates, orphans, half-stored articles) and the ingest run again, which
+must give exactly the reference. The same for `materiel assess --full` (watched until it clears the
+assessments). Then 2 and 4 concurrent ingests,
+each assessing what it stored, over overlapping and over disjoint inputs into one file, which must give
+exactly the reference, assessments included. Prints where the kills landed and the figures; every count but
 trials and kills must be zero (exit 1 otherwise).
 
     python bench/trial_crash.py                      # 50 ingest kills, 10 assess kills, 2 and 4 writers
@@ -63,9 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         trials.kill_assess(ref, work, args.assess, rng, assess)
         results.append(("kill -9 during assess --full", assess))
         for writers in args.writers:
-            tally = trials.Tally()
-            trials.concurrent_ingest(ref, work, trials.overlapping(ref.inputs, writers), tally, f"{writers} writers")
-            results.append((f"{writers} concurrent ingests", tally))
+            for split in (trials.overlapping, trials.disjoint):
+                tally = trials.Tally()
+                label = f"{writers} concurrent ingests, {split.__name__} inputs"
+                trials.concurrent_ingest(ref, work, split(ref.inputs, writers), tally, label)
+                results.append((label, tally))
+                print(f"{label}: {tally.describe()}", flush=True)
     for label, tally in results:
         print(f"{label}: {tally.describe()}")
         for note in tally.notes[:20]:

@@ -391,34 +391,41 @@ def kill_ingest(ref: Reference, workdir: Path, kills: int, rng: random.Random, t
                          f"ingest kill {n}")
 
 
+def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, label: str) -> str:
+    """`materiel assess --full` on a copy of the clean ledger, killed `after_s` seconds after it cleared
+    the assessments; the ledger checked and the command run again. Returns where the kill landed."""
+    copy_ledger(ref.db, db)
+    args = ["assess", "--full", "--db", db, "-q"]
+    watched = run_watched(args, db, assessments_below(ref.assessments), after_s)
+    tally.trials += 1
+    got = tally.check(db, label)
+    untouched = {t: got[t] for t in CONTENT if not t.startswith("assessment")}
+    tally.compare({**ref.snap, **untouched}, ref.snap, label)  # articles and events never change
+    left = sum(got["assessments"].values())
+    where = ("finished before the kill" if not watched.killed else "after the last write" if got == ref.snap
+             else "mid-rebuild (assessments cleared)" if not left else "mid-rebuild (assessments partly rebuilt)")
+    tally.land(where)
+    tally.command(args, f"{label} rerun")
+    tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+    return where
+
+
 def kill_assess(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
-    """`materiel assess --full` on a copy of the clean ledger, killed at a random moment after it cleared
-    the assessments, checked, and run again, until `kills` kills landed mid-write (or twice as many ran)."""
+    """`materiel assess --full` killed at random moments after it cleared the assessments, checked, and
+    run again, until `kills` kills landed mid-write (or twice as many trials ran)."""
     start = tally.mid_write
     for n in range(1, 2 * kills + 1):
         if tally.mid_write - start >= kills:
             break
-        db = workdir / f"assess-{n}.db"
-        label = f"assess kill {n}"
-        copy_ledger(ref.db, db)
-        args = ["assess", "--full", "--db", db, "-q"]
-        watched = run_watched(args, db, assessments_below(ref.assessments), rng.uniform(0, ref.assess_writing_s))
-        tally.trials += 1
-        got = tally.check(db, label)
-        untouched = {t: got[t] for t in CONTENT if not t.startswith("assessment")}
-        tally.compare({**ref.snap, **untouched}, ref.snap, label)  # articles and events never change
-        left = sum(got["assessments"].values())
-        tally.land("finished before the kill" if not watched.killed else "after the last write" if got == ref.snap
-                   else "mid-rebuild (assessments cleared)" if not left
-                   else "mid-rebuild (assessments partly rebuilt)")
-        tally.command(args, f"{label} rerun")
-        tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+        kill_assess_once(ref, workdir / f"assess-{n}.db", rng.uniform(0, ref.assess_writing_s), tally,
+                         f"assess kill {n}")
 
 
 def concurrent_ingest(ref: Reference, workdir: Path, groups: Sequence[Sequence[Path]], tally: Tally,
                       label: str) -> None:
-    """One `materiel ingest` per group of inputs, all at once into one ledger; their union must be
-    the reference's inputs, and the ledger must equal the reference exactly."""
+    """One `materiel ingest` per group of inputs, all at once into one ledger, each assessing what it
+    stored; their union must be the reference's inputs, and the ledger must equal the reference exactly,
+    assessments included (those of a clean `assess --full`)."""
     db = workdir / f"{label.replace(' ', '-')}.db"
     procs = [subprocess.Popen(materiel("ingest", *group, "--db", db, "-q"), env=environment(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for group in groups]
@@ -437,3 +444,9 @@ def overlapping(inputs: Sequence[Path], writers: int) -> list[list[Path]]:
     at least two writers, in different orders."""
     size = max(2, len(inputs) - 1)
     return [[inputs[(n + i) % len(inputs)] for i in range(size)] for n in range(writers)]
+
+
+def disjoint(inputs: Sequence[Path], writers: int) -> list[list[Path]]:
+    """Writer n ingests every `writers`-th input from n on: no input is read twice, so each writer stores
+    (and then assesses) events of flow families that the others store at the same time."""
+    return [list(inputs[n::writers]) for n in range(writers)]
