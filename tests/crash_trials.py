@@ -345,8 +345,9 @@ class Reference:
             tally.notes.append("reference: `assess --full` after the ingest changed the assessments")
         if not tally.clean or tally.notes:
             raise RuntimeError("the clean reference ledger has problems: " + "; ".join(tally.notes))
-        return cls(list(inputs), db, snap, ingest.first_write_s, ingest.last_write_s, ingest.ended_s,  # type: ignore[arg-type]
-                   assess.first_write_s, assess.last_write_s, assess.ended_s)
+        times = (ingest.first_write_s, ingest.last_write_s, ingest.ended_s,
+                 assess.first_write_s, assess.last_write_s, assess.ended_s)
+        return cls(list(inputs), db, snap, *times)  # type: ignore[arg-type]
 
 
 def ingest_landing(ref: Reference, got: Snapshot, killed: bool) -> str:
