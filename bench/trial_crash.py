@@ -1,15 +1,20 @@
 """Kill -9 and concurrency trials: does the ledger survive a writer killed at any moment, and do
 concurrent writers lose or duplicate anything?
 
-Builds a clean reference ledger once from the corpus (dev, dev2 and the assessment set), then:
-K `materiel ingest` runs killed with SIGKILL at a random moment (seeded) between start-up and the
-end of a clean run, each ledger checked (integrity, duplicates, orphans, half-stored articles) and
-the ingest run again, which must give exactly the reference; the same for `materiel assess --full`;
-and 2 and 4 concurrent ingests over overlapping inputs into one file, which must give exactly the
-reference. Prints the figures; every count but trials must be zero (exit 1 otherwise).
+The corpus (dev, dev2 and the assessment set) is repeated C times with distinct ids and texts, so that
+an ingest stores its articles over several extraction batches and `assess --full` has work to do.
+Builds a clean reference ledger once and times when it writes, then runs `materiel ingest`, each run
+watched until its first article shows in the ledger and killed with SIGKILL at a random moment (seeded)
+within the write phase of the clean run, until K kills have landed mid-write (2K runs at most); each
+ledger is checked (integrity, duplicates, orphans, half-stored articles) and the ingest run again, which
+must give exactly the reference. The same for `materiel assess --full` (watched until it clears the
+assessments). Then 2 and 4 concurrent ingests,
+each assessing what it stored, over overlapping and over disjoint inputs into one file, which must give
+exactly the reference, assessments included. Prints where the kills landed and the figures; every count but
+trials and kills must be zero (exit 1 otherwise).
 
     python bench/trial_crash.py                      # 50 ingest kills, 10 assess kills, 2 and 4 writers
-    python bench/trial_crash.py --ingest 5 --assess 2 --seed 7
+    python bench/trial_crash.py --ingest 5 --assess 2 --seed 7 --copies 2
 """
 
 from __future__ import annotations
@@ -32,9 +37,10 @@ CORPUS = (ROOT.parent / "shared" / "eval" / "dev" / "articles.jsonl",
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ingest", type=int, default=50, help="ingest runs to kill (default 50)")
-    parser.add_argument("--assess", type=int, default=10, help="assess --full runs to kill (default 10)")
+    parser.add_argument("--ingest", type=int, default=50, help="ingest kills to land mid-write (default 50)")
+    parser.add_argument("--assess", type=int, default=10, help="assess --full kills to land mid-write (default 10)")
     parser.add_argument("--writers", type=int, nargs="*", default=[2, 4], help="concurrent ingests (default 2 4)")
+    parser.add_argument("--copies", type=int, default=3, help="times the corpus is repeated (default 3)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--inputs", type=Path, nargs="*", default=list(CORPUS), help="the corpus (JSONL files)")
     args = parser.parse_args(argv)
@@ -44,21 +50,26 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="materiel-trials-") as tmp:
         work = Path(tmp)
-        ref = trials.Reference.build(args.inputs, work)
+        ref = trials.Reference.build(trials.repeated(args.inputs, args.copies, work), work)
         counts = {t: sum(c.values()) for t, c in ref.snap.items()}
-        print(f"reference: {counts}; ingest {ref.ingest_s:.1f}s (start-up {ref.startup_s:.1f}s), "
-              f"assess --full {ref.assess_s:.1f}s (start-up {ref.assess_startup_s:.1f}s)", flush=True)
+        print(f"reference: {counts}; ingest {ref.ingest_s:.1f}s (writes from {ref.ingest_first_write_s:.1f}s to "
+              f"{ref.ingest_last_write_s:.1f}s), assess --full {ref.assess_s:.1f}s (writes from "
+              f"{ref.assess_first_write_s:.1f}s to {ref.assess_last_write_s:.1f}s)", flush=True)
         results = []
         ingest = trials.Tally()
         trials.kill_ingest(ref, work, args.ingest, rng, ingest)
         results.append(("kill -9 during ingest", ingest))
+        print(f"kill -9 during ingest: {ingest.describe()}", flush=True)
         assess = trials.Tally()
         trials.kill_assess(ref, work, args.assess, rng, assess)
         results.append(("kill -9 during assess --full", assess))
         for writers in args.writers:
-            tally = trials.Tally()
-            trials.concurrent_ingest(ref, work, trials.overlapping(args.inputs, writers), tally, f"{writers} writers")
-            results.append((f"{writers} concurrent ingests", tally))
+            for split in (trials.overlapping, trials.disjoint):
+                tally = trials.Tally()
+                label = f"{writers} concurrent ingests, {split.__name__} inputs"
+                trials.concurrent_ingest(ref, work, split(ref.inputs, writers), tally, label)
+                results.append((label, tally))
+                print(f"{label}: {tally.describe()}", flush=True)
     for label, tally in results:
         print(f"{label}: {tally.describe()}")
         for note in tally.notes[:20]:

@@ -1,8 +1,9 @@
 """Kill -9 and concurrency trials on a real ledger, shared by tests/integration/test_crash_safety.py
 (a few trials) and bench/trial_crash.py (many).
 
-A trial runs the real `materiel` command in its own process, kills it with SIGKILL at a random
-moment (seeded) between its start-up and the end a clean run takes, and checks the ledger it left:
+A trial runs the real `materiel` command in its own process, watches the ledger (read-only) until the
+command's first write shows, kills it with SIGKILL at a random moment (seeded) within the rest of the
+write phase a clean run takes, records whether the kill landed mid-write, and checks the ledger it left:
 SQLite's integrity check, no duplicate or orphan rows, no half-stored article (each stored article
 has exactly the events a clean ingest gives it), and that running the same command again gives
 exactly the clean ledger. Concurrent ingests over overlapping inputs must give the clean ledger too.
@@ -10,6 +11,7 @@ exactly the clean ledger. Concurrent ingests over overlapping inputs must give t
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -18,13 +20,16 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 # How long one materiel command may run before a trial gives up on it.
 COMMAND_TIMEOUT_S = 600
+# How often a watched command's ledger is looked at.
+POLL_S = 0.005
 
 # What a ledger holds, row by row, without what differs between two clean runs (ingestion times,
 # rowids, the assessed-through mark).
@@ -68,25 +73,100 @@ def run(args: Sequence[object]) -> subprocess.CompletedProcess:
                           timeout=COMMAND_TIMEOUT_S)
 
 
-def run_killed(args: Sequence[object], after_s: float) -> bool:
-    """Run a command and SIGKILL it after `after_s` seconds; False when it finished first."""
+def count(db: Path, sql: str) -> int | None:
+    """One figure read from a ledger without writing to it; None while it cannot be read yet."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.05)) as conn:
+            row = conn.execute(sql).fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+@dataclass
+class Watched:
+    """How a watched command went: when its first and its last write showed, and when it ended (seconds
+    from its start)."""
+
+    first_write_s: float | None
+    last_write_s: float | None
+    ended_s: float
+    killed: bool
+
+
+def run_watched(args: Sequence[object], db: Path, written: Callable[[Path], bool],
+                kill_after: float | None = None, done: Callable[[Path], bool] | None = None) -> Watched:
+    """Run a command while polling its ledger until `written(db)` says the command's first write shows;
+    then SIGKILL it `kill_after` seconds later (None: let it finish). With `done`, also notes when the
+    ledger first shows the command's last write."""
+    started = time.perf_counter()
     proc = subprocess.Popen(materiel(*args), env=environment(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+    first: float | None = None
+    last: float | None = None
+    deadline: float | None = None
     try:
-        proc.wait(timeout=after_s)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        return True
+        while proc.poll() is None:
+            now = time.perf_counter()
+            if now - started > COMMAND_TIMEOUT_S:
+                raise RuntimeError(f"materiel {' '.join(map(str, args))} ran over {COMMAND_TIMEOUT_S}s")
+            if first is None and written(db):
+                now = time.perf_counter()
+                first = now - started
+                if kill_after is not None:
+                    deadline = now + kill_after
+            if first is not None and last is None and done and done(db):
+                last = time.perf_counter() - started
+            if deadline is not None and time.perf_counter() >= deadline:
+                proc.kill()
+                proc.wait()
+                return Watched(first, last, time.perf_counter() - started, True)
+            time.sleep(POLL_S if deadline is None else max(0.0, min(POLL_S, deadline - time.perf_counter())))
+        return Watched(first, last, time.perf_counter() - started, False)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
-def timed(args: Sequence[object]) -> float:
-    started = time.perf_counter()
-    done = run(args)
-    if done.returncode not in (0, 2):
-        raise RuntimeError(f"materiel {' '.join(map(str, args))} failed: {done.stderr[-2000:]}")
-    return time.perf_counter() - started
+def articles_stored(db: Path) -> bool:
+    return bool(count(db, "SELECT count(*) FROM articles"))
+
+
+def assessed_all(db: Path) -> bool:
+    """The assessed-through mark has moved up to the last event: a run's final write."""
+    return bool(count(db, "SELECT value > 0 AND value = (SELECT max(rowid) FROM events) FROM "
+                          "(SELECT CAST(value AS INTEGER) AS value FROM meta WHERE key = 'assessed_through')"))
+
+
+def assessments_below(total: int) -> Callable[[Path], bool]:
+    """First write of `assess --full` on a ledger holding `total` assessments: it clears them."""
+    def written(db: Path) -> bool:
+        n = count(db, "SELECT count(*) FROM assessments")
+        return n is not None and n < total
+    return written
+
+
+def repeated(inputs: Sequence[Path], copies: int, workdir: Path) -> list[Path]:
+    """The corpus `copies` times over, one file per input and copy; each later copy of an article has
+    its own id and a distinct last line (so its own content hash). More articles make an ingest write
+    over several extraction batches instead of in one burst at its end, and `assess --full` take longer."""
+    files = []
+    for copy in range(1, copies + 1):
+        for n, path in enumerate(inputs):
+            lines = []
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if copy > 1:
+                    record["id"] = f"{record['id']}~{copy}"
+                    record["text"] = f"{record['text']}\n\n(Copy {copy}.)"
+                lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+            target = workdir / f"corpus-{copy}-{n}-{path.stem}.jsonl"
+            target.write_text("".join(lines), encoding="utf-8")
+            files.append(target)
+    return files
 
 
 def snapshot(db: Path) -> Snapshot:
@@ -158,10 +238,11 @@ def half_stored(got: Snapshot, want: Snapshot) -> list[str]:
 
 @dataclass
 class Tally:
-    """The figures of a series of trials; all but `trials` and `mid_write` must stay zero."""
+    """The figures of a series of trials; all but `trials`, `mid_write` and `landed` must stay zero."""
 
     trials: int = 0
-    mid_write: int = 0  # kills that left a partly written ledger (not before the first or after the last write)
+    mid_write: int = 0  # kills that landed between the command's first and last write
+    landed: Counter = field(default_factory=Counter)  # where each kill landed, e.g. "mid-ingest"
     lost: int = 0
     duplicated: int = 0
     integrity_failures: int = 0
@@ -196,90 +277,156 @@ class Tally:
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             self.notes.append(f"{label}: exit {done.returncode}: {last}")
 
+    def land(self, where: str) -> None:
+        self.landed[where] += 1
+        self.mid_write += where.startswith("mid-")
+
     def describe(self) -> str:
-        return (f"{self.trials} trial(s) ({self.mid_write} killed mid-write): {self.lost} row(s) lost, "
-                f"{self.duplicated} duplicated, {self.integrity_failures} integrity failure(s), "
-                f"{self.orphans} orphan finding(s), {self.half_stored} half-stored article(s), "
+        landed = ", ".join(f"{n} {where}" for where, n in sorted(self.landed.items()))
+        return (f"{self.trials} trial(s) ({self.mid_write} killed mid-write{': ' + landed if landed else ''}): "
+                f"{self.lost} row(s) lost, {self.duplicated} duplicated, {self.integrity_failures} integrity "
+                f"failure(s), {self.orphans} orphan finding(s), {self.half_stored} half-stored article(s), "
                 f"{self.failed_commands} failed command(s)")
 
 
 def copy_ledger(source: Path, target: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
 
 @dataclass
 class Reference:
-    """A clean ingest of the corpus, built once: what every trial's ledger is compared with."""
+    """A clean ingest of the corpus, built once: what every trial's ledger is compared with, and when
+    a clean run writes (seconds from its start), which is where the trials aim their kills."""
 
     inputs: list[Path]
     db: Path
     snap: Snapshot
-    startup_s: float  # the same command over no article
+    ingest_first_write_s: float
+    ingest_last_write_s: float
     ingest_s: float
-    assess_startup_s: float
+    assess_first_write_s: float
+    assess_last_write_s: float
     assess_s: float
+
+    @property
+    def articles(self) -> int:
+        return sum(self.snap["articles"].values())
+
+    @property
+    def assessments(self) -> int:
+        return sum(self.snap["assessments"].values())
+
+    @property
+    def ingest_writing_s(self) -> float:
+        """From the first article stored to the last write of a clean ingest (its assessments)."""
+        return self.ingest_last_write_s - self.ingest_first_write_s
+
+    @property
+    def assess_writing_s(self) -> float:
+        """From clearing the assessments to the last write of a clean `assess --full`."""
+        return self.assess_last_write_s - self.assess_first_write_s
 
     @classmethod
     def build(cls, inputs: Sequence[Path], workdir: Path) -> "Reference":
         db = workdir / "reference.db"
-        empty = workdir / "empty.jsonl"
-        empty.write_text("", encoding="utf-8")
-        startup = timed(["ingest", empty, "--db", workdir / "startup.db", "-q"])
-        ingest_s = timed(["ingest", *inputs, "--db", db, "-q"])
-        assess_startup = timed(["assess", "--full", "--db", workdir / "startup.db", "-q"])
-        assess_s = timed(["assess", "--full", "--db", db, "-q"])
+        ingest = run_watched(["ingest", *inputs, "--db", db, "-q"], db, articles_stored, done=assessed_all)
         tally = Tally()
+        first = tally.check(db, "reference")
+        total = sum(first["assessments"].values())
+        assess = run_watched(["assess", "--full", "--db", db, "-q"], db, assessments_below(total),
+                             done=assessed_all)
         snap = tally.check(db, "reference")
-        if not tally.clean:
+        if None in (ingest.first_write_s, ingest.last_write_s, assess.first_write_s, assess.last_write_s):
+            raise RuntimeError("the clean reference run wrote nothing; is the corpus empty?")
+        if snap != first:
+            tally.notes.append("reference: `assess --full` after the ingest changed the assessments")
+        if not tally.clean or tally.notes:
             raise RuntimeError("the clean reference ledger has problems: " + "; ".join(tally.notes))
-        return cls(list(inputs), db, snap, startup, ingest_s, assess_startup, assess_s)
+        times = (ingest.first_write_s, ingest.last_write_s, ingest.ended_s,
+                 assess.first_write_s, assess.last_write_s, assess.ended_s)
+        return cls(list(inputs), db, snap, *times)  # type: ignore[arg-type]
 
 
-def kill_ingest(ref: Reference, workdir: Path, trials: int, rng: random.Random, tally: Tally) -> None:
-    """`materiel ingest` killed at random moments, the ledger checked, the ingest run again."""
-    for n in range(1, trials + 1):
-        db = workdir / f"ingest-{n}.db"
-        label = f"ingest kill {n}"
-        delay = rng.uniform(ref.startup_s, ref.ingest_s)
-        args = ["ingest", *ref.inputs, "--db", db, "-q"]
-        killed = run_killed(args, delay)
-        tally.trials += 1
-        if db.exists():
-            got = tally.check(db, label)
-            bad = half_stored(got, ref.snap)
-            tally.half_stored += len(bad)
-            tally.notes += [f"{label}: {line}" for line in bad]
-            if killed and got != ref.snap and (got["articles"] or got["assessments"]):
-                tally.mid_write += 1
-        tally.command(args, f"{label} rerun")
-        tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+def ingest_landing(ref: Reference, got: Snapshot, killed: bool) -> str:
+    """Where a kill of `materiel ingest` landed, judged by what it left."""
+    stored = sum(got["articles"].values())
+    if not killed:
+        return "finished before the kill"
+    if 0 < stored < ref.articles:
+        return "mid-ingest"
+    if stored == ref.articles and got != ref.snap:
+        return "mid-assess (all articles stored)"
+    return "before the first write" if not stored else "after the last write"
 
 
-def kill_assess(ref: Reference, workdir: Path, trials: int, rng: random.Random, tally: Tally) -> None:
-    """`materiel assess --full` on a copy of the clean ledger, killed, checked, and run again."""
-    for n in range(1, trials + 1):
-        db = workdir / f"assess-{n}.db"
-        label = f"assess kill {n}"
-        copy_ledger(ref.db, db)
-        args = ["assess", "--full", "--db", db, "-q"]
-        killed = run_killed(args, rng.uniform(ref.assess_startup_s, ref.assess_s))
-        tally.trials += 1
-        got = tally.check(db, label)
-        untouched = {t: got[t] for t in CONTENT if not t.startswith("assessment")}
-        tally.compare({**ref.snap, **untouched}, ref.snap, label)  # articles and events never change
-        if killed and got != ref.snap:
-            tally.mid_write += 1
-        tally.command(args, f"{label} rerun")
-        tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+def kill_ingest_once(ref: Reference, db: Path, after_s: float, tally: Tally, label: str) -> str:
+    """One `materiel ingest` into a fresh ledger, killed `after_s` seconds after its first article shows;
+    the ledger checked and the ingest run again. Returns where the kill landed."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    args = ["ingest", *ref.inputs, "--db", db, "-q"]
+    watched = run_watched(args, db, articles_stored, after_s)
+    tally.trials += 1
+    got = tally.check(db, label) if db.exists() else {t: Counter() for t in CONTENT}
+    bad = half_stored(got, ref.snap)
+    tally.half_stored += len(bad)
+    tally.notes += [f"{label}: {line}" for line in bad]
+    where = ingest_landing(ref, got, watched.killed)
+    tally.land(where)
+    tally.command(args, f"{label} rerun")
+    tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+    return where
+
+
+def kill_ingest(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
+    """`materiel ingest` killed at random moments of its write phase, the ledger checked, the ingest run
+    again, until `kills` kills landed mid-write (or twice as many trials ran)."""
+    start = tally.mid_write
+    for n in range(1, 2 * kills + 1):
+        if tally.mid_write - start >= kills:
+            break
+        kill_ingest_once(ref, workdir / f"ingest-{n}.db", rng.uniform(0, ref.ingest_writing_s), tally,
+                         f"ingest kill {n}")
+
+
+def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, label: str) -> str:
+    """`materiel assess --full` on a copy of the clean ledger, killed `after_s` seconds after it cleared
+    the assessments; the ledger checked and the command run again. Returns where the kill landed."""
+    copy_ledger(ref.db, db)
+    args = ["assess", "--full", "--db", db, "-q"]
+    watched = run_watched(args, db, assessments_below(ref.assessments), after_s)
+    tally.trials += 1
+    got = tally.check(db, label)
+    untouched = {t: got[t] for t in CONTENT if not t.startswith("assessment")}
+    tally.compare({**ref.snap, **untouched}, ref.snap, label)  # articles and events never change
+    left = sum(got["assessments"].values())
+    where = ("finished before the kill" if not watched.killed else "after the last write" if got == ref.snap
+             else "mid-rebuild (assessments cleared)" if not left else "mid-rebuild (assessments partly rebuilt)")
+    tally.land(where)
+    tally.command(args, f"{label} rerun")
+    tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
+    return where
+
+
+def kill_assess(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
+    """`materiel assess --full` killed at random moments after it cleared the assessments, checked, and
+    run again, until `kills` kills landed mid-write (or twice as many trials ran)."""
+    start = tally.mid_write
+    for n in range(1, 2 * kills + 1):
+        if tally.mid_write - start >= kills:
+            break
+        kill_assess_once(ref, workdir / f"assess-{n}.db", rng.uniform(0, ref.assess_writing_s), tally,
+                         f"assess kill {n}")
 
 
 def concurrent_ingest(ref: Reference, workdir: Path, groups: Sequence[Sequence[Path]], tally: Tally,
                       label: str) -> None:
-    """One `materiel ingest` per group of inputs, all at once into one ledger; their union must be
-    the reference's inputs, and the ledger must equal the reference exactly."""
+    """One `materiel ingest` per group of inputs, all at once into one ledger, each assessing what it
+    stored; their union must be the reference's inputs, and the ledger must equal the reference exactly,
+    assessments included (those of a clean `assess --full`)."""
     db = workdir / f"{label.replace(' ', '-')}.db"
     procs = [subprocess.Popen(materiel("ingest", *group, "--db", db, "-q"), env=environment(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for group in groups]
@@ -298,3 +445,9 @@ def overlapping(inputs: Sequence[Path], writers: int) -> list[list[Path]]:
     at least two writers, in different orders."""
     size = max(2, len(inputs) - 1)
     return [[inputs[(n + i) % len(inputs)] for i in range(size)] for n in range(writers)]
+
+
+def disjoint(inputs: Sequence[Path], writers: int) -> list[list[Path]]:
+    """Writer n ingests every `writers`-th input from n on: no input is read twice, so each writer stores
+    (and then assesses) events of flow families that the others store at the same time."""
+    return [list(inputs[n::writers]) for n in range(writers)]

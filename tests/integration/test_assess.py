@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def test_a_failed_update_leaves_the_previous_assessments(tmp_path, results):
         assess(store)
         assert store.assessed_through() == store.last_event_rowid()
         assert any(a.provider == "PRK" for a in store.assessments())
+
+
+def test_a_run_racing_another_writer_never_stores_a_stale_family_nor_lowers_the_mark(tmp_path, results):
+    """Two processes share a ledger: while one run assesses, the other stores newer events of the family
+    the run has just built, and assesses them. The run must not then overwrite that family with what it
+    built before, nor move the assessed-through mark back; the end equals a full rebuild."""
+    first = next(r for r in results if r.events)
+    later = replace(first, article=replace(first.article, text=first.article.text + "\n\n(Updated.)"))
+    others = [r for r in results[:20] if r is not first]
+    with filled(tmp_path / "a.db", others) as store, Store(tmp_path / "a.db") as other:
+        assess(store)
+        store.add(first)
+
+        def meanwhile(n: int, total: int) -> None:
+            if n == 1:  # the run has built its first family, not yet written it
+                other.add(later)
+                assess(other)
+
+        assess(store, on_family=meanwhile)
+        raced, mark, last = snapshot(store), store.assessed_through(), store.last_event_rowid()
+    with filled(tmp_path / "b.db", [*others, first, later]) as store:
+        assess(store, full=True)
+        assert raced == snapshot(store)
+    assert mark == last
 
 
 def test_quality_floors_on_the_cross_article_set(ledger_db, flows):

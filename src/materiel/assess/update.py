@@ -4,15 +4,20 @@ Each event stored after the last run marks its family (type, parties, category) 
 dirty families are rebuilt, each from all of its events, so the result equals a full rebuild.
 A family whose building fails (a bug) is reported and keeps its former assessments; the others
 are written, and the mark stays put so that the next run tries the failed family again.
+
+Another process may store events (and assess them) while a run builds: each write re-checks, under
+the write lock, which families gained events since the run read the store, and builds those again
+before writing, so that no family is ever written from a stale read and the mark never goes back.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import MaterielError
+from ..errors import MaterielError, StoreError
 from ..model import UNORDERED_TYPES, Assessment, EventType, Rejection
 from ..store.sqlite import Store
 from .build import AssessmentBuilder
@@ -51,36 +56,77 @@ def _family(kind: str, provider: str, recipient: str, category: str) -> tuple[st
     return kind, a, b, category
 
 
+class _Run:
+    """One run's families in hand and what it has written, against one store."""
+
+    def __init__(self, store: Store, builder: AssessmentBuilder, summary: AssessSummary):
+        self.store, self.builder, self.summary = store, builder, summary
+        self.seen = store.last_event_rowid()  # every event up to here is in what this run reads
+        self.events: dict[str, int] = {}  # per family built: its events
+        self.assessments: dict[str, int] = {}  # per family written: its assessments
+
+    def build(self, key: tuple[str, str, str, str]) -> tuple[str, list[Assessment] | None]:
+        """A family's assessments from all of its stored events; None when building fails (a bug)."""
+        family = "|".join(key)
+        try:
+            claims, openings = self.store.family_claims(*key)
+            built = self.builder.build_family(family, claims, openings)
+        except MaterielError:
+            raise  # the ledger itself cannot be read: no use going on
+        except Exception as exc:
+            self.summary.failures.append(Rejection.internal(exc, f"assessing the flow family {family}",
+                                                            f"flow family {family}"))
+            return family, None
+        self.events[family] = len(claims)
+        return family, built
+
+    def write(self, batch: dict[str, list[Assessment]], start_mark: int | None = None) -> None:
+        """Write built families in one transaction. Families in `batch` that gained events since this run
+        read the store are built again first; the last write (`start_mark`: the mark the run started
+        from) builds every such family and moves the mark to the last event, unless a family failed or
+        another run moved the mark below `start_mark` meanwhile (a full rebuild): then it stays."""
+        try:
+            with self.store.transaction():
+                last = self.store.last_event_rowid()
+                changed = {_family(*f) for f in self.store.families_since(self.seen)} if last > self.seen else set()
+                for key in sorted(changed):
+                    if start_mark is not None or "|".join(key) in batch:
+                        family, built = self.build(key)
+                        batch.pop(family, None)
+                        if built is not None:
+                            batch[family] = built
+                mark = self.store.assessed_through()
+                if start_mark is not None and not self.summary.failures and mark >= start_mark:
+                    mark = last
+                self.store.replace_families(batch, mark)
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+        self.assessments.update((family, len(assessments)) for family, assessments in batch.items())
+
+
 def assess(store: Store, full: bool = False, builder: AssessmentBuilder | None = None,
            on_family: Callable[[int, int], None] | None = None) -> AssessSummary:
     """Bring the store's assessments up to date; `full` rebuilds everything from the events."""
     started = time.perf_counter()
-    builder = builder or AssessmentBuilder()
-    through = store.last_event_rowid()
     if full:
         store.clear_assessments()
-    dirty = sorted({_family(*f) for f in store.families_since(0 if full else store.assessed_through())})
+    start_mark = 0 if full else store.assessed_through()
     summary = AssessSummary(full=full)
+    run = _Run(store, builder or AssessmentBuilder(), summary)
+    dirty = sorted({_family(*f) for f in store.families_since(start_mark)})
     batch: dict[str, list[Assessment]] = {}
-    for n, (kind, a, b, category) in enumerate(dirty, 1):
-        family = "|".join((kind, a, b, category))
-        try:
-            claims, openings = store.family_claims(kind, a, b, category)
-            batch[family] = builder.build_family(family, claims, openings)
-        except MaterielError:
-            raise  # the ledger itself cannot be read: no use going on
-        except Exception as exc:
-            summary.failures.append(Rejection.internal(exc, f"assessing the flow family {family}",
-                                                       f"flow family {family}"))
-        else:
-            summary.families += 1
-            summary.events += len(claims)
-            summary.assessments += len(batch[family])
+    for n, key in enumerate(dirty, 1):
+        family, built = run.build(key)
+        if built is not None:
+            batch[family] = built
             if len(batch) >= FAMILIES_PER_COMMIT and n < len(dirty):
-                store.replace_families(batch, store.assessed_through())  # the mark moves only at the end
+                run.write(batch)  # the mark moves only at the end
                 batch = {}
         if on_family:
             on_family(n, len(dirty))
-    store.replace_families(batch, store.assessed_through() if summary.failures else through)
+    run.write(batch, start_mark)
+    summary.families = len(run.assessments)
+    summary.events = sum(run.events[family] for family in run.assessments)
+    summary.assessments = sum(run.assessments.values())
     summary.seconds = time.perf_counter() - started
     return summary
