@@ -414,7 +414,8 @@ def _object_is_something_else(t: Token) -> bool:
                 or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
             continue
         if any(span_at(doc, x, kind) is not None for x in obj.subtree
-               for kind in (MentionKind.ITEM, MentionKind.SYSTEM, MentionKind.PARTY)):
+               for kind in (MentionKind.ITEM, MentionKind.SYSTEM, MentionKind.PARTY, MentionKind.TRIGGER)):
+            # an object that is itself a trigger carries the deal: "signed contracts to buy jets"
             continue
         return True
     return False
