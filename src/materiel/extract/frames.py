@@ -122,7 +122,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         if nominal and trig.type is EventType.TRANSFER and _listed_in_package(t, trigger_tokens):
             tracer(doc).drop(Reason.LISTED_IN_PACKAGE, t)
             continue  # "the package covers technology transfer and ...": the package's frame reports it
-        mod = modality(t, trig.status, kb.status_cues)
+        mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None:
             frames.append(frame)
@@ -133,6 +133,17 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
+
+
+PAST_TAGS = frozenset({"VBD", "VBN"})
+
+
+def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
+    """The stage the trigger word states before any governing word is read: a verb told in the
+    past may state a later one ('bought' vs 'buys'; the lexicon's past_status)."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
+        return trig.past_status
+    return trig.status
 
 
 def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
