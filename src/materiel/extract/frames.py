@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
-                    payment_roles, production_roles, training_roles, transfer_roles)
+                    lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -246,6 +246,10 @@ def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
 
 
 def _domestic(t: Token) -> bool:
+    """'builds its own drones', 'domestically produced': no foreign party, unless help is named
+    ('is manufacturing its own missiles with Chinese help')."""
+    if parties_in(phrase_tokens(lent_help([t, *children_of(t, ("dobj",))]))):
+        return False
     return any(x.lower_ in DOMESTIC_CUES for x in t.subtree) or any(
         x.lower_ in DOMESTIC_CUES for x in t.head.children)
 
@@ -412,7 +416,8 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
 
 # Nouns that stand for a part of the materiel named before: "delivered the first batch".
 PORTION_NOUNS = frozenset({"batch", "lot", "shipment", "consignment", "part", "rest", "remainder", "share",
-                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round"})
+                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round",
+                           "bulk", "majority", "most", "all", "some", "first", "last", "fleet", "stock", "stocks"})
 
 
 def _object_is_something_else(t: Token) -> bool:
