@@ -1,4 +1,4 @@
-"""Quality gate on the shared dev set: floors that extraction must not fall below.
+"""Quality gate on the shared dev sets: floors that extraction must not fall below.
 
 Raising a floor is welcome; lowering one is a decision to write down in the issue note, never
 a way to make a red run green. The figures come from the same scorer the CLI's `eval` uses,
@@ -25,6 +25,15 @@ FLOOR_STATUS = 0.85
 FLOOR_STANCE = 0.95
 FLOOR_SOURCES = 0.84
 MAX_SPURIOUS_ON_NEGATIVES = 0
+# dev2 (dense, scraped-looking pages; issue 9), measured 2026-12-05: event F1 0.473 (P 0.609,
+# R 0.386), stance 0.969, status 0.71, sources 0.78, one spurious event on its 9 negatives. Floors
+# ratchet up as the accuracy work goes on; the issue's aims are F1 0.65, status and sources 0.85.
+DEV2_FLOOR_EVENT_F1 = 0.46
+DEV2_FLOOR_PRECISION = 0.59
+DEV2_FLOOR_STANCE = 0.95
+DEV2_FLOOR_STATUS = 0.69
+DEV2_FLOOR_SOURCES = 0.76
+DEV2_MAX_SPURIOUS_ON_NEGATIVES = 1
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +85,25 @@ def test_every_event_is_grounded(dev_scores, shared_dir: Path) -> None:
                 assert texts[article_id][evidence["start"]:evidence["end"]] == evidence["text"]
                 checked += 1
     assert checked > 100
+
+
+@pytest.fixture(scope="module")
+def dev2_scores(shared_dir: Path):
+    gold_path = shared_dir / "eval" / "dev2" / "gold.jsonl"
+    articles = shared_dir / "eval" / "dev2" / "articles.jsonl"
+    if not gold_path.exists():
+        pytest.skip(f"no dev2 set at {gold_path}")
+    predicted = {r.article.id: [e.to_dict() for e in r.events]
+                 for r in service.extract_paths([str(articles)], service.RunSummary())}
+    return score(load_events(gold_path), predicted).to_dict()
+
+
+def test_dev2_floors(dev2_scores) -> None:
+    events, slots = dev2_scores["events"], dev2_scores["slots"]
+    assert events["f1"] >= DEV2_FLOOR_EVENT_F1, json.dumps(events)
+    assert events["precision"] >= DEV2_FLOOR_PRECISION, json.dumps(events)
+    for slot, floor in (("stance", DEV2_FLOOR_STANCE), ("status", DEV2_FLOOR_STATUS),
+                        ("sources", DEV2_FLOOR_SOURCES)):
+        assert slots[slot]["accuracy"] >= floor, json.dumps(slots)
+    assert dev2_scores["negative_articles"] == 9
+    assert dev2_scores["spurious_on_negatives"] <= DEV2_MAX_SPURIOUS_ON_NEGATIVES

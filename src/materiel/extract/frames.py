@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
-                    payment_roles, production_roles, training_roles, transfer_roles)
+                    lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -122,7 +122,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         if nominal and trig.type is EventType.TRANSFER and _listed_in_package(t, trigger_tokens):
             tracer(doc).drop(Reason.LISTED_IN_PACKAGE, t)
             continue  # "the package covers technology transfer and ...": the package's frame reports it
-        mod = modality(t, trig.status, kb.status_cues)
+        mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None:
             frames.append(frame)
@@ -133,6 +133,17 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
+
+
+PAST_TAGS = frozenset({"VBD", "VBN"})
+
+
+def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
+    """The stage the trigger word states before any governing word is read: a verb told in the
+    past may state a later one ('bought' vs 'buys'; the lexicon's past_status)."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
+        return trig.past_status
+    return trig.status
 
 
 def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
@@ -235,6 +246,10 @@ def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
 
 
 def _domestic(t: Token) -> bool:
+    """'builds its own drones', 'domestically produced': no foreign party, unless help is named
+    ('is manufacturing its own missiles with Chinese help')."""
+    if parties_in(phrase_tokens(lent_help([t, *children_of(t, ("dobj",))]))):
+        return False
     return any(x.lower_ in DOMESTIC_CUES for x in t.subtree) or any(
         x.lower_ in DOMESTIC_CUES for x in t.head.children)
 
@@ -401,7 +416,8 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
 
 # Nouns that stand for a part of the materiel named before: "delivered the first batch".
 PORTION_NOUNS = frozenset({"batch", "lot", "shipment", "consignment", "part", "rest", "remainder", "share",
-                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round"})
+                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round",
+                           "bulk", "majority", "most", "all", "some", "first", "last", "fleet", "stock", "stocks"})
 
 
 def _object_is_something_else(t: Token) -> bool:
@@ -414,7 +430,8 @@ def _object_is_something_else(t: Token) -> bool:
                 or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
             continue
         if any(span_at(doc, x, kind) is not None for x in obj.subtree
-               for kind in (MentionKind.ITEM, MentionKind.SYSTEM, MentionKind.PARTY)):
+               for kind in (MentionKind.ITEM, MentionKind.SYSTEM, MentionKind.PARTY, MentionKind.TRIGGER)):
+            # an object that is itself a trigger carries the deal: "signed contracts to buy jets"
             continue
         return True
     return False

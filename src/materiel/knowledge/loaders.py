@@ -92,6 +92,7 @@ class Trigger:
     status: Status
     needs_item: bool
     agent: bool = False  # the noun names the subject-role party itself: "instructors"
+    past_status: Status | None = None  # the stage a past-tense verb states: "bought" is delivered
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,10 @@ def load_triggers() -> dict[str, list[Trigger]]:
         _require(row["type"] in {t.value for t in EventType}, "triggers.csv", n, f"type {row['type']!r} unknown")
         _require(row["subject"] in SUBJECT_ROLES, "triggers.csv", n, f"subject must be one of {SUBJECT_ROLES}")
         _require(row["status"] in {s.value for s in Status}, "triggers.csv", n, f"status {row['status']!r} unknown")
+        past = row.get("past_status") or None
+        _require(past is None or past in {s.value for s in Status}, "triggers.csv", n, f"past_status {past!r} unknown")
         trigger = Trigger(row["lemma"], EventType(row["type"]), row["subject"], Status(row["status"]),
-                          row.get("needs_item") == "1", row.get("agent") == "1")
+                          row.get("needs_item") == "1", row.get("agent") == "1", Status(past) if past else None)
         triggers.setdefault(trigger.lemma, []).append(trigger)
     return triggers
 
