@@ -283,3 +283,11 @@ def test_schemathesis_finds_no_server_error(ledger, tmp_path):
         served.stop()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Tested: 13" in result.stdout  # every operation of the schema, the two ingest routes included
+
+
+def test_a_posted_lone_surrogate_is_a_clear_422(writable):
+    body = b'{"articles": [{"id": "lone", "text": "Iran sent \\ud800 200 drones to Russia."}], "store": false}'
+    response = httpx.post(writable.url + "/api/ingest", content=body, timeout=60,
+                          headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert "articles.0.text" in response.json()["error"]["message"]

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from .. import service
 from ..assess.update import assess
 from ..exports import EXPORT_FORMATS, export
-from ..ingest.readers import read_inputs
+from ..ingest.readers import article_from_record, read_inputs
 from ..knowledge.base import load_knowledge
 from ..model import Article, EventType, Rejection, Status
 from ..store.sqlite import AssessmentFilter, EventFilter, Store
@@ -251,9 +251,11 @@ def _ingest(request: Request, articles: list[Article], rejections: list[Rejectio
 
 @router.post("/ingest", dependencies=[Depends(require_token)], responses=WRITE_ERRORS, summary="Extract (and store) articles sent as JSON")
 def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
-    articles = [Article(id=a.id or f"posted-{n}", text=a.text, title=a.title, url=a.url, outlet=a.outlet,
-                        published=a.published, origin="api") for n, a in enumerate(body.articles, 1)]
-    return _ingest(request, articles, [], body.store)
+    # the CLI's reader checks each posted article the same way it checks a line of a file
+    read = [article_from_record({**a.model_dump(), "id": a.id or f"posted-{n}"}, "api", n)
+            for n, a in enumerate(body.articles, 1)]
+    articles = [r for r in read if isinstance(r, Article)]
+    return _ingest(request, articles, [r for r in read if isinstance(r, Rejection)], body.store)
 
 
 async def read_upload(request: Request, file: UploadFile) -> tuple[list[Article], list[Rejection]]:
