@@ -129,3 +129,4 @@ def test_a_sum_is_read_only_from_the_start_of_a_number() -> None:
     # of '1.000.000 dollars' as a sum of 0.
     assert parse_money("1.000.000 dollars") is None
     assert parse_money("paid 1,000 dollars") == Money(1000.0, "USD", "1,000 dollars")
+

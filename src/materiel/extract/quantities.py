@@ -131,7 +131,7 @@ def quantity_of(head: Token, levels: int = COUNT_LEVELS) -> Quantity | None:
             det = [c for c in owner.children if c.dep_ in ("det", "quantmod", "amod")]
             start = min([owner.i] + [c.i for c in det])
             return Quantity(None, True, _strip_det(head.doc[start: owner.i + 1].text))
-        if owner.like_num:
+        if owner.like_num and not _names_money(owner):  # "$900 million of assistance" is a sum, not a count
             value = parse_number(owner.text)
             if value is not None and float(value).is_integer():
                 return Quantity(int(value), False, owner.text)
@@ -143,6 +143,12 @@ def quantity_of(head: Token, levels: int = COUNT_LEVELS) -> Quantity | None:
         if child.dep_ == "amod" and child.lower_ in ("several", "numerous", "multiple", "many"):
             return Quantity(None, True, child.text)
     return None
+
+
+def _names_money(number: Token) -> bool:
+    """'$900 million', '1.2 billion euros': the number is a sum of money."""
+    return any(t.tag_ == "$" or t.text.upper() in CURRENCY_SYMBOLS or t.lower_ in CURRENCY_WORDS
+               for t in number.subtree)
 
 
 MEASURE_UNITS = frozenset({"mm", "cm", "km", "kg", "lb", "lbs", "m", "tonne", "tonnes", "ton", "tons", "pound"})
