@@ -384,12 +384,18 @@ def kill_ingest_once(ref: Reference, db: Path, after_s: float, tally: Tally, lab
 def kill_ingest(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
     """`materiel ingest` killed at random moments of its write phase, the ledger checked, the ingest run
     again, until `kills` kills landed mid-write (or twice as many trials ran)."""
+    _kill_until(kills, tally, lambda n: kill_ingest_once(ref, workdir / f"ingest-{n}.db",
+                                                          rng.uniform(0, ref.ingest_writing_s), tally,
+                                                          f"ingest kill {n}"))
+
+
+def _kill_until(kills: int, tally: Tally, trial) -> None:
+    """Run trial(n) until `kills` kills landed mid-write, or twice as many trials ran."""
     start = tally.mid_write
     for n in range(1, 2 * kills + 1):
         if tally.mid_write - start >= kills:
             break
-        kill_ingest_once(ref, workdir / f"ingest-{n}.db", rng.uniform(0, ref.ingest_writing_s), tally,
-                         f"ingest kill {n}")
+        trial(n)
 
 
 def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, label: str) -> str:
@@ -414,12 +420,9 @@ def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, lab
 def kill_assess(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
     """`materiel assess --full` killed at random moments after it cleared the assessments, checked, and
     run again, until `kills` kills landed mid-write (or twice as many trials ran)."""
-    start = tally.mid_write
-    for n in range(1, 2 * kills + 1):
-        if tally.mid_write - start >= kills:
-            break
-        kill_assess_once(ref, workdir / f"assess-{n}.db", rng.uniform(0, ref.assess_writing_s), tally,
-                         f"assess kill {n}")
+    _kill_until(kills, tally, lambda n: kill_assess_once(ref, workdir / f"assess-{n}.db",
+                                                          rng.uniform(0, ref.assess_writing_s), tally,
+                                                          f"assess kill {n}"))
 
 
 def concurrent_ingest(ref: Reference, workdir: Path, groups: Sequence[Sequence[Path]], tally: Tally,
