@@ -72,6 +72,11 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
                    kb: KnowledgeBase, role: str, priors: Counter, origin: str | None) -> str | None:
     """A party for an empty role: the maker of a catalogued item, then the sentence's other
     parties (not speakers, not officials' titles), then those of the previous sentences."""
+    if frame.subject_pronoun and frame.subject_role == role:
+        antecedent = _pronoun_antecedent(frame, parsed, sentences, exclude)
+        if antecedent is not None:
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the party the subject pronoun stands for")
+            return antecedent
     if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
         tracer(parsed.doc).origin(frame, role, RoleOrigin.CATALOGUE, "maker of the item")
         return origin
@@ -119,6 +124,24 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
 HOLDING_VERBS = frozenset({"fly", "field", "operate", "use", "have", "own", "deploy", "keep", "maintain",
                            "take", "receive", "get", "acquire", "buy", "order", "rely", "retire", "upgrade"})
 NOUN_CHAIN_DEPS = frozenset({"dobj", "pobj", "appos", "conj", "prep", "attr", "npadvmod", "nsubjpass"})
+
+
+def _pronoun_antecedent(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
+                        exclude: set[str]) -> str | None:
+    """'Greece agreed to a swap: it would send Ukraine 40 BMP-1s': 'it' is the last party named as a
+    subject before the trigger, else the first party of the sentence before (never the maker of a
+    catalogued item, which the pronoun does not name)."""
+    before = [span for span in spans_of(parsed.doc, MentionKind.PARTY) if span.end <= frame.trigger.i
+              and span.label_ not in exclude and span.root.dep_ in ("nsubj", "nsubjpass")
+              and not _in_speaker(span.root) and not _titles_person(span)]
+    if before:
+        return before[-1].label_
+    index = parsed.sentence.index
+    if index > 0:
+        for m in sentences[index - 1].mentions:
+            if m.kind is MentionKind.PARTY and m.value not in exclude:
+                return m.value
+    return None
 
 
 def item_holder(trigger: Token) -> str | None:

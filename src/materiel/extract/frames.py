@@ -48,6 +48,7 @@ class Frame:
     value_on_first: bool = False  # the money belongs to the first (umbrella) item only
     anaphor_count: int | None = None  # "six of those landed": a count for an item named earlier
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
+    subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
 
     @property
     def status(self) -> Status:
@@ -124,6 +125,8 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             continue  # "the package covers technology transfer and ...": the package's frame reports it
         mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
+        if frame is not None and not nominal:
+            frame.subject_role = trig.subject
         if frame is not None:
             frames.append(frame)
             counter = _counter_flow(frame)
