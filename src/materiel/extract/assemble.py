@@ -12,13 +12,14 @@ from spacy.tokens import Doc, Token
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance)
-from .arguments import ItemMention, np_head
+from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import is_person, party_of, span_at, spans_of
-from .syntax import RELATIVE_PRONOUNS, children_of
+from .roles import RECEIVING_CARRIERS
+from .syntax import RELATIVE_PRONOUNS, children_of, subject_heads
 from .status import SPEECH_LEMMAS
 from .timex import time_for
 from .trace import NO_TRACE, NoTrace, tracer
@@ -124,6 +125,28 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
 HOLDING_VERBS = frozenset({"fly", "field", "operate", "use", "have", "own", "deploy", "keep", "maintain",
                            "take", "receive", "get", "acquire", "buy", "order", "rely", "retire", "upgrade"})
 NOUN_CHAIN_DEPS = frozenset({"dobj", "pobj", "appos", "conj", "prep", "attr", "npadvmod", "nsubjpass"})
+
+
+# Heads of a subject that names a state's own forces or ministry without naming the state.
+FORCE_HEADS = frozenset({"army", "navy", "force", "forces", "military", "ministry", "coastguard", "guard", "marines",
+                         "government", "junta"})
+
+
+def _home_forces_role(frame: Frame) -> str | None:
+    """The role of a subject like 'the air force' or 'the army' that names no state ('The air force
+    took delivery of TB2s'): such forces are the dateline state's own."""
+    t = frame.trigger
+    if t.pos_ in ("NOUN", "PROPN"):
+        if not (t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS):
+            return None
+        subjects, role = subject_heads(t.head), "recipient"
+    else:
+        subjects, role = subject_heads(t), frame.subject_role
+    if role not in ("provider", "recipient") or not subjects:
+        return None
+    if all(s.lemma_.lower() in FORCE_HEADS and not parties_in(phrase(s)) for s in subjects):
+        return role
+    return None
 
 
 def _pronoun_antecedent(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
@@ -301,7 +324,14 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         # "the system", "them", "six of those"
         fallback = context_item(parsed, sentences, frame.trigger.idx) or fallback
     origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
-    if not frame.anchored and not frame.subject_pronoun:
+    home_role = _home_forces_role(frame) if not frame.anchored and memory.home else None
+    if home_role == "recipient" and memory.home != origin:
+        recipient = memory.home  # "The air force took delivery of TB2s" in a story datelined Bamako
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the dateline state's own forces")
+    elif home_role == "provider":
+        provider = memory.home
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the dateline state's own forces")
+    if not frame.anchored and not frame.subject_pronoun and home_role is None:
         named = frame.items or fallback.canonical
         flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
         if flow is None:

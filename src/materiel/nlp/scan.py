@@ -29,7 +29,8 @@ ANCHOR_KINDS = frozenset({MentionKind.PARTY, MentionKind.SYSTEM, MentionKind.ITE
 PARAGRAPH = re.compile(r"[^\n]+")
 # "SEOUL, Nov 1 – ", "KYIV, Ukraine (AP) — ": where a report was filed, not part of its first sentence.
 DATELINE = re.compile(r"^([A-Z][A-Z .'/-]{2,40}?)(?:,[^-\u2014\u2013\n]{0,30})?\s*(?:\([^)]*\)\s*)?[-\u2014\u2013]\s*")
-DATELINE_LINES = 4
+# Scraped pages put menus, bylines and captions before the report: a dateline may open any of these lines.
+DATELINE_LINES = 15
 
 
 @dataclass(frozen=True)
