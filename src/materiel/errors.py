@@ -4,6 +4,7 @@
     ├── KnowledgeError       a shipped data file is inconsistent (duplicate alias, bad category)
     ├── ModelNotFoundError   no English spaCy model is installed
     ├── OutputError          an output file cannot be written, or would overwrite an input or the ledger
+    ├── WorkerDiedError      a worker process ended without a result (a crash, a kill, out of memory)
     └── StoreError           the SQLite ledger cannot be opened or written
         └── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
 
@@ -35,3 +36,7 @@ class OutdatedLedgerError(StoreError):
 
 class OutputError(MaterielError):
     pass
+
+
+class WorkerDiedError(MaterielError):
+    """The process extracting an article ended without a result."""

@@ -18,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Iterable, Iterator, Union
 
-from ..errors import MaterielError
+from ..errors import WorkerDiedError
 from ..model import Article, ArticleResult, Rejection
 from .extractor import Extractor
 
@@ -34,10 +34,6 @@ Outcome = Union[ArticleResult, Rejection]
 Pending = deque[tuple[list[Article], Union["Future[list[Outcome]]", list[Outcome]]]]
 
 _extractor: Extractor | None = None  # the workers' extractor, forked from the parent's
-
-
-class WorkerDiedError(MaterielError):
-    """The process extracting an article ended without a result."""
 
 
 def _extract_chunk(articles: list[Article]) -> list[Outcome]:
