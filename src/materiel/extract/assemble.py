@@ -122,8 +122,8 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
 
 
 # Verbs of having or using materiel: their subject holds what the object names.
-HOLDING_VERBS = frozenset({"fly", "field", "operate", "use", "have", "own", "deploy", "keep", "maintain",
-                           "take", "receive", "get", "acquire", "buy", "order", "rely", "retire", "upgrade"})
+HOLDING_VERBS = RECEIVING_CARRIERS | {"fly", "field", "operate", "use", "have", "own", "deploy", "keep", "maintain",
+                                      "acquire", "buy", "order", "rely", "retire", "upgrade"}
 NOUN_CHAIN_DEPS = frozenset({"dobj", "pobj", "appos", "conj", "prep", "attr", "npadvmod", "nsubjpass"})
 
 
@@ -444,21 +444,19 @@ def governments_named(sentences: list[Sentence], text: str) -> frozenset[str]:
                      and not LOCATIVE_BEFORE.search(text[max(0, m.start - CUE_WINDOW):m.start]))
 
 
-def _group_for_state(event: Event, sentences: list[Sentence], kb: KnowledgeBase,
-                     receiving: frozenset[str], governments: frozenset[str]) -> Event:
+def _group_for_state(event: Event, stand_ins: dict[str, set[str]], governments: frozenset[str]) -> Event:
     """'weapons to Yemen' in a story about arming the Houthis go to the Houthis: an armed group
     that the article shows receiving arms stands for the state it operates from, as a recipient,
     unless the article names that state's government acting ('Addis Ababa bought jets'). A group
     named only as the enemy ('Bamako received helicopters' in a story about fighting JNIM) never
-    replaces the state."""
+    replaces the state. `stand_ins` maps a state to the receiving groups based there."""
     if event.recipient in governments:
         return event
     if event.type in (EventType.TRAINING, EventType.COOPERATION):
         return event  # "trained Libya's coastguard": the state's own forces are trained, not a group in it
-    groups = {m.value for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY
-              and kb.group_bases.get(m.value) == event.recipient and m.value in receiving}
+    groups = stand_ins.get(event.recipient, set())
     if len(groups) == 1 and event.provider != event.recipient:
-        return event.with_changes(recipient=groups.pop())
+        return event.with_changes(recipient=next(iter(groups)))
     return event
 
 
@@ -595,9 +593,11 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     voice = publication_voice(article)
     if voice is not None:
         events = [e.with_changes(sources=tuple(voice if s == AUTHOR_SOURCE else s for s in e.sources)) for e in events]
-    receiving = receiving_groups(sentences, events, article.full_text, kb.group_bases)
+    stand_ins: dict[str, set[str]] = {}
+    for group in receiving_groups(sentences, events, article.full_text, kb.group_bases):
+        stand_ins.setdefault(kb.group_bases[group], set()).add(group)  # computed once: linear in the events
     governments = governments_named(sentences, article.full_text)
-    events = [_group_for_state(e, sentences, kb, receiving, governments) for e in events]
+    events = [_group_for_state(e, stand_ins, governments) for e in events]
     trace.stage(RoleOrigin.GROUP_FOR_STATE, "an armed group the article shows receiving", events)
     events = fill_denied_items(events)
     trace.stage(RoleOrigin.CONTEXT, "the claim this denial answers", events)

@@ -417,10 +417,10 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
                for c in candidates)
 
 
-# Nouns that stand for a part of the materiel named before: "delivered the first batch".
-PORTION_NOUNS = frozenset({"batch", "lot", "shipment", "consignment", "part", "rest", "remainder", "share",
-                           "number", "portion", "half", "delivery", "order", "tranche", "package", "round",
-                           "bulk", "majority", "most", "all", "some", "first", "last", "fleet", "stock", "stocks"})
+# Nouns that stand for a part of the materiel named before: "delivered the rest", "the bulk of them"
+# (counts such as "batch" are in VAGUE_COUNTS; trigger nouns such as "delivery" are mentions).
+PORTION_NOUNS = frozenset({"lot", "part", "rest", "remainder", "share", "number", "portion", "half", "round",
+                           "bulk", "majority", "most", "all", "first", "last", "fleet", "stock"})
 
 
 def _object_is_something_else(t: Token) -> bool:

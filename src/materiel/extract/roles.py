@@ -373,9 +373,10 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
             objects.append(t.head)  # "a variant built in Poland"
         # "builds JF-17s with Chinese help", "makes rifles under licence from IWI": the parser often
         # hangs the help on the product rather than on the verb
-        helpers = helpers + [p for p in parties_in(phrase_tokens(lent_help(objects))) if p not in helpers]
-        objects_tokens = [x for x in phrase_tokens(objects) if x not in set(phrase_tokens(lent_help(objects)))]
-        items = items_in(objects_tokens) or items_in(objects_tokens, include_modifiers=True)
+        help_tokens = phrase_tokens(lent_help(objects))
+        helpers = helpers + [p for p in parties_in(help_tokens) if p not in helpers]
+        product = [x for x in phrase_tokens(objects) if x not in set(help_tokens)]
+        items = items_in(product) or items_in(product, include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
 
 
