@@ -339,14 +339,15 @@ def test_a_ledger_of_the_last_unrecorded_layout_has_its_steps_recorded_not_rerun
     db = tmp_path / "main.db"
     with Store(db) as store:
         store.add(iran_result())
-        assess(store)
         store.conn.execute("DROP TABLE migrations")  # as the release before recorded steps left it
-        store.conn.execute("UPDATE assessments SET grade = 'kept'")  # would be lost by a rebuild
-    with Store(db, read_only=True) as store:  # readable as it is, without writing anything
-        assert [row["grade"] for row in store.assessment_rows()] == ["kept", "kept"]
+        store.conn.execute("DELETE FROM articles_fts")  # step 0003 rebuilds this index: it must not run again
+        store.conn.commit()
+    with pytest.raises(OutdatedLedgerError, match="open it writable once"):  # it lacks the later steps
+        Store(db, read_only=True)
     with Store(db) as store:
         assert [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY rowid")] == STEPS
-        assert [row["grade"] for row in store.assessment_rows()] == ["kept", "kept"]
+        assert store.search("Shahed")[0] == 0
+        assert store.counts()["events"] == 2
 
 
 def test_a_failed_upgrade_leaves_the_old_layout_whole(tmp_path: Path) -> None:
@@ -378,3 +379,19 @@ def test_a_ledger_from_a_newer_materiel_is_refused(tmp_path: Path) -> None:
         conn.execute("INSERT INTO migrations VALUES ('9999_from_the_future', '2030-01-01')")
     with pytest.raises(StoreError, match="newer materiel"):
         Store(db)
+
+
+def test_a_group_stored_under_its_acronym_slug_is_renamed_on_upgrade(tmp_path: Path) -> None:
+    """ONTOLOGY §3 names groups by their common English name: an older ledger's `org:lna` is moved."""
+    db = tmp_path / "groups.db"
+    with Store(db) as store:
+        store.add(ArticleResult(GERMANY, (event(GERMANY, "Germany will deliver 14 Leopard 2 tanks to Ukraine",
+                                                provider="ARE", recipient="org:lna"),)))
+        store.conn.execute("DELETE FROM migrations WHERE name = '0004_group_slugs_from_common_names'")
+        store.conn.commit()
+    with Store(db) as store:
+        stored = store.conn.execute("SELECT recipient, json FROM events").fetchall()
+        assert [row[0] for row in stored] == ["org:libyan-national-army"]
+        assert json.loads(stored[0][1])["recipient"] == "org:libyan-national-army"
+        assess(store)
+        assert [a.recipient for a in store.assessments()] == ["org:libyan-national-army"]
