@@ -8,35 +8,19 @@ the statistical model deciding the parse.
 from __future__ import annotations
 
 import pytest
-import spacy
-from spacy.tokens import Doc, Span
 
 from materiel.extract.assemble import ParsedSentence, assemble
 from materiel.extract.frames import read_frames
 from materiel.extract.trace import NO_TRACE, TRACE_KEY, ArticleRecorder, SentenceRecorder, tracer
 from materiel.knowledge.base import load_knowledge
-from materiel.model import Article, Mention, MentionKind, Reason, RoleOrigin, RoleTrace, Sentence
+from materiel.model import Article, Reason, RoleOrigin, RoleTrace
 
-VOCAB = spacy.blank("en").vocab  # English lexical attributes (lower case, like_num), no model
+from handbuilt import parse as parsed
 
 
 @pytest.fixture(scope="module")
 def kb():
     return load_knowledge()
-
-
-def parsed(rows: list[tuple[str, int, str, str, str]], spans: dict[str, list[tuple[int, int, str, str]]],
-           index: int = 0, start: int = 0) -> ParsedSentence:
-    """rows: (word, head index, dep, pos, lemma); spans: kind -> (start, end, label, kb_id)."""
-    words, heads, deps, pos, lemmas = (list(column) for column in zip(*rows))
-    doc = Doc(VOCAB, words=words, heads=heads, deps=deps, pos=pos, lemmas=lemmas)
-    for kind in MentionKind:
-        doc.spans[kind.value] = [Span(doc, s, e, label=label, kb_id=detail)
-                                 for s, e, label, detail in spans.get(kind.value, [])]
-    mentions = tuple(Mention(start + doc[s].idx, start + doc[e - 1].idx + len(doc[e - 1]), doc[s:e].text,
-                             MentionKind(kind), label, detail)
-                     for kind, found in spans.items() for s, e, label, detail in found)
-    return ParsedSentence(Sentence(index, start, start + len(doc.text), doc.text, mentions), doc)
 
 
 def recorded(p: ParsedSentence) -> SentenceRecorder:

@@ -91,6 +91,22 @@ def _part_of_idiom(head: Token) -> bool:
         and not any(c.dep_ in ("amod", "compound", "nummod") for c in head.children)
 
 
+# Nouns for what a system consumes or is built from: "HIMARS ammunition", "F-16 spare parts" (not
+# "GM200 radars", where the system is the radar).
+SUPPLY_NOUNS = frozenset({"ammunition", "munition", "round", "shell", "cartridge", "part", "spare", "component"})
+
+
+def _supplies_for_system(head: Token, systems: list[Span], generic: list[Span]) -> Category | None:
+    """'HIMARS ammunition', 'F-35 parts': a system named only as the modifier of an ammunition or
+    parts noun is not the item; the rounds or parts are (ONTOLOGY §9.6)."""
+    if not systems or any(s.start <= head.i < s.end for s in systems):
+        return None
+    at_head = [s for s in generic if s.start <= head.i < s.end]
+    if at_head and head.lemma_.lower() in SUPPLY_NOUNS:
+        return Category(at_head[-1].label_)
+    return None
+
+
 def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemMention]:
     """Items named in the tokens, one per noun phrase, system and generic name combined.
 
@@ -125,6 +141,9 @@ def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemM
         spans = systems + generic
         canonical = systems[0].label_ if systems else None
         category = Category(systems[0].kb_id_) if systems else Category(generic[-1].label_)
+        supplies = _supplies_for_system(head, systems, generic)
+        if supplies is not None:
+            category, canonical = supplies, None
         start = min([s.start for s in spans] + ([] if systems else _designation_modifiers(head)))
         end = max(head.i + 1, max(s.end for s in spans))
         name = doc[start:end].text
