@@ -181,6 +181,29 @@ class Evidence:
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
+# The parts of an event whose words are grounded in the article text (`Event.spans`).
+SPAN_SLOTS = ("provider", "recipient", "item", "quantity", "value", "source")
+
+
+@dataclass(frozen=True)
+class SlotSpan:
+    """Where the article writes one part of an event: 'Iran' for the provider, '6,000' for the
+    quantity. Offsets index `Article.full_text`, as `Evidence` does; a part filled from an earlier
+    sentence points there, and a part the catalogue supplied (the maker of a system) has none."""
+
+    slot: str  # one of SPAN_SLOTS
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slot": self.slot, "start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SlotSpan":
+        return cls(str(d["slot"]), int(d["start"]), int(d["end"]), str(d.get("text") or ""))
+
+
 @dataclass(frozen=True)
 class Source:
     """Who, according to the article, asserts or denies an event."""
@@ -295,6 +318,9 @@ class Event:
     confidence: Confidence | None = None
     evidence: tuple[Evidence, ...] = ()
     article_id: str | None = None
+    # Where each part is written (None: not recorded, as in output of older versions). Not part
+    # of the event's identity: two mentions of one event differ in where they are written.
+    spans: tuple[SlotSpan, ...] | None = field(default=None, compare=False)
 
     @property
     def merge_key(self) -> tuple[str, ...]:
@@ -312,7 +338,7 @@ class Event:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "type": self.type.value,
             "provider": self.provider,
             "recipient": self.recipient,
@@ -327,6 +353,9 @@ class Event:
             "confidence": self.confidence.to_dict() if self.confidence else None,
             "evidence": [e.to_dict() for e in self.evidence],
         }
+        if self.spans is not None:
+            out["spans"] = [s.to_dict() for s in self.spans]  # optional, beside ONTOLOGY §7's fields
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> "Event":
@@ -347,6 +376,7 @@ class Event:
             evidence=tuple(Evidence(e.get("start", -1), e.get("end", -1), e.get("text", ""))
                            for e in d.get("evidence") or ()),
             article_id=article_id,
+            spans=tuple(SlotSpan.from_dict(s) for s in d["spans"]) if d.get("spans") is not None else None,
         )
 
 

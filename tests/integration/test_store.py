@@ -11,7 +11,7 @@ import pytest
 from materiel.assess.update import assess
 from materiel.errors import OutdatedLedgerError, StoreError
 from materiel.model import (Article, ArticleResult, Category, Event, EventType, Evidence, Item, Money, Quantity,
-                            Source, SourceKind, Stance, Status)
+                            SlotSpan, Source, SourceKind, Stance, Status)
 from materiel.store.migrations import MIGRATIONS
 from materiel.store.sqlite import EventFilter, Store, grounded
 
@@ -340,6 +340,7 @@ def test_a_ledger_of_the_last_unrecorded_layout_has_its_steps_recorded_not_rerun
     with Store(db) as store:
         store.add(iran_result())
         store.conn.execute("DROP TABLE migrations")  # as the release before recorded steps left it
+        store.conn.execute("DROP TABLE slot_spans")  # a later step
         store.conn.execute("DELETE FROM articles_fts")  # step 0003 rebuilds this index: it must not run again
         store.conn.commit()
     with pytest.raises(OutdatedLedgerError, match="open it writable once"):  # it lacks the later steps
@@ -381,13 +382,74 @@ def test_a_ledger_from_a_newer_materiel_is_refused(tmp_path: Path) -> None:
         Store(db)
 
 
+def slot(article: Article, name: str, quote: str) -> SlotSpan:
+    start = article.full_text.index(quote)
+    return SlotSpan(name, start, start + len(quote), quote)
+
+
+def grounded_iran() -> ArticleResult:
+    """The Iran article with the spans of its first event's parts, as extraction records them."""
+    first, second = iran_result().events
+    spans = (slot(IRAN, "provider", "Iran"), slot(IRAN, "recipient", "Russia"),
+             slot(IRAN, "item", "Shahed-136 drones"), slot(IRAN, "quantity", "6,000"))
+    return ArticleResult(IRAN, (first.with_changes(spans=spans), second.with_changes(spans=())))
+
+
+def test_slot_spans_round_trip_through_a_ledger_file(db: Path) -> None:
+    result = grounded_iran()
+    with Store(db) as store:
+        store.add(result)
+    with Store(db, read_only=True) as store:
+        (first_id, first), (_, second) = store.article_events(IRAN.content_id)
+        assert first.spans == result.events[0].spans and second.spans == ()
+        assert store.slot_spans(first_id) == list(result.events[0].spans or ())
+        text = store.article(IRAN.content_id).full_text  # type: ignore[union-attr]
+        assert [text[s.start:s.end] for s in first.spans or ()] == ["Iran", "Russia", "Shahed-136 drones", "6,000"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM slot_spans").fetchone()[0] == 4
+
+
+def test_a_span_that_does_not_slice_the_text_is_not_stored(db: Path) -> None:
+    first, second = grounded_iran().events
+    wrong = first.with_changes(spans=(*(first.spans or ()), SlotSpan("source", 0, 4, "Reuters")))
+    with Store(db) as store:
+        store.add(ArticleResult(IRAN, (wrong, second)))
+        assert store.article_events(IRAN.content_id)[0][1].spans == first.spans
+
+
+def test_a_ledger_from_before_slot_spans_is_upgraded_and_keeps_its_events(tmp_path: Path) -> None:
+    """A ledger at layout 0003 (recorded steps, no slot_spans table, event JSON without spans)."""
+    db = tmp_path / "0003.db"
+    with Store(db) as store:
+        store.add(grounded_iran())
+        assess(store)
+        store.conn.execute("DROP TABLE slot_spans")
+        store.conn.execute("DELETE FROM migrations WHERE name = '0004_event_slot_spans'")
+        for event_id, data in store.conn.execute("SELECT id, json FROM events").fetchall():
+            old = {k: v for k, v in json.loads(data).items() if k != "spans"}
+            store.conn.execute("UPDATE events SET json = ? WHERE id = ?", (json.dumps(old), event_id))
+        ids = sorted(a.id for a in store.assessments())
+    with pytest.raises(OutdatedLedgerError, match="open it writable once"):
+        Store(db, read_only=True)
+    with Store(db) as store:
+        assert sorted(r[0] for r in store.conn.execute("SELECT name FROM migrations")) == sorted(STEPS)
+        assert sorted(a.id for a in store.assessments()) == ids
+        old_events = store.article_events(IRAN.content_id)
+        assert [e.spans for _, e in old_events] == [None, None]  # never grounded: not made up
+        assert store.slot_spans(old_events[0][0]) == []
+        store.add(ArticleResult(GERMANY, (germany_result().events[0].with_changes(
+            spans=(slot(GERMANY, "provider", "Germany"),)),)))
+        (new_id, new), = store.article_events(GERMANY.content_id)
+        assert new.spans == (slot(GERMANY, "provider", "Germany"),) == tuple(store.slot_spans(new_id))
+
+
 def test_a_group_stored_under_its_acronym_slug_is_renamed_on_upgrade(tmp_path: Path) -> None:
     """ONTOLOGY §3 names groups by their common English name: an older ledger's `org:lna` is moved."""
     db = tmp_path / "groups.db"
     with Store(db) as store:
         store.add(ArticleResult(GERMANY, (event(GERMANY, "Germany will deliver 14 Leopard 2 tanks to Ukraine",
                                                 provider="ARE", recipient="org:lna"),)))
-        store.conn.execute("DELETE FROM migrations WHERE name = '0004_group_slugs_from_common_names'")
+        store.conn.execute("DELETE FROM migrations WHERE name = '0005_group_slugs_from_common_names'")
         store.conn.commit()
     with Store(db) as store:
         stored = store.conn.execute("SELECT recipient, json FROM events").fetchall()

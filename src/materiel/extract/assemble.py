@@ -17,6 +17,7 @@ from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
+from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import RECEIVING_CARRIERS
 from .syntax import RELATIVE_PRONOUNS, children_of, subject_heads
@@ -562,6 +563,7 @@ def merge_events(events: list[Event]) -> list[Event]:
             location=first.location or event.location,
             confidence=first.confidence or event.confidence,
             item=first.item if first.item.name else event.item,
+            spans=join_spans(first.spans, event.spans),
         )
     return list(merged.values())
 
@@ -583,9 +585,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
         for frame in sentence_frames:
-            found = frame_events(frame, p, sentences, article, kb, memory, priors)
+            found = ground(frame_events(frame, p, sentences, article, kb, memory, priors), frame, p, sentences,
+                           article.full_text, kb)
             if not found and frame.money is not None:
-                events = _attach_value(events, frame)
+                events = reground(events, _attach_value(events, frame), sentences, article.full_text)
             events.extend(found)
             trace.frame(p, frame, found)
         sentence_speakers(p.doc, kb, memory)
@@ -597,9 +600,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     for group in receiving_groups(sentences, events, article.full_text, kb.group_bases):
         stand_ins.setdefault(kb.group_bases[group], set()).add(group)  # computed once: linear in the events
     governments = governments_named(sentences, article.full_text)
-    events = [_group_for_state(e, stand_ins, governments) for e in events]
+    events = reground(events, [_group_for_state(e, stand_ins, governments) for e in events], sentences,
+                      article.full_text)
     trace.stage(RoleOrigin.GROUP_FOR_STATE, "an armed group the article shows receiving", events)
-    events = fill_denied_items(events)
+    events = reground(events, fill_denied_items(events), sentences, article.full_text)
     trace.stage(RoleOrigin.CONTEXT, "the claim this denial answers", events)
     events = fill_canonical(events, sentences, kb)
     trace.stage(RoleOrigin.CONTEXT, "the system of this kind the article names", events)

@@ -7,7 +7,7 @@ A new step is appended at the end with a new name; a step is never edited once r
 
 Ledgers written before the steps were recorded (a `meta` table, no `migrations` table) are placed
 once by their meta keys, never by sniffing columns: the search index's key marks the last layout
-of that era, which equals all the steps below; anything older goes through every step (the first
+of that era, which equals the first three steps below; anything older goes through every step (the first
 creates only what is missing: articles and events kept one layout throughout).
 """
 
@@ -140,7 +140,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
         "INSERT INTO meta(key, value) VALUES ('search_index', 'fts5') ON CONFLICT(key) DO UPDATE SET value = 'fts5'",
     )),
-    Migration("0004_group_slugs_from_common_names",
+    # Where each part of an event is written (`Event.spans`). Events stored before have no rows here
+    # and no "spans" in their JSON: they were never grounded, and the pages find their parts as before.
+    Migration("0004_event_slot_spans", (
+        """CREATE TABLE IF NOT EXISTS slot_spans (
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, slot TEXT NOT NULL,   -- provider, recipient, item, quantity, value, source
+            start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+            PRIMARY KEY (event_id, position))""",
+        "CREATE INDEX IF NOT EXISTS slot_spans_slot ON slot_spans(slot)",
+    )),
+    Migration("0005_group_slugs_from_common_names",
               tuple(s for old, new in RENAMED_GROUP_SLUGS for s in _rename_party(old, new)),
               rebuilds_assessments=True),
 )

@@ -18,7 +18,7 @@ from typing import Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
-from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType
+from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType, SlotSpan
 from . import migrations
 
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
@@ -125,6 +125,14 @@ def grounded(event: Event, article: Article) -> bool:
     """Every evidence span slices the article text to its quoted text."""
     text = article.full_text
     return bool(event.evidence) and all(text[e.start:e.end] == e.text for e in event.evidence)
+
+
+def true_spans(event: Event, article: Article) -> Event:
+    """The event with only those spans of its parts that slice the article text to their words."""
+    if event.spans is None:
+        return event
+    text = article.full_text
+    return event.with_changes(spans=tuple(s for s in event.spans if text[s.start:s.end] == s.text))
 
 
 def _checked_connection(uri: str) -> sqlite3.Connection:
@@ -245,7 +253,7 @@ class Store:
     def add(self, result: ArticleResult) -> int:
         """Store one article and its grounded events atomically; returns events written (0 if known)."""
         article = result.article
-        events = [e for e in result.events if grounded(e, article)]
+        events = [true_spans(e, article) for e in result.events if grounded(e, article)]
         try:
             with self.transaction():  # one transaction: all rows of the article, or none
                 cur = self.conn.execute(
@@ -278,6 +286,15 @@ class Store:
         self.conn.executemany(
             'INSERT INTO evidence VALUES (?, ?, ?, ?, ?)',
             [(event_id, i, e.start, e.end, e.text) for i, e in enumerate(event.evidence)])
+        self.conn.executemany(
+            'INSERT INTO slot_spans VALUES (?, ?, ?, ?, ?, ?)',
+            [(event_id, i, s.slot, s.start, s.end, s.text) for i, s in enumerate(event.spans or ())])
+
+    def slot_spans(self, event_id: str) -> list[SlotSpan]:
+        """Where the stored event's parts are written, in the order extraction found them."""
+        rows = self.conn.execute('SELECT slot, start, "end", text FROM slot_spans WHERE event_id = ? ORDER BY position',
+                                 (event_id,))
+        return [SlotSpan(*row) for row in rows]
 
     def events(self, flt: EventFilter = EventFilter(), limit: int | None = None,
                offset: int = 0) -> Iterator[StoredEvent]:

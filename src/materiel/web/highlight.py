@@ -1,23 +1,35 @@
-"""Where, inside an event's evidence sentences, the parts of the event are written: its parties,
-item, quantity, sources and hedge. The store keeps only the sentences; the parts are found again
-in them (the knowledge-base scan for parties, exact text for the rest)."""
+"""Where, inside an article, the parts of its events are written: the evidence sentences and, in
+them, the parties, item, quantity, value, sources and hedge.
+
+Extraction records where each part is written (`Event.spans`, kept by the store); the pages
+highlight those spans. Only events stored by a version that did not record them (their `spans` is
+None) have their parts found again in the evidence (the knowledge-base scan for parties, exact
+text for the rest)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import MentionKind, SourceKind, Event
+from ..model import Event, MentionKind, SourceKind
 from ..nlp.scan import default_scanner
+
+# The highlight style of each part of an event (both parties share one).
+SLOT_KINDS = {"provider": "party", "recipient": "party", "item": "item", "quantity": "quantity", "value": "value",
+              "source": "source"}
 
 
 @dataclass(frozen=True)
 class Span:
     start: int  # offsets into the article's full text (title + blank line + body)
     end: int
-    kind: str  # evidence, party, item, quantity, source, hedge
+    kind: str  # evidence, party, item, quantity, value, source, hedge
+    slot: str = ""  # the part of the event it names (provider, recipient, ...), when recorded
 
     def to_dict(self) -> dict[str, object]:
-        return {"start": self.start, "end": self.end, "kind": self.kind}
+        out: dict[str, object] = {"start": self.start, "end": self.end, "kind": self.kind}
+        if self.slot:
+            out["slot"] = self.slot
+        return out
 
 
 def _find(haystack: str, needle: str | None, base: int, kind: str) -> list[Span]:
@@ -28,7 +40,18 @@ def _find(haystack: str, needle: str | None, base: int, kind: str) -> list[Span]
 
 
 def event_spans(event: Event) -> list[Span]:
-    """Evidence sentences and, inside each, the words that name the event's parts."""
+    """Evidence sentences and the words that name the event's parts."""
+    if event.spans is None:
+        return _found_again(event)
+    spans = [Span(e.start, e.end, "evidence") for e in event.evidence]
+    spans += [Span(s.start, s.end, SLOT_KINDS.get(s.slot, s.slot), s.slot) for s in event.spans]
+    for evidence in event.evidence:  # the estimative term is not a part of the event: found in its sentence
+        spans += _find(evidence.text, event.confidence.text if event.confidence else None, evidence.start, "hedge")
+    return sorted(set(spans), key=lambda s: (s.start, -s.end, s.kind, s.slot))
+
+
+def _found_again(event: Event) -> list[Span]:
+    """For an event stored without spans: the parts found again in its evidence sentences."""
     scanner = default_scanner()
     spans: list[Span] = []
     for evidence in event.evidence:

@@ -14,10 +14,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from ..exports import CATEGORY_WORDS, party_label
-from ..model import Article, EventType, Stance, Status
+from .. import service
+from ..model import Article, ArticleTrace, EventType, Stance, Status
 from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
-from .api import DATE, MAX_ARTICLE_CHARS, _ingest, filters, read_upload, store_of
+from .api import DATE, MAX_ARTICLE_CHARS, _ingest, _write_lock, filters, read_upload, store_of
 from .highlight import event_spans, segments
 from .security import token_matches
 
@@ -134,7 +135,9 @@ def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
 
 
 @router.get("/articles/{article_hash}", response_class=HTMLResponse)
-def article_page(request: Request, article_hash: str) -> Response:
+def article_page(request: Request, article_hash: str, explain: bool = Query(False)) -> Response:
+    """The stored text with the stored spans of its events highlighted; with `explain`, also how the
+    extractor reads it (`materiel explain --article`), computed on request since it parses the text."""
     store = store_of(request)
     article = store.article(article_hash)
     if article is None:
@@ -149,7 +152,16 @@ def article_page(request: Request, article_hash: str) -> Response:
         "title_segments": segments(text, spans, 0, title_end) if title_end else [],
         "body_segments": segments(text, spans, title_end + 2 if title_end else 0, len(text)),
         "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id)} for event_id, event in events],
-        "api": f"/api/articles/{article_hash}"})
+        "trace": _explained(request, article) if explain else None, "explain_asked": explain, "api": f"/api/articles/{article_hash}"})
+
+
+def _explained(request: Request, article: Article) -> ArticleTrace | None:
+    """The explain trace of one article, read by the server's extractor (one model, one user at a time)."""
+    from ..extract.extractor import shared_extractor  # loads the model: only when a trace is asked for
+
+    with _write_lock:
+        extractor = request.app.state.extractor or shared_extractor()
+        return next(service.explain_articles([article], service.RunSummary(), extractor=extractor), None)
 
 
 @router.get("/network", response_class=HTMLResponse)

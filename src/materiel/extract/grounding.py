@@ -1,0 +1,208 @@
+"""Where the article writes each part of an event: the words of its provider, recipient, item,
+quantity, value and sources, as `SlotSpan`s in article offsets (the coordinates of `Evidence`).
+
+A frame's roles are read off the parse (`frames`, `roles`) and filled from context (`assemble`);
+this module records, once the events of a frame are made, the mention each part came from:
+
+- a party the sentence names is its mention in that sentence, the one nearest the trigger
+  ("Iran agreed to send drones to Russia": 'Iran', 'Russia');
+- a party filled from context points at its mention in the earlier sentence it came from
+  ("Iran has drones. It agreed to send 50 to Russia": 'Iran' of the first sentence);
+- a provider only the catalogue supplied (the maker of a catalogued system, named nowhere in the
+  sentence) has no span;
+- the item is the words of its name; an item named before ('them', 'the system') its mention there;
+- a quantity or a sum is its words next to the item or the trigger; a source the words of its name.
+
+A later pass over the article's events (an armed group standing in for a state, a denial taking
+the item of the claim it answers, a sum given by a later sentence) grounds again the parts it
+changed (`reground`); merging keeps the spans of every merged mention (`join_spans`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..knowledge.base import KnowledgeBase
+from ..model import UNKNOWN_PARTY, Event, Item, MentionKind, Sentence, SlotSpan, SourceKind
+from .arguments import ItemMention
+from .mentions import spans_of
+
+if TYPE_CHECKING:  # assemble imports this module
+    from .assemble import ParsedSentence
+    from .frames import Frame
+
+
+def ground(events: list[Event], frame: "Frame", parsed: "ParsedSentence", sentences: list[Sentence],
+           text: str, kb: KnowledgeBase) -> list[Event]:
+    """The frame's events with the spans of their parts."""
+    return [event.with_changes(spans=tuple(dict.fromkeys(_event_spans(event, frame, parsed, sentences, text, kb))))
+            for event in events]
+
+
+def _event_spans(event: Event, frame: "Frame", parsed: "ParsedSentence", sentences: list[Sentence],
+                 text: str, kb: KnowledgeBase) -> list[SlotSpan]:
+    out: list[SlotSpan | None] = [
+        _party_span(event.provider, "provider", event, frame, parsed, sentences, kb),
+        _party_span(event.recipient, "recipient", event, frame, parsed, sentences, kb)]
+    mention = next((m for m in frame.items if m.item == event.item), None)
+    out.append(_mention_span(mention, parsed) if mention else _named_before(event.item, frame, parsed, sentences))
+    at = parsed.sentence.start + (mention.head.idx if mention else frame.trigger.idx)
+    if event.quantity is not None:
+        out.append(_words_near("quantity", event.quantity.text, at, parsed.sentence, text))
+    if event.value is not None:
+        out.append(_words_near("value", event.value.text, parsed.sentence.start + frame.trigger.idx,
+                               parsed.sentence, text))
+    for source in event.sources:
+        if source.kind is not SourceKind.AUTHOR:
+            out.append(_words_near("source", source.name, parsed.sentence.start + frame.trigger.idx,
+                                   parsed.sentence, text, before_too=True))
+    return [s for s in out if s is not None]
+
+
+def _from_catalogue(code: str, event: Event, frame: "Frame", kb: KnowledgeBase) -> bool:
+    """A provider the sentence leaves out and the catalogue gives: the maker of the item
+    ('Russia received Su-35s': RUS supplies, by the catalogue)."""
+    if frame.subject_pronoun and frame.subject_role == "provider":
+        return False  # 'It sent Shahed drones': the pronoun's antecedent, not the catalogue
+    items = [event.item, *(m.item for m in frame.items)]
+    makers = {kb.system(i.canonical).origin for i in items if i.canonical and kb.system(i.canonical) is not None}
+    return code in makers
+
+
+def _party_span(code: str, role: str, event: Event, frame: "Frame", parsed: "ParsedSentence",
+                sentences: list[Sentence], kb: KnowledgeBase) -> SlotSpan | None:
+    """The mention of a party: in the sentence, the one nearest the trigger; for a party filled
+    from context, else its last mention in the sentences before. A provider only the catalogue
+    gives ('Russia received Su-35s') has none."""
+    if not code or code == UNKNOWN_PARTY:
+        return None
+    named = [s for s in spans_of(parsed.doc, MentionKind.PARTY) if s.label_ == code]
+    if named:
+        best = min(named, key=lambda s: abs(s.root.i - frame.trigger.i))
+        offset = parsed.sentence.start
+        return SlotSpan(role, offset + best.start_char, offset + best.end_char, best.text)
+    own = code in (frame.provider, frame.recipient, *frame.also_providers, *frame.also_recipients)
+    if own or (role == "provider" and _from_catalogue(code, event, frame, kb)):
+        return None  # the frame's reader or the catalogue named it, with no mention in the sentence
+    return _mention_before(role, code, sentences, parsed.sentence.index)
+
+
+def _mention_before(slot: str, code: str, sentences: list[Sentence], index: int) -> SlotSpan | None:
+    for sentence in reversed(sentences[:index]):
+        found = [m for m in sentence.mentions if m.kind is MentionKind.PARTY and m.value == code]
+        if found:
+            return SlotSpan(slot, found[-1].start, found[-1].end, found[-1].text)
+    return None
+
+
+def _mention_span(mention: ItemMention, parsed: "ParsedSentence") -> SlotSpan:
+    words = parsed.doc[mention.start:mention.end]
+    offset = parsed.sentence.start
+    return SlotSpan("item", offset + words.start_char, offset + words.end_char, words.text)
+
+
+ITEM_KINDS = (MentionKind.SYSTEM, MentionKind.ITEM)
+
+
+def _named_before(item: Item, frame: "Frame", parsed: "ParsedSentence", sentences: list[Sentence]) -> SlotSpan | None:
+    """An item taken from context ('them', 'the system'): its last mention before the trigger, in
+    this sentence or the ones before it (as `assemble.context_item` looks for it)."""
+    if not item.name:
+        return None
+    index = parsed.sentence.index
+    trigger_at = parsed.sentence.start + frame.trigger.idx
+    for sentence in reversed(sentences[:index + 1]):
+        found = [m for m in sentence.mentions if m.kind in ITEM_KINDS and m.text == item.name
+                 and (sentence.index != index or m.end <= trigger_at)]
+        if found:
+            return SlotSpan("item", found[-1].start, found[-1].end, found[-1].text)
+    return None
+
+
+def _words_near(slot: str, words: str, at: int, sentence: Sentence, text: str,
+                before_too: bool = False) -> SlotSpan | None:
+    """Where `words` (a slice of the sentence: a count, a sum, a speaker's name) are written: the
+    occurrence in the sentence nearest `at` (an article offset), counts preferring the nearest one
+    that starts before it; with `before_too`, else the last occurrence earlier in the article."""
+    if not words:
+        return None
+    found = [sentence.start + i for i in _occurrences(sentence.text, words)]
+    if found:
+        ahead = [i for i in found if i <= at]
+        start = max(ahead) if ahead and slot == "quantity" else min(found, key=lambda i: abs(i - at))
+        return SlotSpan(slot, start, start + len(words), words)
+    if before_too:
+        start = text.rfind(words, 0, sentence.start)
+        if start >= 0:
+            return SlotSpan(slot, start, start + len(words), words)
+    return None
+
+
+def _occurrences(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out
+
+
+def reground(before: list[Event], after: list[Event], sentences: list[Sentence], text: str) -> list[Event]:
+    """`after` is `before` once a pass over the article changed some parts (same events, same
+    order): the spans of the parts it changed point at the words of their new value."""
+    out = []
+    for old, new in zip(before, after):
+        if new.spans is None:
+            out.append(new)
+            continue
+        spans = list(new.spans)
+        for role in ("provider", "recipient"):
+            if getattr(old, role) != getattr(new, role):
+                spans = [s for s in spans if s.slot != role]
+                spans.append(_party_near(role, getattr(new, role), new, sentences))
+        if (old.item.name, old.item.category) != (new.item.name, new.item.category):
+            spans = [s for s in spans if s.slot != "item"] + [_item_of_claim(new, after)]
+        if old.value != new.value and new.value is not None:
+            spans = [s for s in spans if s.slot != "value"] + [_sum_near(new, text)]
+        out.append(new.with_changes(spans=tuple(dict.fromkeys(s for s in spans if s is not None))))
+    return out + after[len(before):]
+
+
+def _party_near(role: str, code: str, event: Event, sentences: list[Sentence]) -> SlotSpan | None:
+    """The mention of `code` nearest the event's sentence: in it, else before it, else after it."""
+    at = event.evidence[0].start if event.evidence else 0
+    mentions = [m for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY and m.value == code]
+    if not mentions:
+        return None
+    inside = [m for m in mentions if event.evidence and event.evidence[0].start <= m.start < event.evidence[0].end]
+    earlier = [m for m in mentions if m.start < at]
+    m = inside[0] if inside else earlier[-1] if earlier else mentions[0]
+    return SlotSpan(role, m.start, m.end, m.text)
+
+
+def _item_of_claim(event: Event, events: list[Event]) -> SlotSpan | None:
+    """The item span of another event of the article with this item (the claim a denial answers),
+    the last one before this event's sentence first."""
+    at = event.evidence[0].start if event.evidence else 0
+    spans = [s for e in events if e.item == event.item and e is not event for s in (e.spans or ()) if s.slot == "item"]
+    earlier = [s for s in spans if s.start < at]
+    return max(earlier, key=lambda s: s.start) if earlier else min(spans, key=lambda s: s.start, default=None)
+
+
+def _sum_near(event: Event, text: str) -> SlotSpan | None:
+    """A sum a later sentence gave the deal ('The deal is worth $3.37 billion'): its first
+    occurrence after the event's sentence, else before it."""
+    words = event.value.text if event.value else ""
+    if not words:
+        return None
+    at = event.evidence[0].start if event.evidence else 0
+    start = text.find(words, at)
+    if start < 0:
+        start = text.rfind(words, 0, at)
+    return SlotSpan("value", start, start + len(words), words) if start >= 0 else None
+
+
+def join_spans(a: tuple[SlotSpan, ...] | None, b: tuple[SlotSpan, ...] | None) -> tuple[SlotSpan, ...] | None:
+    """The spans of two merged mentions of one event, each once, in order of first mention."""
+    if a is None and b is None:
+        return None
+    return tuple(dict.fromkeys((a or ()) + (b or ())))
