@@ -27,6 +27,8 @@ from .voice import dateline_state, interviewee, publication_voice
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
+# How many sentences back 'the two countries' may look for the pair it refers to.
+PAIR_WINDOW = 4
 # How many sentences an attribution carries over to unattributed sentences after it.
 ATTRIBUTION_CARRY = 1
 # How many sentences back an item named only by 'them' or 'the system' may be looked for.
@@ -319,6 +321,8 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
 def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
                   kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
     provider, recipient = frame.provider, frame.recipient
+    if frame.pair_in_context:
+        provider, recipient = _story_pair(frame, parsed, sentences)
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         # "the system", "them", "six of those"
@@ -408,6 +412,31 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events
+
+
+# People who speak about a partnership rather than take part in it: "Japanese officials", "Western analysts".
+ONLOOKER_NOUNS = frozenset({"official", "analyst", "expert", "diplomat", "lawmaker", "observer", "source", "media",
+                            "commentator", "critic", "researcher"})
+
+
+def _onlooker(span) -> bool:
+    """'Japanese officials described the two militaries' cooperation': the party qualifies onlookers."""
+    return np_head(span.root).lemma_.lower() in ONLOOKER_NOUNS
+
+
+def _story_pair(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]) -> tuple[str | None, str | None]:
+    """'the two navies held their first joint exercise': the parties this sentence names (not the
+    officials who speak of them), then those named most in the PAIR_WINDOW sentences before it."""
+    own = [span.label_ for span in spans_of(parsed.doc, MentionKind.PARTY) if not _onlooker(span)]
+    index = parsed.sentence.index
+    before = [m.value for s in reversed(sentences[max(0, index - PAIR_WINDOW):index]) for m in reversed(s.mentions)
+              if m.kind is MentionKind.PARTY]  # most recent first: Counter keeps that order among ties
+    found = list(dict.fromkeys([*own, *(code for code, _ in Counter(before).most_common())]))
+    if len(found) < 2:
+        return None, None
+    tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the two parties the story names")
+    tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the two parties the story names")
+    return found[0], found[1]
 
 
 # Words just before a group's name that make it the receiving end: "bound for the Houthis",
