@@ -105,3 +105,44 @@ def test_a_defence_agreement_for_named_goods_stays_a_sale() -> None:
 def test_withdrawing_from_a_programme_cancels_it() -> None:
     assert ("BRA", "FRA", "cancelled") in flows("Brazil withdrew from the military partnership with France.",
                                                  "cooperation")
+
+
+def _hand_built(words: list[str], heads: list[int], deps: list[str], tags: list[str], lemmas: list[str]):
+    from spacy.tokens import Doc
+    import spacy
+    return Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, lemmas=lemmas)
+
+
+@pytest.mark.parametrize("words, named", [
+    (["the", "two", "navies"], True),
+    (["both", "governments"], True),
+    (["the", "two", "systems"], False),  # an item counted as two, not a pair of parties
+    (["the", "navies"], False),
+])
+def test_a_plural_counted_as_two_names_the_story_pair(words: list[str], named: bool) -> None:
+    from materiel.extract.roles import names_a_pair
+    n = len(words) - 1
+    deps = ["det" if w in ("the", "both") else "nummod" for w in words[:-1]] + ["ROOT"]
+    tags = ["DT" if w != "two" else "CD" for w in words[:-1]] + ["NNS"]
+    lemmas = [*words[:-1], {"navies": "navy", "governments": "government", "systems": "system"}[words[-1]]]
+    doc = _hand_built(words, [n] * n + [n], deps, tags, lemmas)
+    assert names_a_pair(doc[n]) is named
+
+
+def test_the_two_countries_are_the_pair_the_story_named() -> None:
+    text = ("Vietnam's defence minister visited Manila on Monday. "
+            "The two countries agreed to hold a joint naval exercise next year.")
+    assert frozenset({"VNM", "PHL"}) in pairs(text, "cooperation")
+
+
+def test_onlookers_are_not_the_pair() -> None:
+    text = ("Serbia and Hungary signed a defence pact in Budapest. "
+            "Croatian officials called the two governments' partnership a worry.")
+    found = pairs(text, "cooperation")
+    assert frozenset({"SRB", "HUN"}) in found
+    assert not any("HRV" in pair for pair in found)
+
+
+def test_a_partnership_to_be_strengthened_already_exists() -> None:
+    assert ("KEN", "UGA", "agreed") in flows(
+        "Kenya and Uganda signed papers aiming to strengthen their defence cooperation.", "cooperation")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
-                     Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance)
+                     Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
                           sources_for)
@@ -19,15 +19,17 @@ from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
-from .roles import RECEIVING_CARRIERS
+from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
 from .syntax import RELATIVE_PRONOUNS, children_of, subject_heads
-from .status import SPEECH_LEMMAS
+from .status import SPEECH_LEMMAS, Modality
 from .timex import time_for
 from .trace import NO_TRACE, NoTrace, tracer
 from .voice import dateline_state, interviewee, publication_voice
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2
+# How many sentences back 'the two countries' may look for the pair it refers to.
+PAIR_WINDOW = 4
 # How many sentences an attribution carries over to unattributed sentences after it.
 ATTRIBUTION_CARRY = 1
 # How many sentences back an item named only by 'them' or 'the system' may be looked for.
@@ -320,6 +322,8 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
 def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
                   kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
     provider, recipient = frame.provider, frame.recipient
+    if frame.pair_in_context:
+        provider, recipient = _story_pair(frame, parsed, sentences)
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         # "the system", "them", "six of those"
@@ -409,6 +413,70 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events
+
+
+# People who speak about a partnership rather than take part in it: "Japanese officials", "Western analysts".
+ONLOOKER_NOUNS = frozenset({"official", "analyst", "expert", "diplomat", "lawmaker", "observer", "source", "media",
+                            "commentator", "critic", "researcher"})
+
+
+def _onlooker(span) -> bool:
+    """'Japanese officials described the two militaries' cooperation': the party qualifies onlookers."""
+    return np_head(span.root).lemma_.lower() in ONLOOKER_NOUNS
+
+
+# Nouns naming a deal that can bundle training with the goods: "the contract includes pilot training".
+DEAL_NOUNS = frozenset({"contract", "deal", "package", "agreement", "order", "purchase", "sale"})
+
+
+def listed_with_goods(t: Token) -> bool:
+    """'includes logistics support and pilot training', 'spare parts, ground equipment and training':
+    the noun is listed among what a deal includes, or beside goods the article names."""
+    token = t
+    while token.dep_ in ("conj", "compound", "appos") and token.head != token:
+        token = token.head
+        if span_at(token.doc, token, MentionKind.ITEM) or span_at(token.doc, token, MentionKind.SYSTEM):
+            return True
+    return token.dep_ == "dobj" and token.head.lemma_.lower() in INCLUSION_VERBS
+
+
+def bundled_training(frame: Frame, sentence_frames: list[Frame], priors: RolePriors) -> Frame:
+    """'The contract ... includes logistics support and pilot and maintainer training', '24 F-16s
+    together with spare parts and training for Argentine pilots': training that names neither side
+    but comes with a deal is given by the seller to the buyer, at the deal's stage. The deal is a
+    transfer read in the same sentence, else the article's main flow when the sentence names a deal."""
+    if frame.type is not EventType.TRAINING or frame.anchored or frame.trigger.pos_ not in ("NOUN", "PROPN") \
+            or not listed_with_goods(frame.trigger):
+        return frame
+    deal = next((f for f in sentence_frames if f.type is EventType.TRANSFER and f.provider and f.recipient), None)
+    if deal is not None:
+        items = frame.items or [m for m in deal.items if m.item.category is not Category.UNSPECIFIED][:1]
+        tracer(frame.trigger.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the seller of the deal it comes with")
+        return replace(frame, provider=deal.provider, recipient=deal.recipient, items=items, anchored=True,
+                       modality=Modality(deal.status, frame.stance))
+    sentence = frame.trigger.sent
+    names_deal = any(t.lemma_.lower() in DEAL_NOUNS | INCLUSION_VERBS for t in sentence)
+    if not names_deal or not priors.pairs:
+        return frame
+    (provider, recipient), _ = priors.pairs.most_common(1)[0]
+    tracer(frame.trigger.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the seller of the article's main deal")
+    return replace(frame, provider=provider, recipient=recipient, anchored=True,
+                   modality=Modality(Status.AGREED, frame.stance))
+
+
+def _story_pair(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]) -> tuple[str | None, str | None]:
+    """'the two navies held their first joint exercise': the parties this sentence names (not the
+    officials who speak of them), then those named most in the PAIR_WINDOW sentences before it."""
+    own = [span.label_ for span in spans_of(parsed.doc, MentionKind.PARTY) if not _onlooker(span)]
+    index = parsed.sentence.index
+    before = [m.value for s in reversed(sentences[max(0, index - PAIR_WINDOW):index]) for m in reversed(s.mentions)
+              if m.kind is MentionKind.PARTY]  # most recent first: Counter keeps that order among ties
+    found = list(dict.fromkeys([*own, *(code for code, _ in Counter(before).most_common())]))
+    if len(found) < 2:
+        return None, None
+    tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the two parties the story names")
+    tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the two parties the story names")
+    return found[0], found[1]
 
 
 # Words just before a group's name that make it the receiving end: "bound for the Houthis",
@@ -584,7 +652,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
-        for frame in sentence_frames:
+        for frame in (bundled_training(f, sentence_frames, priors) for f in sentence_frames):
             found = ground(frame_events(frame, p, sentences, article, kb, memory, priors), frame, p, sentences,
                            article.full_text, kb)
             if not found and frame.money is not None:

@@ -24,8 +24,8 @@ from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
-                    cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
-                    lent_help, payment_roles, production_roles, training_roles, transfer_roles)
+                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
+                    item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -49,6 +49,7 @@ class Frame:
     anaphor_count: int | None = None  # "six of those landed": a count for an item named earlier
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
+    pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
 
     @property
     def status(self) -> Status:
@@ -264,9 +265,12 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if trig.subject == "provider" and nominal and t.dep_ == "attr":
             pass  # "Iran is Russia's backer": subject first is already the provider
         item = ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)
+        pair = cooperation_pair_in_context(t, nominal)
+        if pair:
+            parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
         return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
-                     parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties),
-                     subject_pronoun=subject_pronoun)
+                     parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
+                     subject_pronoun=subject_pronoun, pair_in_context=pair)
     if trig.type is EventType.PAYMENT:
         payers, payees, money, anchored = payment_roles(t, nominal)
         if money is None and nominal:

@@ -408,6 +408,34 @@ def production_place(t: Token) -> list:
 def cooperation_parties(t: Token, nominal: bool) -> list[str]:
     """The parties of a partnership: subject first, then possessors, modifiers and partners.
     A trigger that modifies another noun ('partnership treaty', 'cooperation plan') speaks for it."""
+    codes: list[str] = []
+    for head in cooperation_heads(t, nominal):
+        for code, span in parties_in(phrase(head)):
+            if code not in codes and not names_the_pact(span, t):
+                codes.append(code)
+    return codes
+
+
+# "the two navies", "both countries", "the two sides": a pair the story has named before.
+PAIR_NOUNS = frozenset({"country", "nation", "state", "government", "side", "navy", "army", "military", "ministry",
+                        "capital", "neighbour", "neighbor", "partner", "ally", "force", "leader", "head", "president"})
+PAIR_COUNTS = frozenset({"two", "both"})
+
+
+def names_a_pair(token: Token) -> bool:
+    """'the two navies held their first joint exercise', 'both governments signed the pact':
+    a plural noun of PAIR_NOUNS counted as two refers to the two parties of the story."""
+    return token.lemma_.lower() in PAIR_NOUNS and token.tag_ in ("NNS", "NNPS") \
+        and any(c.lower_ in PAIR_COUNTS and c.dep_ in ("nummod", "det", "predet", "preconj") for c in token.children)
+
+
+def cooperation_pair_in_context(t: Token, nominal: bool) -> bool:
+    """Are the parties of this partnership named as 'the two countries', to be found in context?"""
+    return any(names_a_pair(head) for head in cooperation_heads(t, nominal))
+
+
+def cooperation_heads(t: Token, nominal: bool) -> list[Token]:
+    """The heads of the phrases that name a partnership's parties."""
     heads: list[Token] = []
     if nominal:
         anchors = [t]
@@ -428,12 +456,7 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
         heads += subject_heads(t)
         heads += prep_objects(t, PARTNER_PREPS)
         heads += children_of(t, ("dobj",))
-    codes: list[str] = []
-    for head in heads:
-        for code, span in parties_in(phrase(head)):
-            if code not in codes and not names_the_pact(span, t):
-                codes.append(code)
-    return codes
+    return heads
 
 
 # Cooperation nouns that an alliance's own name can modify: "the AUKUS pact", "the NATO alliance".

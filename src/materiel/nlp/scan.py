@@ -245,7 +245,7 @@ MILITARY_ORGAN_KINDS = frozenset({"organ:military", "organ:intelligence", "organ
 
 
 MILITARY_WORDS = re.compile(r"\b(?:military|naval|navy|army|armed forces|air force|troops|warships?|"
-                            r"defen[cs]e (?:ministry|minister|pact|cooperation|industry)|ministry of defen[cs]e|"
+                            r"defen[cs]e (?:ministry|minister|pact|treaty|cooperation|industry)|ministry of defen[cs]e|"
                             r"pentagon|nato)\b", re.IGNORECASE)
 
 
@@ -263,6 +263,13 @@ def is_military(mentions: Iterable[Mention], text: str = "") -> bool:
     return False
 
 
+# "the two navies", "both governments": a pair named earlier, which anchors a sentence as a party would
+# (the nouns are extract.roles.PAIR_NOUNS, plural).
+PAIR_REFERENCE = re.compile(r"\b(?:the two|both)\s+(?:countries|nations|states|governments|sides|navies|armies|"
+                            r"militaries|ministries|capitals|neighbou?rs|partners|allies|forces|leaders|heads)\b",
+                            re.IGNORECASE)
+
+
 def is_candidate(sentence: Sentence) -> bool:
     """Worth parsing: a trigger word and something it could be about; a trigger word that is
     usually something else needs both a party and an item."""
@@ -274,7 +281,7 @@ def skip_reason(sentence: Sentence) -> Reason | None:
     kinds = {m.kind for m in sentence.mentions}
     if MentionKind.TRIGGER not in kinds:
         return Reason.NO_TRIGGER
-    if not kinds & ANCHOR_KINDS:
+    if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text):
         return Reason.NO_ANCHOR
     both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
     if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in AMBIGUOUS_FORMS)
