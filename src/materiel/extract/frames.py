@@ -305,6 +305,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         origin = origin_of(items, kb)
         if provider is None and origin and origin != recipient:
             provider = origin
+        if recipient is None and provider is not None:
+            recipient = _lent_to(provider, helpers, items, kb)
         items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
         if not items:
             tracer(t.doc).drop(Reason.NO_PRODUCT, t)
@@ -392,6 +394,16 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
+
+
+def _lent_to(provider: str, helpers: list, items: list[ItemMention], kb: KnowledgeBase) -> str | None:
+    """The side a production is lent to when the sentence names no maker: a second lender
+    ('jointly developed by India's DRDO and Russia's NPO Mashinostroyeniya'), else the state whose
+    product it is ('the Cheongung was developed with technical help from Russia's Almaz-Antey')."""
+    other = next((code for code, _ in helpers if code != provider), None)
+    if other is None:
+        other = origin_of(items, kb) or item_origin_adjective(items)
+    return other if other != provider else None
 
 
 def _helping_governor(t: Token, climb: int = 3) -> Token | None:
