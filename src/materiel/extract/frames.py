@@ -300,7 +300,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if provider is None:
             adjective = item_origin_adjective(items)  # "Iranian-designed drones"
             provider = adjective if adjective != recipient else None
-        if provider is None and len(makers) > 1:
+        if provider is None and len(makers) > 1 and (nominal or _joint(t)):
+            # "Russia and Iran plan a drone factory": one factory, so one production of two partners
             provider = makers[1][0]
         origin = origin_of(items, kb)
         if provider is None and origin and origin != recipient:
@@ -394,6 +395,18 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
+
+
+# Words that make coordinated makers partners in one production, not each on its own.
+JOINT_CUES = frozenset({"jointly", "together", "joint", "co"})
+
+
+def _joint(t: Token) -> bool:
+    """'India and Russia jointly developed the BrahMos', 'A and B build it together': one
+    production of two partners; 'China and the US are both developing hypersonic missiles' is two
+    domestic ones (a noun such as 'factory' names one production already)."""
+    prefixed = t.i >= 2 and t.doc[t.i - 1].text == "-" and t.doc[t.i - 2].lower_ in JOINT_CUES  # "co-produced"
+    return prefixed or any(x.lower_ in JOINT_CUES for x in t.children)
 
 
 def _lent_to(provider: str, helpers: list, items: list[ItemMention], kb: KnowledgeBase) -> str | None:
