@@ -93,7 +93,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
             return holder
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         if span.label_ not in exclude and _is_role_position(span.root, role) and not _in_speaker(span.root) \
-                and not _titles_person(span):
+                and not _titles_person(span) and _goods_cues_apply(frame, role):
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"the sentence's party after a {role} preposition")
             return span.label_
     for code, _ in priors.most_common():  # the article's explicit flows, most reported first
@@ -122,6 +122,22 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
                 tracer(parsed.doc).origin(frame, role, RoleOrigin.SPEAKER, "the speaker owns the item")
                 return span.label_
     return None
+
+
+def _goods_cues_apply(frame: Frame, role: str) -> bool:
+    """Whether a 'to' or 'from' phrase elsewhere in the sentence may fill this role: it marks who
+    gets or gives goods, and money flows the other way ('the fund that pays for weapons sent to
+    Ukraine' does not pay Ukraine)."""
+    return frame.type is not EventType.PAYMENT
+
+
+def _role_priors(frame: Frame, role: str, priors: RolePriors) -> Counter:
+    """The article's parties most reported in the role: for a payment, the payer is the side that
+    gets the goods and the payee the side that sells them ('Qatar is paying the salaries' in a
+    story about arms for Lebanon does not pay Lebanon's suppliers' clients)."""
+    if frame.type is EventType.PAYMENT:
+        return priors.recipients if role == "provider" else priors.providers
+    return priors.providers if role == "provider" else priors.recipients
 
 
 # Verbs of having or using materiel: their subject holds what the object names.
@@ -363,10 +379,12 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
     makers_supply = provider is None and frame.type is EventType.TRANSFER and origin is not None
     if provider is None:
-        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider", priors.providers, origin)
+        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider",
+                                  _role_priors(frame, "provider", priors), origin)
     makers_supply = makers_supply and provider == origin  # the catalogue named the seller, item by item
     if recipient is None:
-        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient", priors.recipients, origin)
+        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient",
+                                   _role_priors(frame, "recipient", priors), origin)
     if provider is None or recipient is None or provider == recipient:
         tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
                                 else Reason.SAME_PARTY, frame, provider or recipient or "")

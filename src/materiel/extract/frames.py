@@ -304,11 +304,14 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         if provider is None:
             adjective = item_origin_adjective(items)  # "Iranian-designed drones"
             provider = adjective if adjective != recipient else None
-        if provider is None and len(makers) > 1:
+        if provider is None and len(makers) > 1 and (nominal or _joint(t)):
+            # "Russia and Iran plan a drone factory": one factory, so one production of two partners
             provider = makers[1][0]
         origin = origin_of(items, kb)
         if provider is None and origin and origin != recipient:
             provider = origin
+        if recipient is None and provider is not None:
+            recipient = _lent_to(provider, helpers, items, kb)
         items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
         if not items:
             tracer(t.doc).drop(Reason.NO_PRODUCT, t)
@@ -396,6 +399,28 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
+
+
+# Words that make coordinated makers partners in one production, not each on its own.
+JOINT_CUES = frozenset({"jointly", "together", "joint", "co"})
+
+
+def _joint(t: Token) -> bool:
+    """'India and Russia jointly developed the BrahMos', 'A and B build it together': one
+    production of two partners; 'China and the US are both developing hypersonic missiles' is two
+    domestic ones (a noun such as 'factory' names one production already)."""
+    prefixed = t.i >= 2 and t.doc[t.i - 1].text == "-" and t.doc[t.i - 2].lower_ in JOINT_CUES  # "co-produced"
+    return prefixed or any(x.lower_ in JOINT_CUES for x in t.children)
+
+
+def _lent_to(provider: str, helpers: list, items: list[ItemMention], kb: KnowledgeBase) -> str | None:
+    """The side a production is lent to when the sentence names no maker: a second lender
+    ('jointly developed by India's DRDO and Russia's NPO Mashinostroyeniya'), else the state whose
+    product it is ('the Cheongung was developed with technical help from Russia's Almaz-Antey')."""
+    other = next((code for code, _ in helpers if code != provider), None)
+    if other is None:
+        other = origin_of(items, kb) or item_origin_adjective(items)
+    return other if other != provider else None
 
 
 def _helping_governor(t: Token, climb: int = 3) -> Token | None:

@@ -334,6 +334,10 @@ def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bo
     if nominal:
         payers = parties_in(phrase_tokens(children_of(t, ("poss",)) + prep_objects(t, frozenset({"by", "from"}))))
         payees = parties_in(phrase_tokens(prep_objects(t, frozenset({"to", "for"}))))
+    elif is_passive(t):
+        # "Wagner was paid in gold by the junta": the subject is paid
+        payers = parties_in(phrase_tokens(prep_objects(t, frozenset({"by"}))))
+        payees = parties_in(phrase_tokens(subject_heads(t)))
     else:
         payers = parties_in(phrase_tokens(subject_heads(t)))
         payee_tokens = children_of(t, ("dative", "iobj")) + prep_objects(t, frozenset({"to"}))
@@ -371,9 +375,10 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         objects = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
         if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
             objects.append(t.head)  # "a variant built in Poland"
+        objects += relative_product(t)
         # "builds JF-17s with Chinese help", "makes rifles under licence from IWI": the parser often
-        # hangs the help on the product rather than on the verb
-        help_tokens = phrase_tokens(lent_help(objects))
+        # hangs the help on the product rather than on the verb; "built to a Chinese design" on the verb
+        help_tokens = help_phrases(lent_help(objects + [t]))
         helpers = helpers + [p for p in parties_in(help_tokens) if p not in helpers]
         product = [x for x in phrase_tokens(objects) if x not in set(help_tokens)]
         items = items_in(product) or items_in(product, include_modifiers=True)
@@ -385,9 +390,35 @@ HELP_NOUNS = frozenset({"help", "support", "assistance", "licence", "license", "
                         "expertise", "supervision", "cooperation", "kit", "component"})
 
 
+# "built to a design developed with China's CAC": a design is lent 'to' the product as well.
+HELP_PREPS = PRODUCER_HELP_PREPS | {"to"}
+RELATIVE_OBJECTS = frozenset({"which", "that"})
+
+
 def lent_help(nouns: list[Token]) -> list[Token]:
-    """The help nouns in 'with/under/from' phrases hung on these nouns."""
-    return [p for n in nouns for p in prep_objects(n, PRODUCER_HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS]
+    """The help nouns in 'with/under/from/to' phrases hung on these nouns."""
+    return [p for n in nouns for p in prep_objects(n, HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS]
+
+
+# Who lends a design or licence may be named in a participle on it: "a design developed with X".
+LENDER_PREPS = frozenset({"with", "by", "from"})
+
+
+def help_phrases(helps: list[Token]) -> list[Token]:
+    """The help nouns' phrases, with the lender a participle on them names ('to a design
+    developed jointly with China's Chengdu', 'under a licence granted by Israel')."""
+    lenders = [o for h in helps for c in h.children if c.dep_ == "acl" and c.tag_ == "VBN"
+               for o in prep_objects(c, LENDER_PREPS)]
+    return phrase_tokens(helps + lenders)
+
+
+def relative_product(t: Token) -> list[Token]:
+    """'JF-17 fighters, which Pakistan builds with Chinese help': a production verb in a relative
+    clause whose object is the relative pronoun (or missing) makes the noun it qualifies."""
+    if t.dep_ != "relcl" or t.head.pos_ not in NOUN_POS or is_passive(t):
+        return []
+    objects = children_of(t, ("dobj",))
+    return [t.head] if all(o.lower_ in RELATIVE_OBJECTS for o in objects) else []
 
 
 def production_place(t: Token) -> list:
