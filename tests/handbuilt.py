@@ -20,11 +20,23 @@ Row = tuple
 SpanRow = tuple[int, int, str, str]   # start token, end token, label (resolved value), kb_id (detail)
 
 
-def parse(rows: list[Row], spans: dict[str, list[SpanRow]], index: int = 0, start: int = 0) -> ParsedSentence:
-    """One sentence of an article: `rows` are its tokens, `spans` its mentions by kind."""
+def spaces_in(text: str, words: list[str]) -> list[bool]:
+    """Whether each word is followed by a space in `text` (the words cover the text in order)."""
+    spaces, at = [], 0
+    for word in words:
+        at = text.index(word, at) + len(word)
+        spaces.append(text[at:at + 1] == " ")
+    return spaces
+
+
+def parse(rows: list[Row], spans: dict[str, list[SpanRow]], index: int = 0, start: int = 0,
+          text: str | None = None) -> ParsedSentence:
+    """One sentence of an article: `rows` are its tokens, `spans` its mentions by kind; with `text`,
+    the words are spaced as written there (else a space follows every word)."""
     full = [row if len(row) == 6 else (*row[:4], "", row[4]) for row in rows]
     words, heads, deps, pos, tags, lemmas = (list(column) for column in zip(*full))
-    doc = Doc(VOCAB, words=words, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas)
+    doc = Doc(VOCAB, words=words, spaces=spaces_in(text, words) if text else None, heads=heads, deps=deps,
+              pos=pos, tags=tags, lemmas=lemmas)
     for kind in MentionKind:
         doc.spans[kind.value] = [Span(doc, s, e, label=label, kb_id=detail)
                                  for s, e, label, detail in spans.get(kind.value, [])]
