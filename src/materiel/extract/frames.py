@@ -22,7 +22,7 @@ from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_number
 from .status import Modality, governing_chain, modality
 
-from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
+from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_parties, coordinated_rest, first_party, item_origin_adjective, money_in, origin_of,
                     lent_help, payment_roles, production_roles, training_roles, transfer_roles)
@@ -410,11 +410,20 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
     the item is named earlier."""
     candidates = children_of(t, ("dobj", "nsubjpass")) + (subject_heads(t) if is_passive(t) else [])
     candidates += prep_objects(t, frozenset({"for", "of"}))
+    if _bare_delivery_taken(t):
+        return True
     if trig.subject == "item":
         candidates += subject_heads(t)
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
                or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
+
+
+def _bare_delivery_taken(t: Token) -> bool:
+    """'Hungary is still taking deliveries', 'the navy took delivery last month': a delivery taken
+    with no of-phrase is of the goods named before."""
+    return t.pos_ in NOUN_POS and t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS \
+        and not prep_objects(t, frozenset({"of", "for"})) and not prep_objects(t.head, frozenset({"of"}))
 
 
 # Nouns that stand for a part of the materiel named before: "delivered the rest", "the bulk of them"
