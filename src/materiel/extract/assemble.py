@@ -19,7 +19,7 @@ from .confidence import confidence_for
 from .frames import Frame, read_frames
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import RECEIVING_CARRIERS
-from .syntax import RELATIVE_PRONOUNS, children_of, subject_heads
+from .syntax import RELATIVE_PRONOUNS, children_of, distributive_governor, subject_heads
 from .status import SPEECH_LEMMAS
 from .timex import time_for
 from .trace import NO_TRACE, NoTrace, tracer
@@ -141,7 +141,7 @@ def _home_forces_role(frame: Frame) -> str | None:
             return None
         subjects, role = subject_heads(t.head), "recipient"
     else:
-        subjects, role = subject_heads(t), frame.subject_role
+        subjects, role = subject_heads(distributive_governor(t) or t), frame.subject_role
     if role not in ("provider", "recipient") or not subjects:
         return None
     if all(_one_state_forces(s) for s in subjects):

@@ -13,7 +13,7 @@ from ..model import MentionKind, Reason
 from .status import is_infinitive
 from .mentions import party_of, spans_of
 from .quantities import money_spans
-from .syntax import (NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects,
+from .syntax import (NOUN_POS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
 from .trace import tracer
 
@@ -242,6 +242,9 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         anchored = bool(providers or recipients)
         return providers, recipients, items, anchored
     # recipient-subject verbs: receive, obtain, buy, seek, order ...
+    governor = distributive_governor(t)
+    if governor is not None:
+        subjects, objects = subject_heads(governor), children_of(governor, ("dobj",))
     item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, ITEM_PREPS | LISTING_PREPS))
     recipient_tokens = phrase_tokens(subjects) if not passive else phrase_tokens(prep_objects(t, frozenset({"by"})))
     if passive:
