@@ -318,9 +318,21 @@ class RolePriors:
         if not self.pairs:
             return None
         (provider, recipient), _ = self.pairs.most_common(1)[0]
-        if origin != provider:
-            return None  # only a catalogued item made by the article's main supplier continues its flow
-        return provider, recipient
+        if origin == provider:
+            return provider, recipient
+        return self._maker_flow(origin)  # only a catalogued item made by a supplier continues its flow
+
+    def _maker_flow(self, origin: str | None) -> tuple[str, str] | None:
+        """The flow the article reports from the item's maker, when one leads: 'India sends Armenia
+        Pinakas ... The first Pinaka launchers arrived in 2023' -> IND -> ARM, even where another
+        supplier is the article's most reported."""
+        flows = [(n, r) for (p, r), n in self.pairs.items() if p == origin]
+        if not flows:
+            return None
+        flows.sort(reverse=True)
+        if len(flows) > 1 and flows[0][0] == flows[1][0]:
+            return None  # two recipients reported as often: the sentence does not say which
+        return origin, flows[0][1]
 
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
