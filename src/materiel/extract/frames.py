@@ -312,8 +312,10 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
-        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
-        return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+        in_service = _flown_from(t, mod, subject_pronoun)
+        if in_service is None:
+            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
+        return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
@@ -388,6 +390,30 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
+
+
+def _flown_from(t: Token, mod: Modality, subject_pronoun: bool) -> Frame | None:
+    """'Iraq already flies 24 T-50IQ jets from Korea Aerospace Industries': aircraft a state flies
+    *from* a foreign supplier are in its service, a delivered transfer (subject receives)."""
+    objects = children_of(t, ("dobj",))
+    sources = [p for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ == "from"
+               and _in_noun_phrase(x.head, o) for p in x.children if p.dep_ == "pobj"]
+    provider = first_party(parties_in(phrase_tokens(sources)))
+    recipient = first_party(parties_in(phrase_tokens(subject_heads(t))))
+    items = [m for m in items_in(phrase_tokens(objects)) if m.item.category is not Category.UNSPECIFIED]
+    if provider is None or recipient is None or provider == recipient or not items or mod.status is not Status.DELIVERED:
+        return None
+    return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, anchored=True,
+                 subject_pronoun=subject_pronoun)
+
+
+def _in_noun_phrase(token: Token, top: Token) -> bool:
+    """Is `token` part of the noun phrase headed by `top`, not of a clause inside it?"""
+    while token != top:
+        if token.dep_ in ("acl", "relcl") or token.head == token:
+            return False
+        token = token.head
+    return True
 
 
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
