@@ -20,7 +20,7 @@ from .frames import Frame, read_frames
 from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
-from .syntax import RELATIVE_PRONOUNS, children_of, subject_heads
+from .syntax import RELATIVE_PRONOUNS, children_of, distributive_governor, subject_heads
 from .status import SPEECH_LEMMAS, Modality
 from .timex import time_for
 from .trace import NO_TRACE, NoTrace, tracer
@@ -160,11 +160,45 @@ def _home_forces_role(frame: Frame) -> str | None:
             return None
         subjects, role = subject_heads(t.head), "recipient"
     else:
-        subjects, role = subject_heads(t), frame.subject_role
+        subjects, role = subject_heads(distributive_governor(t) or t), frame.subject_role
     if role not in ("provider", "recipient") or not subjects:
         return None
-    if all(s.lemma_.lower() in FORCE_HEADS and not parties_in(phrase(s)) for s in subjects):
+    if all(_one_state_forces(s) for s in subjects):
         return role
+    return None
+
+
+def _one_state_forces(subject: Token) -> bool:
+    """'the army', 'the air force', 'the defence ministry' name one state's own forces; 'air forces
+    that want it', 'the governments that paid' name several, and 'Nigeria's army' names its state
+    ('the island's National Guard' names none)."""
+    if subject.lemma_.lower() not in FORCE_HEADS or parties_in(phrase(subject)):
+        return False
+    if subject.tag_ in ("NNS", "NNPS") and subject.lower_ != "forces":
+        return False
+    return any((c.dep_ == "det" and c.lower_ == "the") or c.dep_ == "poss" for c in subject.children)
+
+
+# Words before a state's name that make it the giving end or a venue, not the owner of forces.
+NOT_OWNER_BEFORE = re.compile(r"\b(?:from|by|to|with|against)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _forces_state(parsed: ParsedSentence, before: int, sentences: list[Sentence], text: str,
+                  exclude: set) -> str | None:
+    """The state that 'the army' or 'the air force' belongs to in a story with no dateline: the
+    first state the sentence names before them, else the first of the nearest sentence before
+    that names one ('In Nigeria the relationship is direct. The army took delivery of ...' -> NGA;
+    'Naypyidaw is receiving jets from Russia. The air force also flies ...' -> MMR). A state after
+    'from', 'to' or 'with' is the other side of some flow, not the owner."""
+    index = parsed.sentence.index
+    for back in range(0, CONTEXT_WINDOW + 1):
+        if index - back < 0:
+            break
+        for m in sentences[index - back].mentions:
+            if m.kind is not MentionKind.PARTY or m.start >= before or m.value in exclude or m.value.startswith("org:") \
+                    or m.value == "unknown" or NOT_OWNER_BEFORE.search(text[max(0, m.start - CUE_WINDOW):m.start]):
+                continue
+            return m.value
     return None
 
 
@@ -303,9 +337,21 @@ class RolePriors:
         if not self.pairs:
             return None
         (provider, recipient), _ = self.pairs.most_common(1)[0]
-        if origin != provider:
-            return None  # only a catalogued item made by the article's main supplier continues its flow
-        return provider, recipient
+        if origin == provider:
+            return provider, recipient
+        return self._maker_flow(origin)  # only a catalogued item made by a supplier continues its flow
+
+    def _maker_flow(self, origin: str | None) -> tuple[str, str] | None:
+        """The flow the article reports from the item's maker, when one leads: 'India sends Armenia
+        Pinakas ... The first Pinaka launchers arrived in 2023' -> IND -> ARM, even where another
+        supplier is the article's most reported."""
+        flows = [(n, r) for (p, r), n in self.pairs.items() if p == origin]
+        if not flows:
+            return None
+        flows.sort(reverse=True)
+        if len(flows) > 1 and flows[0][0] == flows[1][0]:
+            return None  # two recipients reported as often: the sentence does not say which
+        return origin, flows[0][1]
 
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
@@ -345,13 +391,20 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         # "the system", "them", "six of those"
         fallback = context_item(parsed, sentences, frame.trigger.idx) or fallback
     origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
-    home_role = _home_forces_role(frame) if not frame.anchored and memory.home else None
-    if home_role == "recipient" and memory.home != origin:
-        recipient = memory.home  # "The air force took delivery of TB2s" in a story datelined Bamako
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the dateline state's own forces")
+    home_role = _home_forces_role(frame) if recipient is None or provider is None else None
+    home = memory.home
+    if home is None and home_role and frame.items:  # only for goods the sentence itself names
+        home = _forces_state(parsed, parsed.sentence.start + frame.trigger.idx, sentences, article.full_text,
+                             {provider, recipient, origin})
+    if home is None or (home_role == "recipient" and recipient is not None) \
+            or (home_role == "provider" and provider is not None):
+        home_role = None  # the forces' state is unknown, or the parse already named the party
+    if home_role == "recipient" and home != origin:
+        recipient = home  # "The air force took delivery of TB2s" in a story datelined Bamako
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the state whose own forces these are")
     elif home_role == "provider":
-        provider = memory.home
-        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the dateline state's own forces")
+        provider = home
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state whose own forces these are")
     if not frame.anchored and not frame.subject_pronoun and home_role is None:
         named = frame.items or fallback.canonical
         flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None

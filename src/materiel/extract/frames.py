@@ -22,7 +22,7 @@ from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_number
 from .status import Modality, governing_chain, modality
 
-from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
+from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
                     item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
@@ -319,8 +319,10 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
-        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
-        return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+        in_service = _flown_from(t, mod, subject_pronoun)
+        if in_service is None:
+            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
+        return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
@@ -397,6 +399,30 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
 
 
+def _flown_from(t: Token, mod: Modality, subject_pronoun: bool) -> Frame | None:
+    """'Iraq already flies 24 T-50IQ jets from Korea Aerospace Industries': aircraft a state flies
+    *from* a foreign supplier are in its service, a delivered transfer (subject receives)."""
+    objects = children_of(t, ("dobj",))
+    sources = [p for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ == "from"
+               and _in_noun_phrase(x.head, o) for p in x.children if p.dep_ == "pobj"]
+    provider = first_party(parties_in(phrase_tokens(sources)))
+    recipient = first_party(parties_in(phrase_tokens(subject_heads(t))))
+    items = [m for m in items_in(phrase_tokens(objects)) if m.item.category is not Category.UNSPECIFIED]
+    if provider is None or recipient is None or provider == recipient or not items or mod.status is not Status.DELIVERED:
+        return None
+    return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, anchored=True,
+                 subject_pronoun=subject_pronoun)
+
+
+def _in_noun_phrase(token: Token, top: Token) -> bool:
+    """Is `token` part of the noun phrase headed by `top`, not of a clause inside it?"""
+    while token != top:
+        if token.dep_ in ("acl", "relcl") or token.head == token:
+            return False
+        token = token.head
+    return True
+
+
 ANAPHORIC_WORDS = frozenset({"them", "it", "those", "these", "they", "any", "some", "several", "more", "type", "system", "systems", "squadron",
                              "squadrons", "battery", "batteries", "unit", "units", "jets", "weapons"})
 
@@ -439,11 +465,20 @@ def _anaphoric_object(t: Token, trig: Trigger) -> bool:
     the item is named earlier."""
     candidates = children_of(t, ("dobj", "nsubjpass")) + (subject_heads(t) if is_passive(t) else [])
     candidates += prep_objects(t, frozenset({"for", "of"}))
+    if _bare_delivery_taken(t):
+        return True
     if trig.subject == "item":
         candidates += subject_heads(t)
     return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
                or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
+
+
+def _bare_delivery_taken(t: Token) -> bool:
+    """'Hungary is still taking deliveries', 'the navy took delivery last month': a delivery taken
+    with no of-phrase is of the goods named before."""
+    return t.pos_ in NOUN_POS and t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS \
+        and not prep_objects(t, frozenset({"of", "for"})) and not prep_objects(t.head, frozenset({"of"}))
 
 
 # Nouns that stand for a part of the materiel named before: "delivered the rest", "the bulk of them"

@@ -13,7 +13,7 @@ from ..model import MentionKind, Reason
 from .status import is_infinitive
 from .mentions import party_of, spans_of
 from .quantities import money_spans
-from .syntax import (NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects,
+from .syntax import (NOUN_POS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
 from .trace import tracer
 
@@ -24,6 +24,8 @@ PARTNER_PREPS = frozenset({"with", "between", "among", "alongside"})
 ITEM_PREPS = frozenset({"with", "on", "of", "for"})
 # "..., including A-29 aircraft and helicopters" hung on the verb: the listed items are transferred too.
 LISTING_PREPS = frozenset({"including", "like"})
+# Prepositions of a time phrase that the parser may hang a stranded of-phrase on ("since 2022 of 24 jets").
+TIME_PREPS = frozenset({"since", "in", "from", "until", "by"})
 # Verbs that only carry a nominal trigger ("signed contracts for tanks from Korea"): their
 # prepositional objects belong to the noun.
 LIGHT_VERBS = frozenset({"sign", "place", "conclude", "award", "finalise", "finalize", "win", "make", "reach",
@@ -121,6 +123,13 @@ def inclusion_verb(t: Token) -> Token | None:
     return None
 
 
+def stranded_of(verb: Token) -> list[Token]:
+    """'has been taking delivery since 2022 of 24 Typhoons': the parser hangs the goods' of-phrase
+    on the date between them; the objects of such an of-phrase belong to the verb's noun."""
+    dates = [o for o in prep_objects(verb, TIME_PREPS) if o.like_num or o.ent_type_ == "DATE"]
+    return [x for d in dates for x in prep_objects(d, frozenset({"of"}))]
+
+
 def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
     """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
     if nominal:
@@ -140,7 +149,8 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
             listed = [x for o in children_of(inclusion, ("dobj",)) for x in phrase(o)]
             item_tokens += listed or [x for x in t.doc[inclusion.i + 1:]]
         if len(carriers) > 1:
-            item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) for x in phrase(p)]
+            item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) + stranded_of(t.head)
+                            for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
         owner_parties = parties_in(phrase_tokens(owner)) if owner else []
         receiving = t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS
@@ -232,6 +242,9 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         anchored = bool(providers or recipients)
         return providers, recipients, items, anchored
     # recipient-subject verbs: receive, obtain, buy, seek, order ...
+    governor = distributive_governor(t)
+    if governor is not None:
+        subjects, objects = subject_heads(governor), children_of(governor, ("dobj",))
     item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, ITEM_PREPS | LISTING_PREPS))
     recipient_tokens = phrase_tokens(subjects) if not passive else phrase_tokens(prep_objects(t, frozenset({"by"})))
     if passive:

@@ -73,6 +73,21 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
     return []
 
 
+# Subjects that stand for every item the clause before named: "flies Yak-130s and Mi-35s, both bought from Russia".
+DISTRIBUTIVE_PRONOUNS = frozenset({"both", "all", "each"})
+
+
+def distributive_governor(token: Token) -> Token | None:
+    """The verb of the clause before whose objects a distributive subject stands for: in 'The air
+    force flies Yak-130 trainers and Mi-35 helicopters, both bought from Russia', 'bought' (a
+    conjunct whose subject is 'both') -> 'flies'."""
+    subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if token.dep_ != "conj" or token.head.pos_ not in VERB_POS or len(subjects) != 1 \
+            or subjects[0].lower_ not in DISTRIBUTIVE_PRONOUNS or list(subjects[0].children):
+        return None
+    return token.head if any(c.dep_ == "dobj" for c in token.head.children) else None
+
+
 def _split_auxiliary(token: Token) -> Token | None:
     """'Russia had "highly likely" received drones': a hedge in quotes splits the verb group and
     the parser hangs the auxiliary and the verb apart; the auxiliary keeps the subject."""
