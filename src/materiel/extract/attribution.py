@@ -52,13 +52,25 @@ class SourceMemory:
             self.persons[person.split()[-1]] = source
 
 
+# Subordinators of a clause that sets the time of what is said, and so is told as known fact:
+# "China said it would sanction US firms after Washington approved the sale".
+BACKGROUND_MARKS = frozenset({"after", "before", "since", "following"})
+
+
+def _background_clause(token: Token) -> bool:
+    return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in BACKGROUND_MARKS for c in token.children)
+
+
 def speech_head(trigger: Token) -> Token | None:
-    """The reporting verb whose clause contains the trigger, if any."""
+    """The reporting verb whose clause contains the trigger, if any (not for a trigger in a
+    background clause of what is said: that clause is the article's own account)."""
     token = trigger
     for _ in range(10):
         if token.head == token:
             # a quote before the reporting verb: '"...," it said.' parses with the verb as root
             return token if token.lemma_.lower() in SPEECH_LEMMAS and token != trigger else None
+        if _background_clause(token) and token.head.lemma_.lower() not in SPEECH_LEMMAS:
+            return None
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX", "NOUN"):
             return token
@@ -111,6 +123,22 @@ def _trim(tokens: list[Token]) -> str:
     return tokens[0].doc[tokens[0].i: tokens[-1].i + 1].text[:MAX_SOURCE_NAME]
 
 
+PUBLISHER_PREPS = frozenset({"from", "by", "of"})
+
+
+def _publisher_kind(document: Token, kb: KnowledgeBase) -> SourceKind | None:
+    """'data from the Stockholm International Peace Research Institute', 'a report by Reuters': a
+    document published by a think tank or an outlet is that publisher's word (expert, media)."""
+    for prep in (c for c in document.children if c.dep_ == "prep" and c.lower_ in PUBLISHER_PREPS):
+        for publisher in (c for c in prep.children if c.dep_ == "pobj"):
+            if span_at(document.doc, publisher, MentionKind.OUTLET) is not None:
+                return SourceKind.MEDIA
+            kind = kb.source_cues.get(publisher.lower_)
+            if kind in (SourceKind.EXPERT, SourceKind.MEDIA):
+                return kind
+    return None
+
+
 def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | None]:
     """Kind and country of a speaker phrase."""
     doc = tokens[0].doc
@@ -133,6 +161,10 @@ def classify(tokens: list[Token], kb: KnowledgeBase) -> tuple[SourceKind, str | 
     head_kind = kb.source_cues.get(head.lower_)
     if outlet is not None and not persons:
         return SourceKind.MEDIA, outlet.kb_id_ or None
+    if head_kind is SourceKind.DOCUMENT:
+        publisher = _publisher_kind(head, kb)
+        if publisher is not None:
+            return publisher, country
     if head_kind in (SourceKind.EXPERT, SourceKind.DOCUMENT, SourceKind.WITNESS, SourceKind.MEDIA):
         return head_kind, country
     if persons:

@@ -85,7 +85,7 @@ def governing_chain(trigger: Token) -> list[Token]:
 # Phrasal verbs whose particle changes their meaning: "held back", "ruled out", "went ahead".
 PHRASAL_CUES = {("hold", "back"): "cancelled", ("hold", "up"): "cancelled", ("call", "off"): "cancelled",
                 ("turn", "down"): "cancelled", ("pull", "out"): "cancelled", ("go", "ahead"): "agreed",
-                ("sign", "off"): "agreed"}
+                ("sign", "off"): "agreed", ("press", "ahead"): "agreed", ("push", "ahead"): "agreed"}
 
 
 def _cue(word: Token, cues: dict[str, str]) -> str | None:
