@@ -5,7 +5,8 @@ The extractor is still being tuned, so these tests do not compare full output du
 
 - `expect`: events that must be found. An extracted event satisfies a pattern when it agrees on
   every key the pattern gives a non-null value for (`type`, `provider`, `recipient`, `category`,
-  `canonical`, `status`, `stance`, `quantity`, `value`). For `production` and `cooperation` the
+  `canonical`, `status`, `stance`, `quantity`, `value`, and `source_kinds`: the set of its sources'
+  kinds, §5). For `production` and `cooperation` the
   two parties are compared without order, as the scorer does (§8); canonical names are compared
   loosely, as the scorer does (§4). An empty `expect` says nothing is required (an origin
   adjective's implied transfer is optional, §2).
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.slow
 CASES_FILE = Path(__file__).with_name("cases.jsonl")
 UNORDERED = {"production", "cooperation"}
 PATTERN_KEYS = {"type", "provider", "recipient", "category", "canonical", "status", "stance",
-                "quantity", "value"}
+                "quantity", "value", "source_kinds"}
 
 
 def load_cases() -> list[dict[str, Any]]:
@@ -76,6 +77,7 @@ def matches(pattern: dict[str, Any], event: Event) -> bool:
         "stance": lambda v: event.stance.value == v,
         "quantity": lambda v: event.quantity is not None and event.quantity.value == v,
         "value": lambda v: event.value is not None and float(event.value.amount) == float(v),
+        "source_kinds": lambda v: {s.kind.value for s in event.sources} == set(v),
     }
     if not parties_match(pattern, event):
         return False
@@ -87,7 +89,7 @@ def describe(event: Event) -> str:
     value = event.value.amount if event.value else None
     return (f"{event.type.value} {event.provider}->{event.recipient} {event.item.category.value}"
             f" canonical={event.item.canonical} status={event.status.value} stance={event.stance.value}"
-            f" quantity={quantity} value={value}")
+            f" quantity={quantity} value={value} sources={sorted({s.kind.value for s in event.sources})}")
 
 
 def report(events: list[Event]) -> str:
