@@ -722,6 +722,8 @@ class Reason(str, Enum):
     GOVERNED_BY_TRIGGER = "governed-by-trigger"  # the verb reports it: "received consignments of drones"
     LISTED_IN_PACKAGE = "listed-in-package"  # "The package covers technology transfer and ..."
     HELPING_INCOMPLETE = "helping-incomplete"  # "helping troops operate drones" without both sides named
+    HYPOTHETICAL = "hypothetical"  # a condition, not a report: "If Cyprus's batteries did reach Ukraine, ..."
+    CARRIER = "carrier"  # the vehicle carrying the cargo: "arrived on board two C-130 planes which landed at ..."
     # frames (extract/frames.py _frame_for, extract/roles.py)
     PAYMENT_WITHOUT_SUM = "payment-without-sum"  # "the payment was discussed": a payment noun names no sum
     DOMESTIC_PRODUCTION = "domestic-production"  # "India builds its own drones domestically."

@@ -124,6 +124,10 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         if nominal and trig.type is EventType.TRANSFER and _listed_in_package(t, trigger_tokens):
             tracer(doc).drop(Reason.LISTED_IN_PACKAGE, t)
             continue  # "the package covers technology transfer and ...": the package's frame reports it
+        untold = _untold(t)
+        if untold is not None:
+            tracer(doc).drop(untold, t)
+            continue
         mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None and not nominal:
@@ -137,6 +141,49 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
+
+
+# Subordinators of a condition: what the clause says is supposed, not reported.
+CONDITION_MARKS = frozenset({"if", "unless"})
+# Prepositions of the means of carriage: "on board two C-130 planes", "aboard the ship", "with a C-17 landing".
+CARRIAGE_PREPS = frozenset({"board", "aboard", "onboard", "with", "by"})
+ARRIVAL_VERBS = frozenset({"land", "landing", "arrive", "arrival", "dock"})
+
+
+def _conditional(t: Token) -> bool:
+    """'If the rebels obtained air defence systems, ...': the trigger is inside an if-clause."""
+    token = t
+    for _ in range(8):
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in token.children):
+            return True
+        if token.head == token:
+            return False
+        token = token.head
+    return False
+
+
+def _carrier_arrival(t: Token) -> bool:
+    """'arrived on board two C-130 planes which landed at the airport', 'with a C-17 landing at the
+    base': the landing vehicle carries the cargo that another word of the sentence reports."""
+    if t.lemma_.lower() not in ARRIVAL_VERBS:
+        return False
+    if t.dep_ in ("relcl", "acl") and t.head.pos_ in NOUN_POS:
+        vehicle = t.head  # the noun phrase comes right after its preposition, however the parser hangs it
+    elif t.dep_ == "pobj":
+        vehicle = t
+    else:
+        return False
+    before = vehicle.left_edge.i - 1
+    return before >= 0 and t.doc[before].lower_ in CARRIAGE_PREPS
+
+
+def _untold(t: Token) -> Reason | None:
+    """Why a trigger reports no act at all: a condition, or the carrier of another's cargo."""
+    if _conditional(t):
+        return Reason.HYPOTHETICAL
+    if _carrier_arrival(t):
+        return Reason.CARRIER
+    return None
 
 
 PAST_TAGS = frozenset({"VBD", "VBN"})
