@@ -281,6 +281,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      anchored=anchored, subject_pronoun=subject_pronoun)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
+        items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
         if trig.agent and not (trainers and trainees):
             tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
             return None  # "the instructors said": people, not a training both sides of which are named
