@@ -386,6 +386,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if provider is None and recipient is None:
         tracer(parsed.doc).drop(Reason.NO_PARTY, frame)
         return []
+    if frame.partner_only and (provider is None) != (recipient is None):
+        provider, recipient = provider or recipient, _story_side(frame, parsed, sentences, memory, provider or recipient)
     if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
         tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence
@@ -538,6 +540,20 @@ def _story_pair(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence])
     tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the two parties the story names")
     tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the two parties the story names")
     return found[0], found[1]
+
+
+def _story_side(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], memory: SourceMemory,
+                partner: str) -> str | None:
+    """The side a partnership 'with X' leaves unsaid: the dateline's state, else the party the
+    article has named most so far, its subject ('Niger ... the military agreements with France')."""
+    index = parsed.sentence.index
+    before = [m.value for s in reversed(sentences[:index + 1]) for m in reversed(s.mentions)
+              if m.kind is MentionKind.PARTY and m.value != partner]
+    side = memory.home if memory.home and memory.home != partner else \
+        next((code for code, _ in Counter(before).most_common(1)), None)
+    if side is not None:
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state the story is about")
+    return side
 
 
 # Words just before a group's name that make it the receiving end: "bound for the Houthis",

@@ -24,7 +24,7 @@ from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
-                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
+                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, partner_only,
                     item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
@@ -50,6 +50,7 @@ class Frame:
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
+    partner_only: bool = False  # "the cooperation memorandum with India": the other side is the story's
 
     @property
     def status(self) -> Status:
@@ -270,7 +271,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
         return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
                      parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
-                     subject_pronoun=subject_pronoun, pair_in_context=pair)
+                     subject_pronoun=subject_pronoun, pair_in_context=pair,
+                     partner_only=not pair and partner_only(t, nominal))
     if trig.type is EventType.PAYMENT:
         payers, payees, money, anchored = payment_roles(t, nominal)
         if money is None and nominal:
