@@ -199,6 +199,19 @@ def _system_bound(t: Token) -> bool:
                for x in t.sent)
 
 
+POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
+
+
+def _possessor_named_before(t: Token, trainers: set[str]) -> list:
+    """'Nigeria's F-7s were bought from China, and its pilots were trained in China': trainees
+    owned by 'its'/'their' belong to the first party the sentence names before them, not the trainer."""
+    owned = [s for s in subject_heads(t) if any(c.dep_ == "poss" and c.lower_ in POSSESSIVE_PRONOUNS for c in s.children)]
+    if not owned:
+        return []
+    before = [(code, span) for code, span in parties_in(list(t.sent)) if span.end <= owned[0].i and code not in trainers]
+    return before[:1]
+
+
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
@@ -284,6 +297,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
         items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
+        if not trainees:
+            trainees = _possessor_named_before(t, {code for code, _ in trainers})
         if trig.agent and not (trainers and trainees):
             tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
             return None  # "the instructors said": people, not a training both sides of which are named
