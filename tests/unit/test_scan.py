@@ -207,3 +207,8 @@ def test_a_currency_prefix_is_no_party(scanner: Scanner, text: str) -> None:
 def test_what_a_weapon_counters_is_not_the_weapon(scanner: Scanner, text: str, items: list[tuple[str, str]]) -> None:
     assert values(found(scanner, text, MentionKind.ITEM)) == items
     assert found(scanner, "the anti-Houthi coalition", MentionKind.PARTY) == []
+
+
+def test_no_sentence_end_after_number_abbreviation(nlp) -> None:
+    doc = sentence_splitter()(nlp.tokenizer("Crews served with No. 6 Squadron in Kent. They left in May."))
+    assert [s.text for s in doc.sents] == ["Crews served with No. 6 Squadron in Kent.", "They left in May."]

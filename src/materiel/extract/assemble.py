@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
@@ -279,9 +279,11 @@ def _titles_person(span) -> bool:
     return head.lemma_.lower() in TITLE_WORDS or (span.kb_id_ != "person" and is_person(head))
 
 
-def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start: int = 0) -> Item | None:
+def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start: int = 0,
+                 accept=lambda category: True) -> Item | None:
     """The most recently named system (else generic item) before this point, for 'the system',
-    'them', 'three squadrons'; the headline counts as context too."""
+    'them', 'three squadrons'; the headline counts as context too. `accept` narrows the categories
+    ('pilots' fly aircraft)."""
     index = parsed.sentence.index
     window = [sentences[i] for i in range(index, max(-1, index - 1 - ITEM_CONTEXT_WINDOW), -1)]
     if index > ITEM_CONTEXT_WINDOW and sentences:
@@ -290,7 +292,8 @@ def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start:
     for kind in (MentionKind.SYSTEM, MentionKind.ITEM):
         for sentence in window:
             # in the sentence itself, only what comes before the trigger ("18 Rafales ... six of those landed")
-            named = [m for m in sentence.mentions if m.kind is kind and (sentence.index != index or m.end <= before)]
+            named = [m for m in sentence.mentions if m.kind is kind and (sentence.index != index or m.end <= before)
+                     and accept(Category(m.detail if kind is MentionKind.SYSTEM else m.value))]
             if named:
                 m = named[-1]
                 if kind is MentionKind.SYSTEM:
@@ -324,13 +327,28 @@ class RolePriors:
     providers: Counter
     recipients: Counter
     pairs: Counter
+    goods: Counter = field(default_factory=Counter)  # (provider, recipient, named item) of explicit transfers
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
         # a production or training partner says nothing about who ships goods to whom
         explicit = [f for f in frames if f.provider and f.recipient and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
+        goods = Counter((f.provider, f.recipient, m.item) for f in explicit if f.type is EventType.TRANSFER
+                        for m in f.items if m.item.canonical)
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
-                   Counter((f.provider, f.recipient) for f in explicit if f.type is EventType.TRANSFER))
+                   Counter((f.provider, f.recipient) for f in explicit if f.type is EventType.TRANSFER), goods)
+
+    def flow_item(self, provider: str, recipient: str, accept=lambda item: True) -> Item | None:
+        """The named system the article most often has `provider` send `recipient`: what crews
+        trained by the one for the other learn to operate."""
+        counts = Counter()
+        for (p, r, item), n in self.goods.items():
+            if (p, r) == (provider, recipient) and accept(item):
+                counts[(item.canonical, item.category)] += n
+        if not counts:
+            return None
+        (canonical, category), _ = counts.most_common(1)[0]
+        return next(item for (p, r, item) in self.goods if item.canonical == canonical and item.category == category)
 
     def main_flow(self, origin: str | None) -> tuple[str, str] | None:
         """The article's most reported transfer, if it fits an item made by `origin`."""
@@ -389,7 +407,7 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         # "the system", "them", "six of those"
-        fallback = context_item(parsed, sentences, frame.trigger.idx) or fallback
+        fallback = context_item(parsed, sentences, frame.trigger.idx, operated_categories(frame)) or fallback
     origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
     home_role = _home_forces_role(frame) if recipient is None or provider is None else None
     home = memory.home
@@ -421,6 +439,8 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if provider is None and recipient is None:
         tracer(parsed.doc).drop(Reason.NO_PARTY, frame)
         return []
+    if frame.partner_only and (provider is None) != (recipient is None):
+        provider, recipient = provider or recipient, _story_side(frame, parsed, sentences, memory, provider or recipient)
     if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
         tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence
@@ -442,6 +462,11 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
                                 else Reason.SAME_PARTY, frame, provider or recipient or "")
         return []
+    if frame.type is EventType.TRAINING and not frame.items:
+        flown = priors.flow_item(provider, recipient, lambda item: operated_categories(frame)(item.category))
+        if flown is not None:
+            fallback = flown  # "Ukrainian crews were trained by US instructors": on what the US sends Ukraine
+            tracer(parsed.doc).origin(frame, "item", RoleOrigin.CONTEXT, "the system the trainer sends the trainees")
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
     if sources == (AUTHOR_SOURCE,):
         # reporting goes on after "X said ...": the same paragraph, or the next sentence or two
@@ -484,6 +509,26 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
             time=time, location=location, sources=sources, confidence=confidence,
             evidence=(evidence,), article_id=article.id))
     return events
+
+
+# Trainees who fly: what they learn to operate is an aircraft ('Ukrainian pilots were trained').
+AIRCREW_NOUNS = frozenset({"pilot", "aircrew", "airman", "aviator"})
+AIRCRAFT_CATEGORIES = frozenset({Category.COMBAT_AIRCRAFT, Category.OTHER_AIRCRAFT, Category.HELICOPTER, Category.UAV})
+# What crews do not operate: rounds, parts and know-how are carried or used by a platform.
+NOT_OPERATED = frozenset({Category.AMMUNITION, Category.COMPONENTS, Category.TECHNOLOGY, Category.MONEY,
+                          Category.OTHER_MISSILE})
+
+
+def operated_categories(frame: Frame):
+    """Which item categories a training's trainees can be said to operate: aircraft for pilots
+    ('Slovak instructors trained Ukrainian pilots'), any platform or missile system for crews
+    and operators, but not rounds or parts ('operators were trained' on NASAMS, not its AIM-120s).
+    Other frames accept any category."""
+    if frame.type is not EventType.TRAINING:
+        return lambda category: True
+    if any(t.lemma_.lower() in AIRCREW_NOUNS for t in frame.trigger.sent):
+        return lambda category: category in AIRCRAFT_CATEGORIES
+    return lambda category: category not in NOT_OPERATED
 
 
 # People who speak about a partnership rather than take part in it: "Japanese officials", "Western analysts".
@@ -548,6 +593,20 @@ def _story_pair(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence])
     tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the two parties the story names")
     tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the two parties the story names")
     return found[0], found[1]
+
+
+def _story_side(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], memory: SourceMemory,
+                partner: str) -> str | None:
+    """The side a partnership 'with X' leaves unsaid: the dateline's state, else the party the
+    article has named most so far, its subject ('Niger ... the military agreements with France')."""
+    index = parsed.sentence.index
+    before = [m.value for s in reversed(sentences[:index + 1]) for m in reversed(s.mentions)
+              if m.kind is MentionKind.PARTY and m.value != partner]
+    side = memory.home if memory.home and memory.home != partner else \
+        next((code for code, _ in Counter(before).most_common(1)), None)
+    if side is not None:
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state the story is about")
+    return side
 
 
 # Words just before a group's name that make it the receiving end: "bound for the Houthis",

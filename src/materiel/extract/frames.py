@@ -24,7 +24,7 @@ from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
-                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
+                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, partner_only,
                     item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
@@ -50,6 +50,7 @@ class Frame:
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
+    partner_only: bool = False  # "the cooperation memorandum with India": the other side is the story's
 
     @property
     def status(self) -> Status:
@@ -245,6 +246,19 @@ def _system_bound(t: Token) -> bool:
                for x in t.sent)
 
 
+POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
+
+
+def _possessor_named_before(t: Token, trainers: set[str]) -> list:
+    """'Nigeria's F-7s were bought from China, and its pilots were trained in China': trainees
+    owned by 'its'/'their' belong to the first party the sentence names before them, not the trainer."""
+    owned = [s for s in subject_heads(t) if any(c.dep_ == "poss" and c.lower_ in POSSESSIVE_PRONOUNS for c in s.children)]
+    if not owned:
+        return []
+    before = [(code, span) for code, span in parties_in(list(t.sent)) if span.end <= owned[0].i and code not in trainers]
+    return before[:1]
+
+
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
@@ -317,7 +331,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
         return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
                      parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
-                     subject_pronoun=subject_pronoun, pair_in_context=pair)
+                     subject_pronoun=subject_pronoun, pair_in_context=pair,
+                     partner_only=not pair and partner_only(t, nominal))
     if trig.type is EventType.PAYMENT:
         payers, payees, money, anchored = payment_roles(t, nominal)
         if money is None and nominal:
@@ -328,6 +343,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      anchored=anchored, subject_pronoun=subject_pronoun)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
+        items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
+        if not trainees:
+            trainees = _possessor_named_before(t, {code for code, _ in trainers})
         if trig.agent and not (trainers and trainees):
             tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
             return None  # "the instructors said": people, not a training both sides of which are named

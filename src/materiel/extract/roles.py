@@ -503,6 +503,19 @@ def cooperation_heads(t: Token, nominal: bool) -> list[Token]:
     return heads
 
 
+def partner_only(t: Token, nominal: bool) -> bool:
+    """'Another member asked about the defence cooperation memorandum with India', 'after the
+    junta ended the military agreements with France': the partnership names only the partner
+    it is 'with'; its other side is the one the story is about, left unsaid."""
+    if not nominal:
+        return False
+    anchors = {t, t.head} if t.dep_ in ("compound", "amod", "nmod") else {t}
+    anchors |= {o for a in list(anchors) for o in prep_objects(a, frozenset({"of"}))}  # "memorandum of understanding with"
+    partners = [h for a in anchors for h in prep_objects(a, frozenset({"with"}))]
+    partner_codes = {code for code, _ in parties_in(phrase_tokens(partners))}
+    return len(partner_codes) == 1 and set(cooperation_parties(t, nominal)) == partner_codes
+
+
 # Cooperation nouns that an alliance's own name can modify: "the AUKUS pact", "the NATO alliance".
 PACT_NOUNS = frozenset({"pact", "alliance", "treaty"})
 

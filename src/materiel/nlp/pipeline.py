@@ -38,10 +38,30 @@ def load_model() -> Language:
         "project with its locked requirements: pip install --require-hashes -r requirements/main.lock")
 
 
+# Abbreviations the tokenizer leaves split ('No', '.') whose period is no sentence end before a
+# number: "No. 12 Squadron", "Art. 5", "Vol. 3".
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "fig", "vol", "pp"})
+
+
+class SentenceSplitter:
+    """spaCy's rule-based `Sentencizer`, without the boundary after 'No.' before a number."""
+
+    def __init__(self) -> None:
+        self._sentencizer = Sentencizer()
+
+    def __call__(self, doc):
+        doc = self._sentencizer(doc)
+        for token in doc[2:]:
+            if token.is_sent_start and token.like_num and doc[token.i - 1].text == "." \
+                    and doc[token.i - 2].lower_ in NUMBER_ABBREVIATIONS:
+                token.is_sent_start = False  # "in No. 12 Squadron"
+        return doc
+
+
 @lru_cache(maxsize=1)
-def sentence_splitter() -> Sentencizer:
+def sentence_splitter() -> SentenceSplitter:
     """Rule-based sentence boundaries for the cheap scan (no parser needed)."""
-    return Sentencizer()
+    return SentenceSplitter()
 
 
 def model_name() -> str:
