@@ -669,6 +669,54 @@ CASES = {
         },
         [('transfer', 'IND', 'PHL', 'cruise_missile', 'delivered', 'asserted')],
     ),
+    # 'X's drone pipeline to Y': the possessor supplies, the 'to' party receives.
+    "pipeline-possessor": (
+        "Iran's drone pipeline to Russia has expanded since the summer.",
+        [
+            ('Iran', 3, 'poss', 'PROPN', 'NNP', 'Iran'),
+            ("'s", 0, 'case', 'PART', 'POS', "'s"),
+            ('drone', 3, 'compound', 'NOUN', 'NN', 'drone'),
+            ('pipeline', 7, 'nsubj', 'NOUN', 'NN', 'pipeline'),
+            ('to', 3, 'prep', 'ADP', 'IN', 'to'),
+            ('Russia', 4, 'pobj', 'PROPN', 'NNP', 'Russia'),
+            ('has', 7, 'aux', 'AUX', 'VBZ', 'have'),
+            ('expanded', 7, 'ROOT', 'VERB', 'VBN', 'expand'),
+            ('since', 7, 'prep', 'SCONJ', 'IN', 'since'),
+            ('the', 10, 'det', 'DET', 'DT', 'the'),
+            ('summer', 8, 'pobj', 'NOUN', 'NN', 'summer'),
+            ('.', 7, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'IRN', 'name'), (5, 6, 'RUS', 'name')],
+            'item': [(2, 3, 'uav', '')],
+            'trigger': [(3, 4, 'pipeline', '')],
+        },
+        [('transfer', 'IRN', 'RUS', 'uav', 'delivered', 'asserted')],
+    ),
+    # whoever secures a pledge receives; the source of goods hung on the goods still supplies.
+    "secured-a-pledge": (
+        'Kyiv secured a pledge of 40 Patriot interceptors from Berlin.',
+        [
+            ('Kyiv', 1, 'nsubj', 'PROPN', 'NNP', 'Kyiv'),
+            ('secured', 1, 'ROOT', 'VERB', 'VBD', 'secure'),
+            ('a', 3, 'det', 'DET', 'DT', 'a'),
+            ('pledge', 1, 'dobj', 'NOUN', 'NN', 'pledge'),
+            ('of', 3, 'prep', 'ADP', 'IN', 'of'),
+            ('40', 7, 'nummod', 'NUM', 'CD', '40'),
+            ('Patriot', 7, 'compound', 'PROPN', 'NNP', 'Patriot'),
+            ('interceptors', 4, 'pobj', 'NOUN', 'NNS', 'interceptor'),
+            ('from', 7, 'prep', 'ADP', 'IN', 'from'),
+            ('Berlin', 8, 'pobj', 'PROPN', 'NNP', 'Berlin'),
+            ('.', 1, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'UKR', 'capital'), (9, 10, 'DEU', 'capital')],
+            'system': [(6, 7, 'Patriot', 'air_defence')],
+            'item': [(7, 8, 'air_defence', '')],
+            'trigger': [(3, 4, 'pledge', '')],
+        },
+        [('transfer', 'DEU', 'UKR', 'air_defence', 'agreed', 'asserted')],
+    ),
 }
 
 

@@ -40,6 +40,10 @@ DOMESTIC_CUES = frozenset({"domestically", "domestic", "indigenous", "indigenous
                            "locally-developed", "own"})
 # Verbs whose subject receives what their nominal object names: "Azerbaijan took delivery of TB2s".
 RECEIVING_CARRIERS = frozenset({"take", "accept", "await", "receive", "get", "expect", "welcome"})
+# "Kyiv secured a pledge of 40 interceptors from Berlin": whoever wins a promise is its recipient
+# (a contract or a deal, by contrast, is won by the seller as often as by the buyer).
+PROMISE_NOUNS = frozenset({"pledge", "promise", "commitment"})
+SECURING_VERBS = frozenset({"secure", "obtain", "win", "extract", "wrest"})
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
 INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
@@ -152,8 +156,12 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
             item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) + stranded_of(t.head)
                             for x in phrase(p)]
         items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
+        if not frm:
+            # "a pledge of 40 interceptors from Berlin": the parser hangs the source on the goods
+            frm = [x for m in items for x in prep_objects(m.head, PROVIDER_PREPS)]
         owner_parties = parties_in(phrase_tokens(owner)) if owner else []
-        receiving = t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS
+        receiving = t.dep_ == "dobj" and (t.head.lemma_.lower() in RECEIVING_CARRIERS or (
+            t.lemma_.lower() in PROMISE_NOUNS and t.head.lemma_.lower() in SECURING_VERBS))
         if trig.subject == "provider" and not receiving:
             provider, recipient = owner_parties, parties_in(phrase_tokens(to)) or parties_in(phrase_tokens(partner))
             if frm:
