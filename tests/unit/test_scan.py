@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from materiel.model import Mention, MentionKind, Sentence
+from materiel.model import Mention, MentionKind, Reason, Sentence
 from materiel.nlp.pipeline import sentence_splitter
-from materiel.nlp.scan import Scanner, is_candidate
+from materiel.nlp.scan import Scanner
 
 
 def found(scanner: Scanner, text: str, kind: MentionKind | None = None) -> list[Mention]:
@@ -145,17 +145,17 @@ def test_sentences_slice_the_text(scanner: Scanner, nlp) -> None:
 
 def test_is_candidate(scanner: Scanner, nlp) -> None:
     sentences = scanner.sentences(ARTICLE, nlp.tokenizer, sentence_splitter())
-    assert [is_candidate(s) for s in sentences] == [True, True, False, False, False]
+    assert [scanner.is_candidate(s) for s in sentences] == [True, True, False, False, False]
 
 
-def test_is_candidate_needs_a_trigger_and_an_anchor() -> None:
+def test_is_candidate_needs_a_trigger_and_an_anchor(scanner: Scanner) -> None:
     trigger = Mention(0, 4, "sent", MentionKind.TRIGGER, "send")
     party = Mention(5, 9, "Iran", MentionKind.PARTY, "IRN", "name")
     outlet = Mention(10, 14, "Post", MentionKind.OUTLET, "The Washington Post", "USA")
-    assert is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, party)))
-    assert not is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger,)))
-    assert not is_candidate(Sentence(0, 0, 14, "sent Iran Post", (party,)))
-    assert not is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, outlet)))
+    assert scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, party)))
+    assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger,)))
+    assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (party,)))
+    assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, outlet)))
 
 
 WORDS = ["Iran", "Russia", "sent", "drones", "the", "Kremlin", "said", "Su-35s", "Geranium-2", "US", "us",
@@ -212,3 +212,22 @@ def test_what_a_weapon_counters_is_not_the_weapon(scanner: Scanner, text: str, i
 def test_no_sentence_end_after_number_abbreviation(nlp) -> None:
     doc = sentence_splitter()(nlp.tokenizer("Crews served with No. 6 Squadron in Kent. They left in May."))
     assert [s.text for s in doc.sents] == ["Crews served with No. 6 Squadron in Kent.", "They left in May."]
+
+
+def test_an_ambiguous_form_from_the_lexicon_needs_a_party_and_an_item(scanner: Scanner) -> None:
+    """triggers.csv marks 'came' an ambiguous form of 'come' and 'sent' none: 'came' with only a party
+    is no candidate, 'sent' with only a party is."""
+    party = Mention(10, 14, "Iran", MentionKind.PARTY, "IRN", "name")
+    came = Mention(0, 4, "came", MentionKind.TRIGGER, "come")
+    sent = Mention(0, 4, "sent", MentionKind.TRIGGER, "send")
+    assert "came" in scanner.kb.ambiguous_trigger_forms and "sent" not in scanner.kb.ambiguous_trigger_forms
+    assert scanner.skip_reason(Sentence(0, 0, 14, "came from Iran", (came, party))) is Reason.AMBIGUOUS_TRIGGER
+    assert scanner.is_candidate(Sentence(0, 0, 14, "sent from Iran", (sent, party)))
+
+
+def test_dual_use_terms_come_from_the_item_lexicon_with_plurals(scanner: Scanner) -> None:
+    """item_terms.csv marks 'engine' dual-use: an article naming only engines is not military."""
+    assert {"engine", "engines"} <= scanner.kb.dual_use_terms and "drones" not in scanner.kb.dual_use_terms
+    text = "Rolls-Royce will deliver engines to Airbus."
+    mentions = scanner.mentions(text)
+    assert scanner.article_skip_reason(mentions, text) is Reason.ARTICLE_NOT_MILITARY

@@ -7,7 +7,6 @@ sentence and passed to `assemble`; the events are therefore those `materiel extr
 from __future__ import annotations
 
 from ..model import Article, ArticleTrace
-from ..nlp.scan import article_skip_reason, skip_reason
 from .assemble import assemble
 from .extractor import Extractor
 from .trace import ArticleRecorder
@@ -17,11 +16,11 @@ def explain_article(extractor: Extractor, article: Article) -> ArticleTrace:
     scan = extractor.scan(article)
     recorder = ArticleRecorder(extractor.kb)
     if not scan.sentences:
-        reason = article_skip_reason(extractor.scanner.mentions(article.full_text), article.full_text)
+        reason = extractor.scanner.article_skip_reason(extractor.scanner.mentions(article.full_text), article.full_text)
         return recorder.build(article, [], [], [], reason)
     parsed = extractor.parse_one(scan) if scan.candidates else []
     recorder.attach(parsed)
     events = assemble(article, scan.sentences, parsed, extractor.kb, recorder) if scan.candidates else []
     parsed_indices = {p.sentence.index for p in parsed}
-    skipped = [(s, skip_reason(s)) for s in scan.sentences if s.index not in parsed_indices]
+    skipped = [(s, extractor.scanner.skip_reason(s)) for s in scan.sentences if s.index not in parsed_indices]
     return recorder.build(article, events, scan.sentences, [(s, r) for s, r in skipped if r is not None])

@@ -18,7 +18,7 @@ from spacy.language import Language
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
-from ..nlp.scan import Scanner, article_skip_reason, default_scanner, is_candidate
+from ..nlp.scan import Scanner, default_scanner
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
 
@@ -68,10 +68,10 @@ class Extractor:
         """Cheap stage: which sentences of the article deserve the parser."""
         text = article.full_text
         mentions = self.scanner.mentions(text)
-        if article_skip_reason(mentions, text) is not None:
+        if self.scanner.article_skip_reason(mentions, text) is not None:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
-        candidates = [s for s in sentences if is_candidate(s)]
+        candidates = [s for s in sentences if self.scanner.is_candidate(s)]
         chosen = {s.index for s in candidates}
         context = [sentences[s.index - 1] for s in candidates
                    if s.index > 0 and s.index - 1 not in chosen and _names_a_speaker(sentences[s.index - 1])]

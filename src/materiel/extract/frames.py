@@ -23,7 +23,7 @@ from .quantities import VAGUE_COUNTS, parse_number
 from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
-                    LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
+                    LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, partner_only,
                     item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
@@ -81,10 +81,11 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
         tracer(token.doc).drop(Reason.TRIGGER_POS, token, token.pos_)
         return None
-    if lemma in VERB_ONLY_TRIGGERS and token.pos_ not in VERB_POS:
+    verb_only = kb.verb_only(lemma)
+    if verb_only and token.pos_ not in VERB_POS:
         tracer(token.doc).drop(Reason.VERB_ONLY_AS_NOUN, token, token.pos_)
         return None  # "shares in the maker jumped", "major arms", "the armed forces"
-    if any(c.dep_ == "prt" and c.lower_ in FOREIGN_PARTICLES for c in token.children) and lemma in VERB_ONLY_TRIGGERS:
+    if any(c.dep_ == "prt" and c.lower_ in FOREIGN_PARTICLES for c in token.children) and verb_only:
         tracer(token.doc).drop(Reason.PHRASAL_VERB, token)
         return None  # "Kyiv clears up after the strikes"
     if any(c.dep_ in ("dobj", "dative") and c.lower_ in REFLEXIVES for c in token.children):
@@ -401,7 +402,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if t.lemma_.lower() in DEPENDENCE_WORDS and provider is None:
         tracer(t.doc).drop(Reason.DEPENDENCE_WITHOUT_SUPPLIER, t)
         return None  # "relies largely on ageing jets" names no supplier
-    if t.lemma_.lower() in SYMMETRIC_TRIGGERS:
+    if kb.symmetric(t.lemma_.lower()):
         # a deal binds two sides; the maker's state is the seller when the catalogue (or an
         # origin adjective: "contracts for Israeli defence equipment") says who makes the goods
         origin = origin_of(items, kb) or item_origin_adjective(items)
@@ -438,7 +439,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun)
     scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
     money = money_in(sorted(scope.subtree, key=lambda x: x.i))
-    if money is None and nominal and t.lemma_.lower() in SYMMETRIC_TRIGGERS:
+    if money is None and nominal and kb.symmetric(t.lemma_.lower()):
         money = money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))  # "the deal is worth $3bn"
     ambiguous = nominal and provider is not None and recipient is None and any(
         c.dep_ == "compound" and party_of(c) == provider for c in t.children)

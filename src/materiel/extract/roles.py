@@ -56,11 +56,6 @@ DEPENDENCE_WORDS = frozenset({"rely", "reliant", "dependent"})
 DESTINATION_VERBS = frozenset({"fly", "airlift"})
 # "... in exchange for drones", "in return for missiles": what flows back the other way.
 EXCHANGE_NOUNS = frozenset({"exchange", "return"})
-# Trigger words that report an act only as verbs.
-VERB_ONLY_TRIGGERS = frozenset({"partner", "share", "come", "arm", "rush", "pass", "clear", "release", "hand", "fly", "reach",
-                                "land", "get", "want", "ask", "rely", "send", "give", "equip", "lend", "build"})
-# Nominal triggers whose possessor/subject can be either side of the deal.
-SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
 
 
 def first_party(parties: list[tuple[str, object]]) -> str | None:

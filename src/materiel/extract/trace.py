@@ -199,11 +199,9 @@ class ArticleRecorder(NoTrace):
         """How a party the frame itself names is attached: the parse, or the catalogue."""
         makers = {m.item.canonical: self.kb.system(m.item.canonical).origin for m in f.items
                   if m.item.canonical and self.kb.system(m.item.canonical) is not None}
-        from .roles import SYMMETRIC_TRIGGERS  # roles imports this module
-
         made = next((name for name, origin in makers.items() if origin == code), None)
         spans = [s for s in spans_of(f.trigger.doc, MentionKind.PARTY) if s.label_ == code]
-        if made is not None and (not spans or f.trigger.lemma_.lower() in SYMMETRIC_TRIGGERS):
+        if made is not None and (not spans or self.kb.symmetric(f.trigger.lemma_.lower())):
             return RoleOrigin.CATALOGUE, f"maker of {made}"
         if not spans:
             return RoleOrigin.SYNTAX, f"reader of {f.trigger.lemma_.lower()}"

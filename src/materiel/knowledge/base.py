@@ -73,8 +73,12 @@ class KnowledgeBase:
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
     state_names: dict[str, str] = field(default_factory=dict)
+    dual_use_terms: frozenset[str] = frozenset()  # item words civil news uses as freely (item_terms.csv)
+    ambiguous_trigger_forms: frozenset[str] = frozenset()  # trigger forms mostly meant otherwise
 
     def __post_init__(self) -> None:
+        self.ambiguous_trigger_forms = frozenset(
+            form for rows in self.triggers.values() for row in rows for form in row.ambiguous_forms)
         for system in self.systems:
             for name in system.names:
                 self.system_by_key[squash(name)] = system
@@ -104,6 +108,14 @@ class KnowledgeBase:
                 return person.party
         return None
 
+    def verb_only(self, lemma: str) -> bool:
+        """Does the lexicon word report the act only as a verb ('shares in the maker' is no sharing)?"""
+        return any(row.verb_only for row in self.triggers.get(lemma, ()))
+
+    def symmetric(self, lemma: str) -> bool:
+        """May the word's possessor or subject be either side of the deal ('India's deal with Russia')?"""
+        return any(row.symmetric for row in self.triggers.get(lemma, ()))
+
     def party_label(self, code: str) -> str:
         return self.state_names.get(code, code)
 
@@ -117,6 +129,7 @@ def load_knowledge() -> KnowledgeBase:
         party_names=party_names,
         systems=loaders.load_systems(),
         item_terms=loaders.load_item_terms(),
+        dual_use_terms=loaders.load_dual_use_terms(),
         triggers=loaders.load_triggers(),
         status_cues=loaders.load_status_cues(),
         source_cues=loaders.load_source_cues(),

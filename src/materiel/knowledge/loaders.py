@@ -93,6 +93,9 @@ class Trigger:
     needs_item: bool
     agent: bool = False  # the noun names the subject-role party itself: "instructors"
     past_status: Status | None = None  # the stage a past-tense verb states: "bought" is delivered
+    verb_only: bool = False  # reports the act only as a verb: "shares in the maker" is no sharing
+    symmetric: bool = False  # a deal's possessor may be either side: "India's deal with Russia"
+    ambiguous_forms: tuple[str, ...] = ()  # forms mostly meant otherwise: "arms", "ships", "came"
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,19 @@ def load_item_terms() -> dict[str, Category]:
     return terms
 
 
+def load_dual_use_terms() -> frozenset[str]:
+    """The item terms marked dual_use, with their plurals: the surface forms the scan meets."""
+    from .base import plural  # base imports this module
+
+    found: set[str] = set()
+    for n, row in read_rows("item_terms.csv"):
+        _require(row.get("dual_use", "") in ("", "0", "1"), "item_terms.csv", n, "dual_use must be 1, 0 or empty")
+        if row.get("dual_use") == "1":
+            term = row["term"].casefold()
+            found.update((term, plural(term)))
+    return frozenset(found)
+
+
 def load_triggers() -> dict[str, list[Trigger]]:
     triggers: dict[str, list[Trigger]] = {}
     for n, row in read_rows("triggers.csv"):
@@ -194,9 +210,16 @@ def load_triggers() -> dict[str, list[Trigger]]:
         _require(row["status"] in {s.value for s in Status}, "triggers.csv", n, f"status {row['status']!r} unknown")
         past = row.get("past_status") or None
         _require(past is None or past in {s.value for s in Status}, "triggers.csv", n, f"past_status {past!r} unknown")
+        for flag in ("needs_item", "agent", "verb_only", "symmetric"):
+            _require(row.get(flag, "") in ("", "0", "1"), "triggers.csv", n, f"{flag} must be 1, 0 or empty")
         trigger = Trigger(row["lemma"], EventType(row["type"]), row["subject"], Status(row["status"]),
-                          row.get("needs_item") == "1", row.get("agent") == "1", Status(past) if past else None)
-        triggers.setdefault(trigger.lemma, []).append(trigger)
+                          row.get("needs_item") == "1", row.get("agent") == "1", Status(past) if past else None,
+                          row.get("verb_only") == "1", row.get("symmetric") == "1",
+                          tuple(f.casefold() for f in split_list(row.get("ambiguous_forms"))))
+        same_word = triggers.setdefault(trigger.lemma, [])
+        _require(all((t.verb_only, t.symmetric) == (trigger.verb_only, trigger.symmetric) for t in same_word),
+                 "triggers.csv", n, f"the rows of {trigger.lemma!r} disagree on verb_only or symmetric")
+        same_word.append(trigger)
     return triggers
 
 

@@ -95,6 +95,17 @@ class Scanner:
             self.automaton.add_word(key, (len(key), tuple(bucket)))
         self.automaton.make_automaton()
 
+    def skip_reason(self, sentence: Sentence) -> Reason | None:
+        """Why the sentence is not worth parsing (by this lexicon's ambiguous forms), or None."""
+        return skip_reason(sentence, self.kb.ambiguous_trigger_forms)
+
+    def is_candidate(self, sentence: Sentence) -> bool:
+        return self.skip_reason(sentence) is None
+
+    def article_skip_reason(self, mentions: list[Mention], text: str) -> Reason | None:
+        """Why no sentence of the article is worth splitting (by this lexicon's dual-use terms), or None."""
+        return article_skip_reason(mentions, text, self.kb.dual_use_terms)
+
     def mentions(self, text: str) -> list[Mention]:
         """All mentions in `text`, sorted by position, overlaps among names resolved."""
         lowered = text.casefold()
@@ -220,26 +231,6 @@ def _case_variant_ok(entry: _Entry, surface: str) -> bool:
             and surface == entry.surface.capitalize())
 
 
-# Word forms that are far more often something else ("armed forces", "ships", "land", "trains",
-# "came", "got", "passed a law"): as triggers they need a party and an item in the same sentence.
-AMBIGUOUS_FORMS = frozenset({
-    "arms", "armed", "ship", "ships", "land", "lands", "train", "trains", "pass", "passes", "passed",
-    "release", "releases", "released", "get", "gets", "got", "come", "comes", "came", "share", "shares",
-    "build", "builds", "built", "building", "reach", "reaches", "reached", "field", "plant", "plants",
-    "exercise", "exercises", "order", "orders", "clear", "clears", "cleared", "hand", "hands", "fly", "flies",
-    "want", "wants", "wanted", "ask", "asks", "asked", "support", "partner", "partners"})
-
-
-# Item words that civil news uses as freely as defence news ("Airbus delivered 60 aircraft",
-# "factories supply parts"): alone they do not make an article about military materiel.
-DUAL_USE_TERMS = frozenset({
-    "aircraft", "jet", "jets", "plane", "planes", "equipment", "component", "components", "part", "parts",
-    "spare part", "spare parts", "engine", "engines", "electronics", "microelectronics", "microchip", "microchips",
-    "semiconductor", "semiconductors", "machine tool", "machine tools", "material", "materials", "technology",
-    "technologies", "design", "designs", "know-how", "expertise", "licence", "licences", "license", "licenses",
-    "blueprint", "blueprints", "technical assistance", "dual-use good", "dual-use goods", "dual-use item",
-    "dual-use items", "navigation module", "navigation modules", "rocket", "rockets", "shell", "shells",
-    "round", "rounds", "cartridge", "cartridges", "vessel", "vessels", "trainer", "trainers"})
 MILITARY_ORGAN_KINDS = frozenset({"organ:military", "organ:intelligence", "organ:exporter", "group:armed_group",
                                   "group:pmc"})
 
@@ -249,16 +240,16 @@ MILITARY_WORDS = re.compile(r"\b(?:military|naval|navy|army|armed forces|air for
                             r"pentagon|nato)\b", re.IGNORECASE)
 
 
-def is_military(mentions: Iterable[Mention], text: str = "") -> bool:
+def is_military(mentions: Iterable[Mention], text: str, dual_use: frozenset[str]) -> bool:
     """Does the article speak of military materiel or forces at all? A catalogued system, a
-    weapon word that is not dual-use, an armed force or arms exporter, or a plainly military
-    word ('naval drills', 'military alliance') is enough."""
+    weapon word that is not dual-use (`dual_use`: the lexicon's dual_use terms), an armed force
+    or arms exporter, or a plainly military word ('naval drills', 'military alliance') is enough."""
     if MILITARY_WORDS.search(text):
         return True
     for m in mentions:
         if m.kind is MentionKind.SYSTEM or (m.kind is MentionKind.PARTY and m.detail in MILITARY_ORGAN_KINDS):
             return True
-        if m.kind is MentionKind.ITEM and m.text.lower() not in DUAL_USE_TERMS:
+        if m.kind is MentionKind.ITEM and m.text.lower() not in dual_use:
             return True
     return False
 
@@ -270,13 +261,13 @@ PAIR_REFERENCE = re.compile(r"\b(?:the two|both)\s+(?:countries|nations|states|g
                             re.IGNORECASE)
 
 
-def is_candidate(sentence: Sentence) -> bool:
+def is_candidate(sentence: Sentence, ambiguous: frozenset[str]) -> bool:
     """Worth parsing: a trigger word and something it could be about; a trigger word that is
-    usually something else needs both a party and an item."""
-    return skip_reason(sentence) is None
+    usually something else (`ambiguous`: the lexicon's ambiguous forms) needs both a party and an item."""
+    return skip_reason(sentence, ambiguous) is None
 
 
-def skip_reason(sentence: Sentence) -> Reason | None:
+def skip_reason(sentence: Sentence, ambiguous: frozenset[str]) -> Reason | None:
     """Why the sentence is not worth parsing, or None when it is."""
     kinds = {m.kind for m in sentence.mentions}
     if MentionKind.TRIGGER not in kinds:
@@ -284,20 +275,20 @@ def skip_reason(sentence: Sentence) -> Reason | None:
     if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text):
         return Reason.NO_ANCHOR
     both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
-    if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in AMBIGUOUS_FORMS)
+    if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in ambiguous)
            for m in sentence.mentions):
         return None
     return Reason.AMBIGUOUS_TRIGGER
 
 
-def article_skip_reason(mentions: list[Mention], text: str) -> Reason | None:
+def article_skip_reason(mentions: list[Mention], text: str, dual_use: frozenset[str]) -> Reason | None:
     """Why no sentence of an article is worth splitting, or None when some may be."""
     kinds = {m.kind for m in mentions}
     if MentionKind.TRIGGER not in kinds:
         return Reason.ARTICLE_NO_TRIGGER
     if not kinds & ANCHOR_KINDS:
         return Reason.ARTICLE_NO_ANCHOR
-    if not is_military(mentions, text):
+    if not is_military(mentions, text, dual_use):
         return Reason.ARTICLE_NOT_MILITARY
     return None
 
