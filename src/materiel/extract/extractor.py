@@ -15,12 +15,13 @@ from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
 
-from ..knowledge.base import KnowledgeBase, load_knowledge
+from ..knowledge.base import KnowledgeBase, inflections, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import Scanner, default_scanner
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
+from .status import SPEECH_LEMMAS
 
 # Sentences sent to the parser in one nlp.pipe call.
 PARSE_BATCH = 64
@@ -149,7 +150,9 @@ class Extractor:
         return parsed
 
 
-SPEECH_WORDS = re.compile(r"\b(?:said|says|told|tells|warned|reported|reports|according|stated|claimed)\b")
+# The reporting verbs of attribution (status.SPEECH_LEMMAS), in every form, and "according (to)".
+SPEECH_WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted(
+    {form for lemma in SPEECH_LEMMAS for form in inflections(lemma)} | {"according"}, key=len, reverse=True)))
 
 
 def _names_a_speaker(sentence: Sentence) -> bool:

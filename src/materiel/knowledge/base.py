@@ -23,6 +23,9 @@ IRREGULAR_FORMS = {
     "commit": ("committed", "committing"), "sign": (), "drill": (), "arm": (),
     "teach": ("taught", "teaches"), "come": ("came",), "withhold": ("withheld",), "choose": ("chose", "chosen"),
     "make": ("made",),
+    # reporting verbs (extract.status.SPEECH_LEMMAS)
+    "say": ("said", "says"), "tell": ("told",), "write": ("wrote", "written"), "find": ("found",),
+    "show": ("shown",), "brief": (), "post": (), "state": (), "add": (), "note": (), "admit": ("admitted", "admitting"),
 }
 
 
