@@ -115,7 +115,7 @@ class Scanner:
                     continue
                 found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
-        return without_membership_labels(_resolve_overlaps(unique), text)
+        return with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
         """Split `text` into sentences and attach the mentions of each.
@@ -352,6 +352,82 @@ def without_membership_labels(mentions: list[Mention], text: str) -> list[Mentio
                 and MEMBER_AFTER.match(text, m.end):
             dropped.add(i)  # "Norway, a NATO member, ..."
     return [m for i, m in enumerate(mentions) if i not in dropped] if dropped else mentions
+
+
+# "the Philippine Air Force (PAF)": an acronym in brackets right after a capitalised name whose
+# initials it spells. Its letters are capitals, two to six of them.
+ACRONYM_DEFINITION = re.compile(r"\(([A-Z]{2,6})\)")
+# Lower-case words a name's initials skip: "Department of National Defense" -> DND.
+NAME_FILLERS = frozenset({"of", "the", "for", "and", "&"})
+# Heads of names that stand for a state's own body (its forces, ministries, agencies, state
+# industry): such a name with a state in it speaks for that state. An institute, an act or a
+# programme with a state in its name does not ("Countering America's Adversaries ... Act").
+STATE_BODY_HEADS = frozenset({
+    "force", "forces", "navy", "army", "guard", "corps", "command", "marines", "ministry", "department",
+    "agency", "administration", "office", "council", "bureau", "directorate", "service", "services",
+    "industries", "industry", "corporation", "company", "works", "group"})
+NAME_WORD = re.compile(r"[A-Za-z][\w'\u2019.-]*|&")
+
+
+def _acronym_expansion(text: str, paren: int, acronym: str) -> int | None:
+    """Where the name that `acronym` abbreviates starts, when the capitalised words just before
+    the bracket at `paren` spell it: 'Royal Malaysian Air Force (RMAF)' -> the offset of 'Royal'."""
+    words = list(NAME_WORD.finditer(text, max(0, paren - 120), paren))
+    if not words or text[words[-1].end():paren].strip():
+        return None
+    letters = list(acronym.lower())
+    for word in reversed(words):
+        token = word.group()
+        if token.lower() in NAME_FILLERS:
+            continue
+        if not token[0].isupper() or not letters or token[0].lower() != letters[-1]:
+            return None
+        letters.pop()
+        if not letters:
+            return word.start()
+    return None
+
+
+FORCE_NAME_HEADS = frozenset({"force", "forces", "navy", "army", "guard", "corps", "command", "marines"})
+
+
+def _body_kind(party: Mention, head: str) -> str:
+    """The surface kind of an acronym's party: the named organ's own, else what its head says."""
+    if party.detail.startswith(("organ:", "group:")):
+        return party.detail
+    return "organ:military" if head in FORCE_NAME_HEADS else "organ:agency"
+
+
+def with_defined_acronyms(mentions: list[Mention], text: str) -> list[Mention]:
+    """An acronym that the article defines after the name of a state's body takes that state
+    everywhere in the article, over the lexicon's other reading: after 'the Philippine Air Force
+    (PAF)', 'PAF' is PHL, not the Pakistan Air Force; after 'the Royal Malaysian Air Force (RMAF)',
+    'RMAF' is MYS."""
+    defined: dict[str, tuple[str, str, int]] = {}
+    for match in ACRONYM_DEFINITION.finditer(text):
+        acronym = match.group(1)
+        start = _acronym_expansion(text, match.start(), acronym)
+        if start is None or acronym in defined:
+            continue
+        head = text[start:match.start()].split()[-1].lower()
+        end = len(text[:match.start()].rstrip())
+        inside = [m for m in mentions if m.kind is MentionKind.PARTY and m.start < end and start < m.end]
+        whole = len(inside) == 1 and inside[0].start <= start and inside[0].end == end
+        if len({m.value for m in inside}) != 1 or not (whole or head in STATE_BODY_HEADS):
+            continue
+        party = inside[0]
+        defined[acronym] = (party.value, _body_kind(party, head), match.start(1))
+    if not defined:
+        return mentions
+    found: list[Mention] = []
+    for acronym, (value, detail, own) in defined.items():
+        for use in re.finditer(rf"(?<![\w-]){acronym}(?![\w-])", text):
+            if use.start() != own:
+                found.append(Mention(use.start(), use.end(), acronym, MentionKind.PARTY, value, detail))
+    taken = [(m.start, m.end) for m in found] + [(own, own + len(a)) for a, (_, _, own) in defined.items()]
+    kept = [m for m in mentions
+            if m.kind is MentionKind.TRIGGER or not any(m.start < e and s < m.end for s, e in taken)]
+    return sorted(kept + found, key=lambda m: (m.start, -(m.end - m.start)))
 
 
 @lru_cache(maxsize=1)
