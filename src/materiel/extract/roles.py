@@ -11,7 +11,7 @@ from ..model import Money
 from .arguments import ItemMention, items_in, parties_in, phrase
 from ..model import MentionKind, Reason
 from .status import is_infinitive
-from .mentions import party_of, spans_of
+from .mentions import party_of, span_at, spans_of
 from .quantities import money_spans
 from .syntax import (NOUN_POS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
@@ -56,7 +56,7 @@ EXCHANGE_NOUNS = frozenset({"exchange", "return"})
 VERB_ONLY_TRIGGERS = frozenset({"partner", "share", "come", "arm", "rush", "pass", "clear", "release", "hand", "fly", "reach",
                                 "land", "get", "want", "ask", "rely", "send", "give", "equip", "lend", "build"})
 # Nominal triggers whose possessor/subject can be either side of the deal.
-SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign"})
+SYMMETRIC_TRIGGERS = frozenset({"deal", "contract", "agreement", "sign", "talk"})
 
 
 def first_party(parties: list[tuple[str, object]]) -> str | None:
@@ -130,6 +130,14 @@ def stranded_of(verb: Token) -> list[Token]:
     return [x for d in dates for x in prep_objects(d, frozenset({"of"}))]
 
 
+def nested_acts(t: Token) -> set[int]:
+    """Tokens of a verb clause inside a noun trigger's phrase whose verb is a trigger itself:
+    'talks with Saudi firms about producing components locally' reports the production, and
+    its goods are that act's, not the talks'."""
+    return {x.i for v in t.subtree if v != t and v.pos_ in VERB_POS and span_at(t.doc, v, MentionKind.TRIGGER)
+            for x in v.subtree}
+
+
 def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
     """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
     if nominal:
@@ -142,7 +150,8 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         to = [x for c in carriers for x in prep_objects(c, RECIPIENT_PREPS)]
         frm = [x for c in carriers for x in prep_objects(c, PROVIDER_PREPS | {"by"})]
         partner = [x for c in carriers for x in prep_objects(c, PARTNER_PREPS)]
-        item_tokens = [x for x in phrase(t) if x != t and x not in owner]
+        nested = nested_acts(t)
+        item_tokens = [x for x in phrase(t) if x != t and x not in owner and x.i not in nested]
         inclusion = inclusion_verb(t)
         if inclusion is not None:
             # "the package includes HIMARS launchers ...", "other capabilities in the package include: - ..."
