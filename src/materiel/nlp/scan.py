@@ -90,6 +90,7 @@ class Scanner:
         for outlet in kb.outlets:
             add(outlet.surface, MentionKind.OUTLET, outlet.party, outlet.kind)
 
+        self.families = reporting_families(kb)
         self.automaton = ahocorasick.Automaton()
         for key, bucket in entries.items():
             self.automaton.add_word(key, (len(key), tuple(bucket)))
@@ -101,10 +102,16 @@ class Scanner:
         if len(lowered) != len(text):  # 'ß' or 'İ' change length: fold character by character
             lowered = "".join(ch if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
         found: list[Mention] = []
+        extended: list[Mention] = []
         for end_index, (length, bucket) in self.automaton.iter(lowered):
             start, end = end_index - length + 1, end_index + 1
-            if (start > 0 and lowered[start - 1].isalnum()) or (end < len(text) and lowered[end].isalnum()):
+            if start > 0 and lowered[start - 1].isalnum():
                 continue
+            suffix = 0
+            if end < len(text) and lowered[end].isalnum():
+                suffix = _variant_suffix(text, end, bucket)
+                if not suffix:
+                    continue
             if end < len(text) and text[end] == "$":
                 continue  # "US$5 billion", "A$300m", "C$406 million": a currency, not a party
             if lowered.endswith(COUNTER_PREFIXES, 0, start):
@@ -113,9 +120,15 @@ class Scanner:
             for entry in bucket:
                 if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
                     continue
-                found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
+                if suffix and not _takes_variant_suffix(entry):
+                    continue
+                mention = Mention(start, end + suffix, text[start:end + suffix], entry.kind, entry.value, entry.detail)
+                (extended if suffix else found).append(mention)
+        exact = {(m.start, m.end) for m in found}
+        found += [m for m in extended if (m.start, m.end) not in exact]  # 'Su-30MKI' has a row of its own
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
-        return with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text)
+        resolved = with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text)
+        return with_family_names(resolved, text, self.families)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
         """Split `text` into sentences and attach the mentions of each.
@@ -206,6 +219,24 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Letters a customer's variant adds to a designation: 'MiG-29N', 'FA-50PH', 'F-16IQ' (and plurals).
+VARIANT_SUFFIX = re.compile(r"[A-Z]{1,4}(?:s|es)?(?![\w-])")
+
+
+def _takes_variant_suffix(entry: _Entry) -> bool:
+    return entry.kind is MentionKind.SYSTEM and entry.surface[-1:].isdigit()
+
+
+def _variant_suffix(text: str, end: int, bucket: tuple[_Entry, ...]) -> int:
+    """How many characters of a variant's letters follow a designation that ends in a digit
+    ('MiG-29' + 'Ns'): such a variant is the catalogued system unless it has an entry of its own,
+    which the longer match then wins."""
+    if not any(_takes_variant_suffix(entry) for entry in bucket):
+        return 0
+    match = VARIANT_SUFFIX.match(text, end)
+    return match.end() - end if match else 0
 
 
 # An all-capitals system name this long is a word, not an acronym: 'CAESAR' is also 'Caesar'.
@@ -352,6 +383,37 @@ def without_membership_labels(mentions: list[Mention], text: str) -> list[Mentio
                 and MEMBER_AFTER.match(text, m.end):
             dropped.add(i)  # "Norway, a NATO member, ..."
     return [m for i, m in enumerate(mentions) if i not in dropped] if dropped else mentions
+
+
+def reporting_families(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """NATO reporting-name families and the systems in each: 'Flanker' -> Su-27, Su-30, Su-35 ...
+    ('Flanker-C' is one member; 'Flanker' alone names the family)."""
+    families: dict[str, set[str]] = {}
+    for system in kb.systems:
+        if system.nato_name:
+            family = system.nato_name.split("-")[0].strip()
+            if family[:1].isupper() and family[1:].islower() and len(family) >= 3:
+                families.setdefault(family, set()).add(system.canonical)
+    return {family: frozenset(members) for family, members in families.items()}
+
+
+def with_family_names(mentions: list[Mention], text: str, families: dict[str, frozenset[str]]) -> list[Mention]:
+    """A reporting-name family written after one of its members was named stands for that member:
+    after 'the 18 Su-30MKMs signed for in 2003', 'the last of those Flankers' is the Su-30. Only
+    capitalised, and only after a member: alone, 'Bear' or 'Hip' is an ordinary word."""
+    named = [m for m in mentions if m.kind is MentionKind.SYSTEM]
+    wanted = {family for family, members in families.items() if any(m.value in members for m in named)}
+    if not wanted:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions if m.kind in NAME_KINDS]
+    found: list[Mention] = []
+    for family in wanted:
+        for use in re.finditer(rf"(?<![\w-]){family}s?(?![\w-])", text):
+            before = [m for m in named if m.end <= use.start() and m.value in families[family]]
+            if before and not any(use.start() < e and s < use.end() for s, e in taken):
+                last = before[-1]
+                found.append(Mention(use.start(), use.end(), use.group(), MentionKind.SYSTEM, last.value, last.detail))
+    return sorted(mentions + found, key=lambda m: (m.start, -(m.end - m.start))) if found else mentions
 
 
 # "the Philippine Air Force (PAF)": an acronym in brackets right after a capitalised name whose
