@@ -233,9 +233,17 @@ GENERIC_RECIPIENTS = frozenset({"country", "nation", "party", "state", "buyer", 
                                 "anyone", "anybody"})
 
 
+# Nouns that name a class of recipients only in the plural: 'sold TB2s to more than a dozen African
+# governments' names no one; 'sold drones to the army' names the story's own army.
+PLURAL_GENERIC_RECIPIENTS = frozenset({"government", "army", "military", "navy", "operator", "user", "ally",
+                                       "partner", "regime"})
+
+
 def _generic_recipient(t: Token) -> bool:
-    """The recipient is named, but as a class ('to countries at war', 'to any party')."""
+    """The recipient is named, but as a class ('to countries at war', 'to any party', 'to a
+    dozen African governments')."""
     return any(obj.lemma_.lower() in GENERIC_RECIPIENTS
+               or (obj.lemma_.lower() in PLURAL_GENERIC_RECIPIENTS and obj.tag_ == "NNS")
                for obj in prep_objects(t, frozenset({"to", "into"})))
 
 
