@@ -328,6 +328,8 @@ class RolePriors:
     recipients: Counter
     pairs: Counter
     goods: Counter = field(default_factory=Counter)  # (provider, recipient, named item) of explicit transfers
+    # sentence index -> the transfers its own parse (or a subject pronoun) gave, in reading order
+    sentence_flows: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
@@ -370,6 +372,22 @@ class RolePriors:
         if len(flows) > 1 and flows[0][0] == flows[1][0]:
             return None  # two recipients reported as often: the sentence does not say which
         return origin, flows[0][1]
+
+    def remember_flows(self, frame: Frame, index: int, events: list[Event]) -> None:
+        """Keep the flows a sentence reports through its own words, for its other frames."""
+        if frame.type is EventType.TRANSFER and (frame.anchored or frame.subject_pronoun):
+            flows = self.sentence_flows.setdefault(index, [])
+            flows += [(e.provider, e.recipient) for e in events if (e.provider, e.recipient) not in flows]
+
+    def sentence_flow(self, index: int, provider: str | None, recipient: str | None,
+                      origin: str | None) -> tuple[str, str] | None:
+        """The one flow this sentence already reports that fits the known side and the item's
+        maker: 'the 18 MiG-29Ns it ordered from Russia ..., and a share of the contract for 18
+        Su-30MKMs signed in 2003' -> the Su-30 contract is the same buyer's, from the same seller."""
+        seller = provider or origin
+        fitting = {(p, r) for p, r in self.sentence_flows.get(index, ())
+                   if (seller is None or p == seller) and (recipient is None or r == recipient)}
+        return fitting.pop() if len(fitting) == 1 else None
 
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
@@ -423,6 +441,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     elif home_role == "provider":
         provider = home
         tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state whose own forces these are")
+    local = None
+    if frame.type is EventType.TRANSFER and (provider is None or recipient is None) and home_role is None:
+        local = priors.sentence_flow(parsed.sentence.index, provider, recipient, origin)
     if not frame.anchored and not frame.subject_pronoun and home_role is None:
         named = frame.items or fallback.canonical
         flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
@@ -432,6 +453,10 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         provider, recipient = flow  # "Four launchers will be provided in this tranche": the article's flow
         tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the article's main flow")
         tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's main flow")
+    if local is not None:
+        provider, recipient = local  # the sentence's own flow before the article's
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
     if frame.owner_ambiguous and provider and recipient is None \
             and priors.recipients[provider] > priors.providers[provider]:
         provider, recipient = None, provider  # "Ukraine drawdown": Ukraine receives
@@ -788,6 +813,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
             if not found and frame.money is not None:
                 events = reground(events, _attach_value(events, frame), sentences, article.full_text)
             events.extend(found)
+            priors.remember_flows(frame, p.sentence.index, found)
             trace.frame(p, frame, found)
         sentence_speakers(p.doc, kb, memory)
     trace.stage(RoleOrigin.CONTEXT, "the sum a later sentence gives the deal", events)

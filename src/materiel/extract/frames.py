@@ -24,7 +24,7 @@ from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
-                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, partner_only,
+                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
                     item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
@@ -295,9 +295,17 @@ GENERIC_RECIPIENTS = frozenset({"country", "nation", "party", "state", "buyer", 
                                 "anyone", "anybody"})
 
 
+# Nouns that name a class of recipients only in the plural: 'sold TB2s to more than a dozen African
+# governments' names no one; 'sold drones to the army' names the story's own army.
+PLURAL_GENERIC_RECIPIENTS = frozenset({"government", "army", "military", "navy", "operator", "user", "ally",
+                                       "partner", "regime"})
+
+
 def _generic_recipient(t: Token) -> bool:
-    """The recipient is named, but as a class ('to countries at war', 'to any party')."""
+    """The recipient is named, but as a class ('to countries at war', 'to any party', 'to a
+    dozen African governments')."""
     return any(obj.lemma_.lower() in GENERIC_RECIPIENTS
+               or (obj.lemma_.lower() in PLURAL_GENERIC_RECIPIENTS and obj.tag_ == "NNS")
                for obj in prep_objects(t, frozenset({"to", "into"})))
 
 
@@ -394,7 +402,8 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
         tracer(t.doc).drop(Reason.GENERIC_RECIPIENT, t)
         return None  # "the re-export of war materiel to countries involved in a conflict": a rule, no flow
-    extra = {"also_providers": coordinated_rest(providers), "also_recipients": coordinated_rest(recipients)}
+    also_providers = tuple(dict.fromkeys(coordinated_rest(providers) + parallel_sources(t, providers)))
+    extra = {"also_providers": also_providers, "also_recipients": coordinated_rest(recipients)}
     if provider is None and recipient is not None:
         adjective = item_origin_adjective(items)
         if adjective and adjective != recipient:

@@ -11,7 +11,7 @@ from ..model import Money
 from .arguments import ItemMention, items_in, parties_in, phrase
 from ..model import MentionKind, Reason
 from .status import is_infinitive
-from .mentions import party_of, spans_of
+from .mentions import party_of, span_at, spans_of
 from .quantities import money_spans
 from .syntax import (NOUN_POS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
@@ -129,6 +129,53 @@ def stranded_of(verb: Token) -> list[Token]:
     return [x for d in dates for x in prep_objects(d, frozenset({"of"}))]
 
 
+# How goods were bought, said between the verb and the seller: "bought new from", "bought second-hand from".
+MANNER_DEPS = frozenset({"oprd", "acomp", "advmod"})
+
+
+def source_heads(t: Token) -> list[Token]:
+    """The verb and the manner words that a from-phrase of its seller may hang on ('bought F-16s
+    new from the United States': the parser attaches 'from' to 'new')."""
+    return [t] + [c for c in t.children if c.dep_ in MANNER_DEPS or (c.dep_ == "advcl" and c.pos_ in ("ADJ", "ADV"))]
+
+
+def own_verb(token: Token) -> Token:
+    """The nearest verb above a token: the clause it belongs to."""
+    head = token.head
+    while head.pos_ not in VERB_POS and head.head != head:
+        head = head.head
+    return head
+
+
+def parallel_sources(t: Token, providers: list[tuple[str, object]]) -> tuple[str, ...]:
+    """'F-16s bought new from the United States and second-hand from the Netherlands': a further
+    from-phrase after 'and', on the verb or on a conjunct with no clause of its own, with no goods
+    named between the two, names another supplier of the same goods. ('MiG-29s from Belarus and
+    Su-25s from Russia' names other goods between them, so each source keeps its own.)"""
+    first = providers[0][1] if providers else None
+    if first is None or first.root.head.lower_ not in PROVIDER_PREPS:
+        return ()
+    doc = t.doc
+    goods = [s.start for kind in (MentionKind.ITEM, MentionKind.SYSTEM) for s in spans_of(doc, kind)]
+    later = [o for x in t.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS and x.i >= first.end
+             and own_verb(x) == t for o in prep_objects(x.head, frozenset({x.lower_})) if o.head == x]
+    out: list[str] = []
+    for code, span in parties_in(phrase_tokens(later)):
+        between = doc[first.end:span.start]
+        if code != providers[0][0] and any(x.dep_ == "cc" for x in between) \
+                and not any(first.end <= g < span.start for g in goods):
+            out.append(code)
+    return tuple(out)
+
+
+def nested_acts(t: Token) -> set[int]:
+    """Tokens of a verb clause inside a noun trigger's phrase whose verb is a trigger itself:
+    'talks with Saudi firms about producing components locally' reports the production, and
+    its goods are that act's, not the talks'."""
+    return {x.i for v in t.subtree if v != t and v.pos_ in VERB_POS and span_at(t.doc, v, MentionKind.TRIGGER)
+            for x in v.subtree}
+
+
 def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
     """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
     if nominal:
@@ -141,7 +188,8 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         to = [x for c in carriers for x in prep_objects(c, RECIPIENT_PREPS)]
         frm = [x for c in carriers for x in prep_objects(c, PROVIDER_PREPS | {"by"})]
         partner = [x for c in carriers for x in prep_objects(c, PARTNER_PREPS)]
-        item_tokens = [x for x in phrase(t) if x != t and x not in owner]
+        nested = nested_acts(t)
+        item_tokens = [x for x in phrase(t) if x != t and x not in owner and x.i not in nested]
         inclusion = inclusion_verb(t)
         if inclusion is not None:
             # "the package includes HIMARS launchers ...", "other capabilities in the package include: - ..."
@@ -254,7 +302,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         item_tokens += phrase_tokens(subjects)
     items = items_in(item_tokens) or items_in([x for x in t.subtree if x not in recipient_tokens])
     recipients = parties_in(recipient_tokens)
-    providers = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS)))
+    providers = parties_in(phrase_tokens([o for h in source_heads(t) for o in prep_objects(h, PROVIDER_PREPS)]))
     if not providers:
         providers = [p for p in parties_in(phrase_tokens(prep_objects(t, frozenset({"on"}))))
                      if p[0] not in {code for code, _ in recipients}]

@@ -116,8 +116,9 @@ class KnowledgeBase:
         return any(row.verb_only for row in self.triggers.get(lemma, ()))
 
     def symmetric(self, lemma: str) -> bool:
-        """May the word's possessor or subject be either side of the deal ('India's deal with Russia')?"""
-        return any(row.symmetric for row in self.triggers.get(lemma, ()))
+        """May the word's possessor or subject be either side of the deal ('India's deal with Russia')?
+        A noun the lexicon lists only in the plural ('talks') is looked up by its plural too."""
+        return any(row.symmetric for row in (*self.triggers.get(lemma, ()), *self.triggers.get(plural(lemma), ())))
 
     def party_label(self, code: str) -> str:
         return self.state_names.get(code, code)

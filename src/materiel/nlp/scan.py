@@ -90,6 +90,7 @@ class Scanner:
         for outlet in kb.outlets:
             add(outlet.surface, MentionKind.OUTLET, outlet.party, outlet.kind)
 
+        self.families = reporting_families(kb)
         self.automaton = ahocorasick.Automaton()
         for key, bucket in entries.items():
             self.automaton.add_word(key, (len(key), tuple(bucket)))
@@ -112,10 +113,16 @@ class Scanner:
         if len(lowered) != len(text):  # 'ß' or 'İ' change length: fold character by character
             lowered = "".join(ch if len(ch.casefold()) != 1 else ch.casefold() for ch in text)
         found: list[Mention] = []
+        extended: list[Mention] = []
         for end_index, (length, bucket) in self.automaton.iter(lowered):
             start, end = end_index - length + 1, end_index + 1
-            if (start > 0 and lowered[start - 1].isalnum()) or (end < len(text) and lowered[end].isalnum()):
+            if start > 0 and lowered[start - 1].isalnum():
                 continue
+            suffix = 0
+            if end < len(text) and lowered[end].isalnum():
+                suffix = _variant_suffix(text, end, bucket)
+                if not suffix:
+                    continue
             if end < len(text) and text[end] == "$":
                 continue  # "US$5 billion", "A$300m", "C$406 million": a currency, not a party
             if lowered.endswith(COUNTER_PREFIXES, 0, start):
@@ -124,9 +131,15 @@ class Scanner:
             for entry in bucket:
                 if entry.exact_case and surface != entry.surface and not _case_variant_ok(entry, surface):
                     continue
-                found.append(Mention(start, end, surface, entry.kind, entry.value, entry.detail))
+                if suffix and not _takes_variant_suffix(entry):
+                    continue
+                mention = Mention(start, end + suffix, text[start:end + suffix], entry.kind, entry.value, entry.detail)
+                (extended if suffix else found).append(mention)
+        exact = {(m.start, m.end) for m in found}
+        found += [m for m in extended if (m.start, m.end) not in exact]  # 'Su-30MKI' has a row of its own
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
-        return without_membership_labels(_resolve_overlaps(unique), text)
+        resolved = with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text)
+        return with_family_names(resolved, text, self.families)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
         """Split `text` into sentences and attach the mentions of each.
@@ -217,6 +230,24 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Letters a customer's variant adds to a designation: 'MiG-29N', 'FA-50PH', 'F-16IQ' (and plurals).
+VARIANT_SUFFIX = re.compile(r"[A-Z]{1,4}(?:s|es)?(?![\w-])")
+
+
+def _takes_variant_suffix(entry: _Entry) -> bool:
+    return entry.kind is MentionKind.SYSTEM and entry.surface[-1:].isdigit()
+
+
+def _variant_suffix(text: str, end: int, bucket: tuple[_Entry, ...]) -> int:
+    """How many characters of a variant's letters follow a designation that ends in a digit
+    ('MiG-29' + 'Ns'): such a variant is the catalogued system unless it has an entry of its own,
+    which the longer match then wins."""
+    if not any(_takes_variant_suffix(entry) for entry in bucket):
+        return 0
+    match = VARIANT_SUFFIX.match(text, end)
+    return match.end() - end if match else 0
 
 
 # An all-capitals system name this long is a word, not an acronym: 'CAESAR' is also 'Caesar'.
@@ -343,6 +374,113 @@ def without_membership_labels(mentions: list[Mention], text: str) -> list[Mentio
                 and MEMBER_AFTER.match(text, m.end):
             dropped.add(i)  # "Norway, a NATO member, ..."
     return [m for i, m in enumerate(mentions) if i not in dropped] if dropped else mentions
+
+
+def reporting_families(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
+    """NATO reporting-name families and the systems in each: 'Flanker' -> Su-27, Su-30, Su-35 ...
+    ('Flanker-C' is one member; 'Flanker' alone names the family)."""
+    families: dict[str, set[str]] = {}
+    for system in kb.systems:
+        if system.nato_name:
+            family = system.nato_name.split("-")[0].strip()
+            if family[:1].isupper() and family[1:].islower() and len(family) >= 3:
+                families.setdefault(family, set()).add(system.canonical)
+    return {family: frozenset(members) for family, members in families.items()}
+
+
+def with_family_names(mentions: list[Mention], text: str, families: dict[str, frozenset[str]]) -> list[Mention]:
+    """A reporting-name family written after one of its members was named stands for that member:
+    after 'the 18 Su-30MKMs signed for in 2003', 'the last of those Flankers' is the Su-30. Only
+    capitalised, and only after a member: alone, 'Bear' or 'Hip' is an ordinary word."""
+    named = [m for m in mentions if m.kind is MentionKind.SYSTEM]
+    wanted = {family for family, members in families.items() if any(m.value in members for m in named)}
+    if not wanted:
+        return mentions
+    taken = [(m.start, m.end) for m in mentions if m.kind in NAME_KINDS]
+    found: list[Mention] = []
+    for family in wanted:
+        for use in re.finditer(rf"(?<![\w-]){family}s?(?![\w-])", text):
+            before = [m for m in named if m.end <= use.start() and m.value in families[family]]
+            if before and not any(use.start() < e and s < use.end() for s, e in taken):
+                last = before[-1]
+                found.append(Mention(use.start(), use.end(), use.group(), MentionKind.SYSTEM, last.value, last.detail))
+    return sorted(mentions + found, key=lambda m: (m.start, -(m.end - m.start))) if found else mentions
+
+
+# "the Philippine Air Force (PAF)": an acronym in brackets right after a capitalised name whose
+# initials it spells. Its letters are capitals, two to six of them.
+ACRONYM_DEFINITION = re.compile(r"\(([A-Z]{2,6})\)")
+# Lower-case words a name's initials skip: "Department of National Defense" -> DND.
+NAME_FILLERS = frozenset({"of", "the", "for", "and", "&"})
+# Heads of names that stand for a state's own body (its forces, ministries, agencies, state
+# industry): such a name with a state in it speaks for that state. An institute, an act or a
+# programme with a state in its name does not ("Countering America's Adversaries ... Act").
+STATE_BODY_HEADS = frozenset({
+    "force", "forces", "navy", "army", "guard", "corps", "command", "marines", "ministry", "department",
+    "agency", "administration", "office", "council", "bureau", "directorate", "service", "services",
+    "industries", "industry", "corporation", "company", "works", "group"})
+NAME_WORD = re.compile(r"[A-Za-z][\w'\u2019.-]*|&")
+
+
+def _acronym_expansion(text: str, paren: int, acronym: str) -> int | None:
+    """Where the name that `acronym` abbreviates starts, when the capitalised words just before
+    the bracket at `paren` spell it: 'Royal Malaysian Air Force (RMAF)' -> the offset of 'Royal'."""
+    words = list(NAME_WORD.finditer(text, max(0, paren - 120), paren))
+    if not words or text[words[-1].end():paren].strip():
+        return None
+    letters = list(acronym.lower())
+    for word in reversed(words):
+        token = word.group()
+        if token.lower() in NAME_FILLERS:
+            continue
+        if not token[0].isupper() or not letters or token[0].lower() != letters[-1]:
+            return None
+        letters.pop()
+        if not letters:
+            return word.start()
+    return None
+
+
+FORCE_NAME_HEADS = frozenset({"force", "forces", "navy", "army", "guard", "corps", "command", "marines"})
+
+
+def _body_kind(party: Mention, head: str) -> str:
+    """The surface kind of an acronym's party: the named organ's own, else what its head says."""
+    if party.detail.startswith(("organ:", "group:")):
+        return party.detail
+    return "organ:military" if head in FORCE_NAME_HEADS else "organ:agency"
+
+
+def with_defined_acronyms(mentions: list[Mention], text: str) -> list[Mention]:
+    """An acronym that the article defines after the name of a state's body takes that state
+    everywhere in the article, over the lexicon's other reading: after 'the Philippine Air Force
+    (PAF)', 'PAF' is PHL, not the Pakistan Air Force; after 'the Royal Malaysian Air Force (RMAF)',
+    'RMAF' is MYS."""
+    defined: dict[str, tuple[str, str, int]] = {}
+    for match in ACRONYM_DEFINITION.finditer(text):
+        acronym = match.group(1)
+        start = _acronym_expansion(text, match.start(), acronym)
+        if start is None or acronym in defined:
+            continue
+        head = text[start:match.start()].split()[-1].lower()
+        end = len(text[:match.start()].rstrip())
+        inside = [m for m in mentions if m.kind is MentionKind.PARTY and m.start < end and start < m.end]
+        whole = len(inside) == 1 and inside[0].start <= start and inside[0].end == end
+        if len({m.value for m in inside}) != 1 or not (whole or head in STATE_BODY_HEADS):
+            continue
+        party = inside[0]
+        defined[acronym] = (party.value, _body_kind(party, head), match.start(1))
+    if not defined:
+        return mentions
+    found: list[Mention] = []
+    for acronym, (value, detail, own) in defined.items():
+        for use in re.finditer(rf"(?<![\w-]){acronym}(?![\w-])", text):
+            if use.start() != own:
+                found.append(Mention(use.start(), use.end(), acronym, MentionKind.PARTY, value, detail))
+    taken = [(m.start, m.end) for m in found] + [(own, own + len(a)) for a, (_, _, own) in defined.items()]
+    kept = [m for m in mentions
+            if m.kind is MentionKind.TRIGGER or not any(m.start < e and s < m.end for s, e in taken)]
+    return sorted(kept + found, key=lambda m: (m.start, -(m.end - m.start)))
 
 
 @lru_cache(maxsize=1)
