@@ -717,6 +717,29 @@ CASES = {
         },
         [('transfer', 'DEU', 'UKR', 'air_defence', 'agreed', 'asserted')],
     ),
+    # 'give the Philippines radars': the party right after the verb (past 'the') receives.
+    "ditransitive-with-article": (
+        'Japan will give the Philippines five coastal radars next year.',
+        [
+            ('Japan', 2, 'nsubj', 'PROPN', 'NNP', 'Japan'),
+            ('will', 2, 'aux', 'AUX', 'MD', 'will'),
+            ('give', 2, 'ROOT', 'VERB', 'VB', 'give'),
+            ('the', 4, 'det', 'DET', 'DT', 'the'),
+            ('Philippines', 2, 'dative', 'PROPN', 'NNP', 'Philippines'),
+            ('five', 7, 'nummod', 'NUM', 'CD', 'five'),
+            ('coastal', 7, 'amod', 'ADJ', 'JJ', 'coastal'),
+            ('radars', 2, 'dobj', 'NOUN', 'NNS', 'radar'),
+            ('next', 9, 'nmod', 'ADP', 'IN', 'next'),
+            ('year', 2, 'npadvmod', 'NOUN', 'NN', 'year'),
+            ('.', 2, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'JPN', 'name'), (4, 5, 'PHL', 'name')],
+            'item': [(7, 8, 'components', '')],
+            'trigger': [(2, 3, 'give', '')],
+        },
+        [('transfer', 'JPN', 'PHL', 'components', 'agreed', 'asserted')],
+    ),
 }
 
 

@@ -231,3 +231,13 @@ def test_dual_use_terms_come_from_the_item_lexicon_with_plurals(scanner: Scanner
     text = "Rolls-Royce will deliver engines to Airbus."
     mentions = scanner.mentions(text)
     assert scanner.article_skip_reason(mentions, text) is Reason.ARTICLE_NOT_MILITARY
+
+
+def test_an_acronym_the_article_defines_as_no_weapon_is_no_system(scanner: Scanner) -> None:
+    """'Official Security Assistance (OSA)' is an aid programme, not the Osa air-defence system; an
+    acronym defined by a weapon's name ('High Mobility Artillery Rocket System (HIMARS)') stays one."""
+    text = ("Japan funds radars under its Official Security Assistance (OSA) programme; OSA grants grow. "
+            "Poland bought the High Mobility Artillery Rocket System (HIMARS).")
+    systems = [m.text for m in scanner.mentions(text) if m.kind is MentionKind.SYSTEM]
+    assert "OSA" not in systems and "HIMARS" in systems
+    assert "Osa" in [m.text for m in scanner.mentions("Egypt bought the Osa system.") if m.kind is MentionKind.SYSTEM]

@@ -281,8 +281,9 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
             recipients = [(code, span) for code, span in parties_in(phrase_tokens(objects))
                           if span.root.head.i not in item_heads or span.root.dep_ not in ("amod", "compound", "nmod", "poss")]
         if not recipients and not passive:
-            # a ditransitive the parser misread: "offered Pakistan 40 J-35 fighters"
-            follower = next((sp for sp in spans_of(t.doc, MentionKind.PARTY) if sp.start == t.i + 1), None)
+            # a ditransitive the parser misread: "offered Pakistan 40 J-35 fighters", "give the Philippines radars"
+            after = t.i + 2 if t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "the" else t.i + 1
+            follower = next((sp for sp in spans_of(t.doc, MentionKind.PARTY) if sp.start in (t.i + 1, after)), None)
             if follower is not None and follower.label_ not in {code for code, _ in parties_in(provider_tokens)}:
                 recipients = [(follower.label_, follower)]
         if not recipients:

@@ -138,7 +138,8 @@ class Scanner:
         exact = {(m.start, m.end) for m in found}
         found += [m for m in extended if (m.start, m.end) not in exact]  # 'Su-30MKI' has a row of its own
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
-        resolved = with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text)
+        resolved = without_redefined_systems(
+            with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text), text)
         return with_family_names(resolved, text, self.families)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
@@ -481,6 +482,26 @@ def with_defined_acronyms(mentions: list[Mention], text: str) -> list[Mention]:
     kept = [m for m in mentions
             if m.kind is MentionKind.TRIGGER or not any(m.start < e and s < m.end for s, e in taken)]
     return sorted(kept + found, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+def _names_a_weapon(m: Mention) -> bool:
+    return m.kind is MentionKind.SYSTEM or (m.kind is MentionKind.ITEM and m.value != "unspecified")
+
+
+def without_redefined_systems(mentions: list[Mention], text: str) -> list[Mention]:
+    """An acronym the article defines as the initials of a name that names no weapon is that name,
+    not the catalogued system it also spells: after 'Japan's Official Security Assistance (OSA)',
+    'OSA' is the aid programme, not the Osa air-defence system ('High Mobility Artillery Rocket
+    System (HIMARS)' names a weapon, so HIMARS stays one; 'assistance' or 'equipment' names none)."""
+    redefined: set[str] = set()
+    for match in ACRONYM_DEFINITION.finditer(text):
+        start = _acronym_expansion(text, match.start(), match.group(1))
+        if start is not None and not any(_names_a_weapon(m) and start <= m.start and m.end <= match.start()
+                                         for m in mentions):
+            redefined.add(match.group(1))
+    if not redefined:
+        return mentions
+    return [m for m in mentions if not (m.kind is MentionKind.SYSTEM and m.text in redefined)]
 
 
 @lru_cache(maxsize=1)
