@@ -409,7 +409,7 @@ def _joint(t: Token) -> bool:
     """'India and Russia jointly developed the BrahMos', 'A and B build it together': one
     production of two partners; 'China and the US are both developing hypersonic missiles' is two
     domestic ones (a noun such as 'factory' names one production already)."""
-    prefixed = t.i >= 2 and t.doc[t.i - 1].text == "-" and t.doc[t.i - 2].lower_ in JOINT_CUES  # "co-produced"
+    prefixed = t.lower_.split("-", 1)[0] in JOINT_CUES and "-" in t.text  # "co-produced" (one token)
     return prefixed or any(x.lower_ in JOINT_CUES for x in t.children)
 
 
