@@ -131,6 +131,16 @@ def _goods_cues_apply(frame: Frame, role: str) -> bool:
     return frame.type is not EventType.PAYMENT
 
 
+def _payment_side_guessed(frame: Frame, provider: str | None, recipient: str | None, priors: RolePriors) -> bool:
+    """A payment whose payer or payee the sentence does not name, and that no seller the article
+    names for the payer fills, is a guess: 'Qatar is paying part of the soldiers' salaries' in a
+    story about Russian arms does not pay Russia; 'who paid' in a headline pays no one in particular."""
+    if frame.type is not EventType.PAYMENT:
+        return False
+    return (frame.provider is None and provider is not None) or \
+        (frame.recipient is None and recipient is not None and recipient != priors.seller_to(provider))
+
+
 def _role_priors(frame: Frame, role: str, priors: RolePriors) -> Counter:
     """The article's parties most reported in the role: for a payment, the payer is the side that
     gets the goods and the payee the side that sells them ('Qatar is paying the salaries' in a
@@ -385,6 +395,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if recipient is None:
         recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient",
                                    _role_priors(frame, "recipient", priors), origin)
+    if _payment_side_guessed(frame, provider, recipient, priors):
+        tracer(parsed.doc).drop(Reason.PAYMENT_SIDE_GUESSED, frame, provider or recipient or "")
+        return []
     if provider is None or recipient is None or provider == recipient:
         tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
                                 else Reason.SAME_PARTY, frame, provider or recipient or "")
