@@ -131,14 +131,28 @@ def _goods_cues_apply(frame: Frame, role: str) -> bool:
     return frame.type is not EventType.PAYMENT
 
 
-def _payment_side_guessed(frame: Frame, provider: str | None, recipient: str | None, priors: RolePriors) -> bool:
+def _payment_side_guessed(frame: Frame, provider: str | None, recipient: str | None, priors: RolePriors,
+                          doc: Doc) -> bool:
     """A payment whose payer or payee the sentence does not name, and that no seller the article
     names for the payer fills, is a guess: 'Qatar is paying part of the soldiers' salaries' in a
-    story about Russian arms does not pay Russia; 'who paid' in a headline pays no one in particular."""
+    story about Russian arms does not pay Russia; 'who paid' in a headline pays no one in particular.
+    A lender's borrower may be the buyer the article names for it, or another party of the sentence
+    ('paid for with Russian state loans that Caracas was to repay')."""
     if frame.type is not EventType.PAYMENT:
         return False
-    return (frame.provider is None and provider is not None) or \
-        (frame.recipient is None and recipient is not None and recipient != priors.seller_to(provider))
+    if frame.provider is None and provider is not None:
+        return True
+    if frame.recipient is not None or recipient is None:
+        return False
+    if frame.credit:
+        return recipient != priors.borrower_of(provider, _sentence_parties(doc))
+    return recipient != priors.seller_to(provider)
+
+
+def _sentence_parties(doc: Doc) -> list[str]:
+    """The parties a sentence names, in order, each once (people's titles and places left out)."""
+    return list(dict.fromkeys(span.label_ for span in spans_of(doc, MentionKind.PARTY)
+                              if span.kb_id_ != "person" and not _is_place(span.root)))
 
 
 def _role_priors(frame: Frame, role: str, priors: RolePriors) -> Counter:
@@ -317,6 +331,18 @@ class RolePriors:
             return None  # only a catalogued item made by the article's main supplier continues its flow
         return provider, recipient
 
+    def buyer_from(self, seller: str) -> str | None:
+        """Whom the article says `seller` supplies: the borrower of a credit `seller` lends for goods."""
+        buyers = [(n, r) for (p, r), n in self.pairs.items() if p == seller]
+        return max(buyers)[1] if buyers else None
+
+    def borrower_of(self, lender: str, sentence_parties: list[str]) -> str | None:
+        """Who borrows what `lender` lends for arms: the buyer the article names for the lender,
+        else another party of the sentence ('a French credit line that paid for helicopters for
+        Ghana's air force'), else the article's most reported recipient of goods."""
+        return self.buyer_from(lender) or next((p for p in sentence_parties if p != lender), None) \
+            or next((r for r, _ in self.recipients.most_common() if r != lender), None)
+
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
         sellers = [(n, p) for (p, r), n in self.pairs.items() if r == buyer]
@@ -382,8 +408,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
-        recipient = priors.seller_to(provider)
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the seller the article names for the payer")
+        recipient = priors.borrower_of(provider, _sentence_parties(parsed.doc)) if frame.credit else priors.seller_to(provider)
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the buyer the article names for the lender"
+                                  if frame.credit else "the seller the article names for the payer")
     if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
         tracer(parsed.doc).drop(Reason.DOMESTIC_PROCUREMENT, frame, origin)
         return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
@@ -395,7 +422,7 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if recipient is None:
         recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient",
                                    _role_priors(frame, "recipient", priors), origin)
-    if _payment_side_guessed(frame, provider, recipient, priors):
+    if _payment_side_guessed(frame, provider, recipient, priors, parsed.doc):
         tracer(parsed.doc).drop(Reason.PAYMENT_SIDE_GUESSED, frame, provider or recipient or "")
         return []
     if provider is None or recipient is None or provider == recipient:

@@ -50,6 +50,7 @@ class Frame:
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
+    credit: bool = False  # "paid for with Japanese loans": a payment lent, lender -> borrower
 
     @property
     def status(self) -> Status:
@@ -212,8 +213,9 @@ def _counter_items(t: Token) -> list[ItemMention]:
 
 
 def _counter_flow(frame: Frame) -> Frame | None:
-    """The transfer implied in return: the payer or giver receives the counter-goods."""
-    if frame.type not in (EventType.PAYMENT, EventType.TRANSFER) or frame.provider is None:
+    """The transfer implied in return: the payer or giver receives the counter-goods (not a lender:
+    'a French credit line that paid for helicopters' gives France no helicopters)."""
+    if frame.type not in (EventType.PAYMENT, EventType.TRANSFER) or frame.provider is None or frame.credit:
         return None
     items = _counter_items(frame.trigger)
     if not items:
@@ -272,13 +274,13 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
                      subject_pronoun=subject_pronoun, pair_in_context=pair)
     if trig.type is EventType.PAYMENT:
-        payers, payees, money, anchored = payment_roles(t, nominal)
+        payers, payees, money, anchored, credit = payment_roles(t, nominal)
         if money is None and nominal:
             tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
             return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
         item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
         return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
-                     anchored=anchored, subject_pronoun=subject_pronoun)
+                     anchored=anchored, subject_pronoun=subject_pronoun, credit=credit)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
         if trig.agent and not (trainers and trainees):

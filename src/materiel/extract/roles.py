@@ -330,7 +330,52 @@ def instructor_roles(t: Token) -> tuple[list, list]:
     return trainers, trainees
 
 
-def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool]:
+# Money lent for a purchase (ONTOLOGY §9.9, lender -> borrower): "paid for with Japanese loans".
+CREDIT_NOUNS = frozenset({"loan", "credit", "financing"})
+CREDIT_PREPS = frozenset({"with", "through", "by", "from"})
+LENDER_MODIFIERS = frozenset({"amod", "compound", "poss", "nmod"})
+# Verbs whose subject lends the credit they take as object: "India extended a credit line".
+LENDING_VERBS = frozenset({"extend", "grant", "offer", "provide", "give", "open", "approve"})
+
+
+def is_credit(noun: Token) -> bool:
+    """'loans', 'a line of credit', 'a credit line', 'state financing'."""
+    return noun.lemma_.lower() in CREDIT_NOUNS or any(
+        c.dep_ in ("compound", "prep") and (c.lemma_.lower() in CREDIT_NOUNS or
+                                            any(o.lemma_.lower() in CREDIT_NOUNS for o in prep_objects(noun, frozenset({"of"}))))
+        for c in noun.children)
+
+
+def credits_paying(t: Token) -> list[Token]:
+    """The credit a payment was made with: in a 'with/through' phrase of the payment ('paid for
+    with Russian state loans') or as its subject ('a $100m credit line that paid for guard boats')."""
+    nouns = [o for o in prep_objects(t, CREDIT_PREPS) if is_credit(o)]
+    return nouns + [s for s in subject_heads(t) if s.pos_ in NOUN_POS and is_credit(s)]
+
+
+def credit_lenders(nouns: list[Token]) -> list:
+    """Who lent these credits: the credit's modifier ('Japanese government loans'), its 'from'
+    phrase, or the subject of the verb that extends it ('India extended a credit line')."""
+    lenders = []
+    for noun in nouns:
+        named = [c for c in noun.children if c.dep_ in LENDER_MODIFIERS] + prep_objects(noun, frozenset({"from", "by"}))
+        found = parties_in(phrase_tokens(named))
+        if not found and noun.dep_ == "dobj" and noun.head.lemma_.lower() in LENDING_VERBS:
+            found = parties_in(phrase_tokens(subject_heads(noun.head)))
+        lenders += [p for p in found if p not in lenders]
+    return lenders
+
+
+def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool, bool]:
+    """Payers, payees, the sum, whether a party is attached, and whether the money is lent
+    (then the payer is the lender and the payee the borrower who buys with it)."""
+    money = money_in(sorted(t.subtree, key=lambda x: x.i))
+    credits = [] if nominal else credits_paying(t)
+    lenders = credit_lenders(credits)
+    if lenders:
+        money = money or money_in(phrase_tokens(credits))  # "a $100 million credit line that paid for boats"
+        borrowers = [] if is_passive(t) else parties_in(phrase_tokens([s for s in subject_heads(t) if not is_credit(s)]))
+        return lenders, [p for p in borrowers if p[0] not in {code for code, _ in lenders}], money, True, True
     if nominal:
         payers = parties_in(phrase_tokens(children_of(t, ("poss",)) + prep_objects(t, frozenset({"by", "from"}))))
         payees = parties_in(phrase_tokens(prep_objects(t, frozenset({"to", "for"}))))
@@ -343,8 +388,7 @@ def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bo
         payee_tokens = children_of(t, ("dative", "iobj")) + prep_objects(t, frozenset({"to"}))
         payee_tokens += [o for o in children_of(t, ("dobj",)) if party_of(o)]
         payees = parties_in(phrase_tokens(payee_tokens))
-    money = money_in(sorted(t.subtree, key=lambda x: x.i))
-    return payers, payees, money, bool(payers or payees)
+    return payers, payees, money, bool(payers or payees), False
 
 
 def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
