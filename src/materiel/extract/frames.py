@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
-                    item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
+                    is_credit, item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -199,6 +199,17 @@ def _system_bound(t: Token) -> bool:
                for x in t.sent)
 
 
+def _credit_that_pays(t: Token) -> bool:
+    """'a $100m credit line that paid for guard boats': the credit is the subject of a payment verb."""
+    noun = t.head if t.dep_ == "compound" else t
+    return any(c.dep_ == "relcl" and c.lemma_.lower() == "pay" for c in noun.children)
+
+
+def _credit_deal(t: Token) -> bool:
+    """'a loan agreement', 'a credit deal': a deal for money lent (a payment), not for goods."""
+    return any(c.dep_ == "compound" and is_credit(c) for c in t.children)
+
+
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
@@ -274,6 +285,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
                      subject_pronoun=subject_pronoun, pair_in_context=pair)
     if trig.type is EventType.PAYMENT:
+        if nominal and _credit_that_pays(t):
+            tracer(t.doc).drop(Reason.GOVERNED_BY_TRIGGER, t, "pay")
+            return None  # "a credit line that paid for guard boats": the payment verb reports it
         payers, payees, money, anchored, credit = payment_roles(t, nominal)
         if money is None and nominal:
             tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
@@ -323,6 +337,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
         tracer(t.doc).drop(Reason.NO_DESTINATION, t)
         return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+    if nominal and _credit_deal(t):
+        tracer(t.doc).drop(Reason.CREDIT_DEAL, t)
+        return None  # "signed a loan agreement with JICA for five vessels": the lender sells no vessels
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:

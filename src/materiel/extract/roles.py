@@ -366,12 +366,38 @@ def credit_lenders(nouns: list[Token]) -> list:
     return lenders
 
 
+# Verbs whose subject takes the credit they have as object: "Manila signed a loan agreement with JICA".
+BORROWING_VERBS = frozenset({"sign", "secure", "obtain", "receive", "take", "get", "seek", "negotiate", "win", "conclude"})
+
+
+def credit_noun_roles(t: Token) -> tuple[list, list]:
+    """Lender and borrower of a credit noun: 'a Japanese loan to Manila', 'India extended a
+    credit line to Vietnam', 'Manila signed a loan agreement with JICA' (the noun a credit word
+    modifies speaks for it)."""
+    noun = t.head if t.dep_ == "compound" and t.head.pos_ in NOUN_POS else t
+    lenders = credit_lenders([noun]) if noun is not t else []
+    lenders += [p for p in credit_lenders([t]) if p not in lenders]
+    borrowers = parties_in(phrase_tokens(prep_objects(noun, frozenset({"to", "for"}))))
+    verb = noun.head if noun.dep_ == "dobj" and noun.head.pos_ in VERB_POS else None
+    if verb is not None and verb.lemma_.lower() in LENDING_VERBS:
+        borrowers += parties_in(phrase_tokens(children_of(verb, ("dative",)) + prep_objects(verb, frozenset({"to"}))))
+    elif verb is not None and verb.lemma_.lower() in BORROWING_VERBS:
+        borrowers += parties_in(phrase_tokens(subject_heads(verb)))
+        lenders += parties_in(phrase_tokens(prep_objects(noun, frozenset({"with"})) + prep_objects(verb, frozenset({"with", "from"}))))
+    lender_codes = {code for code, _ in lenders}
+    return lenders, [p for p in borrowers if p[0] not in lender_codes]
+
+
 def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool, bool]:
     """Payers, payees, the sum, whether a party is attached, and whether the money is lent
     (then the payer is the lender and the payee the borrower who buys with it)."""
     money = money_in(sorted(t.subtree, key=lambda x: x.i))
     credits = [] if nominal else credits_paying(t)
     lenders = credit_lenders(credits)
+    if nominal and is_credit(t):
+        lenders, borrowers = credit_noun_roles(t)
+        noun = t.head if t.dep_ == "compound" else t
+        return lenders, borrowers, money or money_in(phrase_tokens([noun])), bool(lenders or borrowers), True
     if lenders:
         money = money or money_in(phrase_tokens(credits))  # "a $100 million credit line that paid for boats"
         borrowers = [] if is_passive(t) else parties_in(phrase_tokens([s for s in subject_heads(t) if not is_credit(s)]))
