@@ -579,8 +579,10 @@ def _group_for_state(event: Event, stand_ins: dict[str, set[str]], governments: 
     replaces the state. `stand_ins` maps a state to the receiving groups based there."""
     if event.recipient in governments:
         return event
-    if event.type in (EventType.TRAINING, EventType.COOPERATION):
-        return event  # "trained Libya's coastguard": the state's own forces are trained, not a group in it
+    if event.type in (EventType.TRAINING, EventType.COOPERATION, EventType.PRODUCTION):
+        # "trained Libya's coastguard", "Sudan's Military Industry Corporation turned out rifles":
+        # the state's own forces or industry, not a group on its soil
+        return event
     groups = stand_ins.get(event.recipient, set())
     if len(groups) == 1 and event.provider != event.recipient:
         return event.with_changes(recipient=next(iter(groups)))

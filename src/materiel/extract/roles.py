@@ -448,7 +448,8 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         objects += relative_product(t)
         # "builds JF-17s with Chinese help", "makes rifles under licence from IWI": the parser often
         # hangs the help on the product rather than on the verb; "built to a Chinese design" on the verb
-        help_tokens = help_phrases(lent_help(objects + [t]))
+        nouns = [x for x in phrase_tokens(objects) if x.pos_ in NOUN_POS]  # "thousands of mortars based on ..."
+        help_tokens = help_phrases(lent_help(list(dict.fromkeys(objects + [t] + nouns))))
         helpers = helpers + [p for p in parties_in(help_tokens) if p not in helpers]
         product = [x for x in phrase_tokens(objects) if x not in set(help_tokens)]
         items = items_in(product) or items_in(product, include_modifiers=True)
@@ -465,9 +466,17 @@ HELP_PREPS = PRODUCER_HELP_PREPS | {"to"}
 RELATIVE_OBJECTS = frozenset({"which", "that"})
 
 
+# Participles that hang a lent design on the product: "rifles based on Chinese designs".
+BASIS_PARTICIPLES = frozenset({"base", "derive", "model", "copy", "adapt"})
+BASIS_PREPS = frozenset({"on", "from"})
+
+
 def lent_help(nouns: list[Token]) -> list[Token]:
-    """The help nouns in 'with/under/from/to' phrases hung on these nouns."""
-    return [p for n in nouns for p in prep_objects(n, HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS]
+    """The help nouns in 'with/under/from/to' phrases hung on these nouns, or in the 'on/from'
+    phrase of a participle on them ('turned out rifles based on Chinese designs')."""
+    bases = [c for n in nouns for c in n.children if c.dep_ == "acl" and c.lemma_.lower() in BASIS_PARTICIPLES]
+    return [p for n in nouns for p in prep_objects(n, HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS] + \
+        [p for b in bases for p in prep_objects(b, BASIS_PREPS) if p.lemma_.lower() in HELP_NOUNS]
 
 
 # Who lends a design or licence may be named in a participle on it: "a design developed with X".
