@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
-                    is_credit, item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
+                    is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -317,6 +317,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             # "Iran has agreed to help Russia manufacture drones", "Iran was helping Russia build a
             # plant to manufacture drones": the helper lends the know-how
             provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] != recipient])
+        if provider is None:
+            # "in talks with Saudi firms about producing components locally"
+            provider = first_party([p for p in negotiating_partners(t) if p[0] != recipient])
         if provider is None:
             adjective = item_origin_adjective(items)  # "Iranian-designed drones"
             provider = adjective if adjective != recipient else None

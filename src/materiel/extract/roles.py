@@ -500,6 +500,26 @@ def relative_product(t: Token) -> list[Token]:
     return [t.head] if all(o.lower_ in RELATIVE_OBJECTS for o in objects) else []
 
 
+# Words of a deal or talks whose 'with' partner is the other side of the production they are about.
+NEGOTIATION_WORDS = frozenset({"talk", "negotiate", "negotiation", "discuss", "discussion", "agreement", "deal",
+                               "memorandum", "accord", "contract", "agree"})
+TOPIC_PREPS = frozenset({"about", "on", "over", "for"})
+
+
+def negotiating_partners(t: Token) -> list:
+    """'LIG Nex1 is in talks with Saudi firms about producing components locally', 'Hanwha is
+    negotiating with Poland on producing K9s', 'an agreement with Ukraine to build a factory': the
+    partner of the talks or deal that a production clause is the topic of."""
+    head = None
+    if t.dep_ in ("pcomp", "pobj") and t.head.lower_ in TOPIC_PREPS:
+        head = t.head.head
+    elif t.dep_ == "acl":
+        head = t.head  # "an agreement with Ukraine to build a factory"
+    if head is None or head.lemma_.lower() not in NEGOTIATION_WORDS:
+        return []
+    return parties_in(phrase_tokens(prep_objects(head, frozenset({"with"}))))
+
+
 def production_place(t: Token) -> list:
     """Where production happens: 'in X' on the verb, or on the factory its clause belongs to."""
     scopes = [t]
