@@ -131,6 +131,23 @@ def _goods_cues_apply(frame: Frame, role: str) -> bool:
     return frame.type is not EventType.PAYMENT
 
 
+def _prices_last(frames: list[Frame]) -> list[Frame]:
+    """The sentence's frames, those paying the price of its deal after the deal's own."""
+    return [f for f in frames if not f.prices_deal] + [f for f in frames if f.prices_deal]
+
+
+def _price_of_deal(frame: Frame, sentence_events: list[Event], parsed: ParsedSentence) -> None:
+    """'Jakarta signed for 11 Su-35s, with half of the price to be paid in palm oil': the buyer of
+    the sentence's transfer pays its seller (a buyer the sentence names, not one guessed from context)."""
+    named = _sentence_parties(parsed.doc)
+    deal = next((e for e in sentence_events if e.type is EventType.TRANSFER and e.recipient in named), None)
+    if deal is None:
+        return
+    frame.provider, frame.recipient, frame.anchored = deal.recipient, deal.provider, True
+    tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the buyer in the deal whose price is paid")
+    tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the seller in the deal whose price is paid")
+
+
 def _payment_side_guessed(frame: Frame, provider: str | None, recipient: str | None, priors: RolePriors,
                           doc: Doc) -> bool:
     """A payment whose payer or payee the sentence does not name, and that no seller the article
@@ -712,7 +729,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
-        for frame in (bundled_training(f, sentence_frames, priors) for f in sentence_frames):
+        first = len(events)
+        for frame in (bundled_training(f, sentence_frames, priors) for f in _prices_last(sentence_frames)):
+            if frame.prices_deal:
+                _price_of_deal(frame, events[first:], p)
             found = ground(frame_events(frame, p, sentences, article, kb, memory, priors), frame, p, sentences,
                            article.full_text, kb)
             if not found and frame.money is not None:

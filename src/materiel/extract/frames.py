@@ -51,6 +51,7 @@ class Frame:
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
     credit: bool = False  # "paid for with Japanese loans": a payment lent, lender -> borrower
+    prices_deal: bool = False  # "half of the price to be paid in palm oil": the buyer of the sentence's deal pays
 
     @property
     def status(self) -> Status:
@@ -199,6 +200,41 @@ def _system_bound(t: Token) -> bool:
                for x in t.sent)
 
 
+def _payment_frame(t: Token, nominal: bool, mod: Modality, subject_pronoun: bool) -> Frame | None:
+    """A payment: payer, payee, the sum, and whether it pays the price of a deal in the sentence."""
+    if nominal and _credit_that_pays(t):
+        tracer(t.doc).drop(Reason.GOVERNED_BY_TRIGGER, t, "pay")
+        return None  # "a credit line that paid for guard boats": the payment verb reports it
+    price = _pays_a_price(t)
+    if t.lemma_.lower() in PRICE_BOUND_PAYMENTS and not price:
+        tracer(t.doc).drop(Reason.NO_PRICE_SETTLED, t)
+        return None  # "the dispute was settled", "settled in Crimea"
+    payers, payees, money, anchored, credit = payment_roles(t, nominal)
+    if money is None and nominal:
+        tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
+        return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
+    item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
+    return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
+                 anchored=anchored, subject_pronoun=subject_pronoun, credit=credit,
+                 prices_deal=price and not (payers or payees))
+
+
+# Nouns for what a buyer owes a seller; verbs that are a payment only when one of them is settled.
+PRICE_NOUNS = frozenset({"price", "bill", "cost", "invoice", "debt", "tab"})
+PRICE_BOUND_PAYMENTS = frozenset({"settle"})
+
+
+def _pays_a_price(t: Token) -> bool:
+    """'part of the bill was settled in palm oil', 'half of the price to be paid in commodities':
+    the payment's object (or passive subject, or the noun it qualifies) is a price."""
+    candidates = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
+    if t.dep_ in ("acl", "relcl") and t.head.pos_ in NOUN_POS:
+        candidates.append(t.head)
+    return any(c.lemma_.lower() in PRICE_NOUNS or
+               any(o.lemma_.lower() in PRICE_NOUNS for o in prep_objects(c, frozenset({"of"})))
+               for c in candidates)
+
+
 def _credit_that_pays(t: Token) -> bool:
     """'a $100m credit line that paid for guard boats': the credit is the subject of a payment verb."""
     noun = t.head if t.dep_ == "compound" else t
@@ -285,16 +321,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
                      subject_pronoun=subject_pronoun, pair_in_context=pair)
     if trig.type is EventType.PAYMENT:
-        if nominal and _credit_that_pays(t):
-            tracer(t.doc).drop(Reason.GOVERNED_BY_TRIGGER, t, "pay")
-            return None  # "a credit line that paid for guard boats": the payment verb reports it
-        payers, payees, money, anchored, credit = payment_roles(t, nominal)
-        if money is None and nominal:
-            tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
-            return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
-        item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
-        return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
-                     anchored=anchored, subject_pronoun=subject_pronoun, credit=credit)
+        return _payment_frame(t, nominal, mod, subject_pronoun)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
         if trig.agent and not (trainers and trainees):
