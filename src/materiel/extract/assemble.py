@@ -334,8 +334,10 @@ class RolePriors:
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
-        # a production or training partner says nothing about who ships goods to whom
-        explicit = [f for f in frames if f.provider and f.recipient and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
+        # a production or training partner says nothing about who ships goods to whom, nor does a
+        # lender ('paid for with Japanese loans')
+        explicit = [f for f in frames if f.provider and f.recipient and not f.credit
+                    and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
                    Counter((f.provider, f.recipient) for f in explicit if f.type is EventType.TRANSFER))
 

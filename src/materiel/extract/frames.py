@@ -50,7 +50,7 @@ class Frame:
     owner_ambiguous: bool = False  # "Ukraine drawdown": a noun modifier may be either side
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
-    credit: bool = False  # "paid for with Japanese loans": a payment lent, lender -> borrower
+    credit: bool = False  # "paid for with Japanese loans": money lent or given to a buyer, lender -> borrower
     prices_deal: bool = False  # "half of the price to be paid in palm oil": the buyer of the sentence's deal pays
 
     @property
@@ -210,6 +210,10 @@ def _payment_frame(t: Token, nominal: bool, mod: Modality, subject_pronoun: bool
         tracer(t.doc).drop(Reason.NO_PRICE_SETTLED, t)
         return None  # "the dispute was settled", "settled in Crimea"
     payers, payees, money, anchored, credit = payment_roles(t, nominal)
+    helpers = _paying_helpers(t, payers) if not nominal else []
+    if helpers:
+        # "$40m in financing to help Argentina pay for them": money given to a buyer, as a credit is
+        payers, payees, anchored, credit = helpers, payers, True, True
     if money is None and nominal:
         tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
         return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
@@ -217,6 +221,16 @@ def _payment_frame(t: Token, nominal: bool, mod: Modality, subject_pronoun: bool
     return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
                  anchored=anchored, subject_pronoun=subject_pronoun, credit=credit,
                  prices_deal=price and not (payers or payees))
+
+
+def _paying_helpers(t: Token, payers: list) -> list:
+    """'the administration pledged $40 million to help Argentina pay for the jets': who helps a
+    named payer pay gives it the money (helper -> payer)."""
+    helping = _helping_governor(t)
+    if helping is None or not payers:
+        return []
+    codes = {code for code, _ in payers}
+    return [p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] not in codes]
 
 
 # Nouns for what a buyer owes a seller; verbs that are a payment only when one of them is settled.
