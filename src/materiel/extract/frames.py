@@ -487,9 +487,12 @@ def _lent_to(provider: str, helpers: list, items: list[ItemMention], kb: Knowled
 
 
 def _helping_governor(t: Token, climb: int = 3) -> Token | None:
-    """The 'help' verb a production clause hangs from, through at most `climb` clause links."""
+    """The 'help' verb a production clause hangs from, through at most `climb` clause links
+    (a production line or plant set up counts as one: 'helped CAVIM set up a line to assemble drones')."""
     for _ in range(climb):
-        if t.dep_ not in ("xcomp", "ccomp", "advcl") or t.head == t:
+        if t.dep_ in ("acl", "relcl") and t.head.lemma_.lower() in PRODUCTION_SITES and t.head.dep_ == "dobj":
+            t = t.head
+        if t.dep_ not in ("xcomp", "ccomp", "advcl", "dobj") or t.head == t:
             return None
         t = t.head
         if t.lemma_.lower() in HELPING_VERBS:
