@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES, SYMMETRIC_TRIGGERS, VERB_ONLY_TRIGGERS,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party,
-                    is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
+                    help_phrases, is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -315,7 +315,7 @@ def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
 def _domestic(t: Token) -> bool:
     """'builds its own drones', 'domestically produced': no foreign party, unless help is named
     ('is manufacturing its own missiles with Chinese help')."""
-    if parties_in(phrase_tokens(lent_help([t, *children_of(t, ("dobj",))]))):
+    if parties_in(help_phrases(lent_help([t, *children_of(t, ("dobj",))]))):
         return False
     return any(x.lower_ in DOMESTIC_CUES for x in t.subtree) or any(
         x.lower_ in DOMESTIC_CUES for x in t.head.children)

@@ -484,10 +484,11 @@ LENDER_PREPS = frozenset({"with", "by", "from"})
 
 
 def help_phrases(helps: list[Token]) -> list[Token]:
-    """The help nouns' phrases, with the lender a participle on them names ('to a design
-    developed jointly with China's Chengdu', 'under a licence granted by Israel')."""
-    lenders = [o for h in helps for c in h.children if c.dep_ == "acl" and c.tag_ == "VBN"
-               for o in prep_objects(c, LENDER_PREPS)]
+    """The help nouns' phrases, with the lender a participle or relative clause on them names ('to a
+    design developed jointly with China's Chengdu', 'under a licence granted by Israel', 'under the
+    licence India obtained from Russia')."""
+    lenders = [o for h in helps for c in h.children if (c.dep_ == "acl" and c.tag_ == "VBN") or c.dep_ == "relcl"
+               for o in prep_objects(c, LENDER_PREPS)]  # "under the licence India obtained from Russia"
     return phrase_tokens(helps + lenders)
 
 
