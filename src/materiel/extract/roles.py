@@ -432,6 +432,10 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         if t.dep_ in ("dobj", "pobj") and not makers:
             governor = t.head if t.dep_ == "dobj" else t.head.head
             makers = parties_in(phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
+        if t.dep_ in ("nsubj", "nsubjpass") and not makers:
+            # "the production of ANKA drones is to be organised at Kazakhstan Aviation Industry"
+            for governor in [t.head] + children_of(t.head, ("xcomp",)):
+                makers = makers or production_place(governor)
     else:
         subjects = parties_in(phrase_tokens(subject_heads(t)))
         places = production_place(t)
