@@ -446,6 +446,7 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
             makers = subjects or places
             helpers = []
         helpers = helpers + parties_in(phrase_tokens(prep_objects(t, PRODUCER_HELP_PREPS)))
+        helpers = helpers + [p for p in venture_partners(subject_heads(t)) if p not in helpers]
         objects = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
         if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
             objects.append(t.head)  # "a variant built in Poland"
@@ -458,6 +459,18 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         product = [x for x in phrase_tokens(objects) if x not in set(help_tokens)]
         items = items_in(product) or items_in(product, include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
+
+
+# Participles that found a maker with a partner: "a joint venture established with Airbus".
+FOUNDING_VERBS = frozenset({"establish", "form", "found", "create", "set"})
+
+
+def venture_partners(makers: list[Token]) -> list:
+    """'The joint venture Eurocopter Kazakhstan Engineering, established with the French company
+    Airbus Helicopters, has been assembling H145s': who the maker was founded with lends its part."""
+    founding = [c for m in makers for x in phrase(m) for c in x.children
+                if c.dep_ == "acl" and c.lemma_.lower() in FOUNDING_VERBS]
+    return parties_in(phrase_tokens([o for c in founding for o in prep_objects(c, frozenset({"with", "by"}))]))
 
 
 # What one party lends another's production: "with Chinese help", "under an Israeli licence".
