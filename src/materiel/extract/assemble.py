@@ -131,6 +131,24 @@ def _goods_cues_apply(frame: Frame, role: str) -> bool:
     return frame.type is not EventType.PAYMENT
 
 
+def _company_named_before(parsed: ParsedSentence, sentences: list[Sentence], other: str) -> str | None:
+    """The state of the last company named before the trigger's sentence ends, within the context
+    window: 'Rheinmetall ... Elsewhere the group is building a shell plant in Lithuania' -> DEU."""
+    index = parsed.sentence.index
+    for back in range(0, CONTEXT_WINDOW + 1):
+        if index - back < 0:
+            break
+        companies = [m for m in sentences[index - back].mentions if m.kind is MentionKind.PARTY
+                     and m.detail in COMPANY_KINDS]
+        if companies:
+            return companies[-1].value if companies[-1].value != other else None
+    return None
+
+
+# Organ kinds that are companies (a maker or a state exporter).
+COMPANY_KINDS = frozenset({"organ:manufacturer", "organ:exporter"})
+
+
 def _prices_last(frames: list[Frame]) -> list[Frame]:
     """The sentence's frames, those paying the price of its deal after the deal's own."""
     return [f for f in frames if not f.prices_deal] + [f for f in frames if f.prices_deal]
@@ -423,6 +441,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if provider is None and recipient is None:
         tracer(parsed.doc).drop(Reason.NO_PARTY, frame)
         return []
+    if frame.type is EventType.PRODUCTION and provider is None and recipient is not None and frame.company_subject:
+        provider = _company_named_before(parsed, sentences, recipient)
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the company the article named before")
     if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
         tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence

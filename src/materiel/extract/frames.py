@@ -51,6 +51,7 @@ class Frame:
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
     credit: bool = False  # "paid for with Japanese loans": money lent or given to a buyer, lender -> borrower
+    company_subject: bool = False  # "the group is building a shell plant in Lithuania": a company named before
     prices_deal: bool = False  # "half of the price to be paid in palm oil": the buyer of the sentence's deal pays
 
     @property
@@ -198,6 +199,18 @@ def _system_bound(t: Token) -> bool:
     'to operate the complex', 'assigned to the systems')? Only then is its item the system named nearby."""
     return any(x.lemma_.lower() in OPERATOR_NOUNS or (x.lemma_.lower() in OPERATING_VERBS and x.pos_ in VERB_POS)
                for x in t.sent)
+
+
+# Nouns by which a report refers back to a company it has named: "the group", "the firm".
+COMPANY_NOUNS = frozenset({"company", "group", "firm", "manufacturer", "maker", "shipbuilder", "shipyard", "contractor"})
+
+
+def _company_subject(t: Token) -> bool:
+    """'the group is building a 155mm shell plant in Lithuania': the subject is a company the
+    article named before ('the' + a company noun, no party in it)."""
+    subjects = subject_heads(t) if t.pos_ in VERB_POS else []
+    return bool(subjects) and all(s.lemma_.lower() in COMPANY_NOUNS and any(c.lower_ == "the" for c in s.children)
+                                  and not parties_in(phrase(s)) for s in subjects)
 
 
 def _payment_frame(t: Token, nominal: bool, mod: Modality, subject_pronoun: bool) -> Frame | None:
@@ -377,7 +390,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             tracer(t.doc).drop(Reason.NO_PRODUCT, t)
             return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
-                     subject_pronoun=subject_pronoun)
+                     subject_pronoun=subject_pronoun, company_subject=_company_subject(t))
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
         tracer(t.doc).drop(Reason.NO_DESTINATION, t)
         return None  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
