@@ -726,6 +726,9 @@ class Reason(str, Enum):
     CARRIER = "carrier"  # the vehicle carrying the cargo: "arrived on board two C-130 planes which landed at ..."
     # frames (extract/frames.py _frame_for, extract/roles.py)
     PAYMENT_WITHOUT_SUM = "payment-without-sum"  # "the payment was discussed": a payment noun names no sum
+    NO_PRICE_SETTLED = "no-price-settled"  # "the dispute was settled": 'settle' pays only a bill or a price
+    CREDIT_DEAL = "credit-deal"  # "a loan agreement with JICA for vessels": money lent, no goods from the lender
+    PAYMENT_SIDE_GUESSED = "payment-side-guessed"  # "Qatar pays the salaries": payee only guessed from context
     DOMESTIC_PRODUCTION = "domestic-production"  # "India builds its own drones domestically."
     NO_PRODUCT = "no-product"  # production of weapons in general: "Russia will produce more weapons."
     NO_DESTINATION = "no-destination"  # "Ukraine has flown the type since 2019."

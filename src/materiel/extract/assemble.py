@@ -131,6 +131,65 @@ def _goods_cues_apply(frame: Frame, role: str) -> bool:
     return frame.type is not EventType.PAYMENT
 
 
+def _company_named_before(parsed: ParsedSentence, sentences: list[Sentence], other: str) -> str | None:
+    """The state of the last company named before the trigger's sentence ends, within the context
+    window: 'Rheinmetall ... Elsewhere the group is building a shell plant in Lithuania' -> DEU."""
+    index = parsed.sentence.index
+    for back in range(0, CONTEXT_WINDOW + 1):
+        if index - back < 0:
+            break
+        companies = [m for m in sentences[index - back].mentions if m.kind is MentionKind.PARTY
+                     and m.detail in COMPANY_KINDS]
+        if companies:
+            return companies[-1].value if companies[-1].value != other else None
+    return None
+
+
+# Organ kinds that are companies (a maker or a state exporter).
+COMPANY_KINDS = frozenset({"organ:manufacturer", "organ:exporter"})
+
+
+def _prices_last(frames: list[Frame]) -> list[Frame]:
+    """The sentence's frames, those paying the price of its deal after the deal's own."""
+    return [f for f in frames if not f.prices_deal] + [f for f in frames if f.prices_deal]
+
+
+def _price_of_deal(frame: Frame, sentence_events: list[Event], parsed: ParsedSentence) -> None:
+    """'Jakarta signed for 11 Su-35s, with half of the price to be paid in palm oil': the buyer of
+    the sentence's transfer pays its seller (a buyer the sentence names, not one guessed from context)."""
+    named = _sentence_parties(parsed.doc)
+    deal = next((e for e in sentence_events if e.type is EventType.TRANSFER and e.recipient in named), None)
+    if deal is None:
+        return
+    frame.provider, frame.recipient, frame.anchored = deal.recipient, deal.provider, True
+    tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the buyer in the deal whose price is paid")
+    tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the seller in the deal whose price is paid")
+
+
+def _payment_side_guessed(frame: Frame, provider: str | None, recipient: str | None, priors: RolePriors,
+                          doc: Doc) -> bool:
+    """A payment whose payer or payee the sentence does not name, and that no seller the article
+    names for the payer fills, is a guess: 'Qatar is paying part of the soldiers' salaries' in a
+    story about Russian arms does not pay Russia; 'who paid' in a headline pays no one in particular.
+    A lender's borrower may be the buyer the article names for it, or another party of the sentence
+    ('paid for with Russian state loans that Caracas was to repay')."""
+    if frame.type is not EventType.PAYMENT:
+        return False
+    if frame.provider is None and provider is not None:
+        return True
+    if frame.recipient is not None or recipient is None:
+        return False
+    if frame.credit:
+        return recipient != priors.borrower_of(provider, _sentence_parties(doc))
+    return recipient != priors.seller_to(provider)
+
+
+def _sentence_parties(doc: Doc) -> list[str]:
+    """The parties a sentence names, in order, each once (people's titles and places left out)."""
+    return list(dict.fromkeys(span.label_ for span in spans_of(doc, MentionKind.PARTY)
+                              if span.kb_id_ != "person" and not _is_place(span.root)))
+
+
 def _role_priors(frame: Frame, role: str, priors: RolePriors) -> Counter:
     """The article's parties most reported in the role: for a payment, the payer is the side that
     gets the goods and the payee the side that sells them ('Qatar is paying the salaries' in a
@@ -333,8 +392,10 @@ class RolePriors:
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
-        # a production or training partner says nothing about who ships goods to whom
-        explicit = [f for f in frames if f.provider and f.recipient and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
+        # a production or training partner says nothing about who ships goods to whom, nor does a
+        # lender ('paid for with Japanese loans')
+        explicit = [f for f in frames if f.provider and f.recipient and not f.credit
+                    and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
         goods = Counter((f.provider, f.recipient, m.item) for f in explicit if f.type is EventType.TRANSFER
                         for m in f.items if m.item.canonical)
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
@@ -388,6 +449,18 @@ class RolePriors:
         fitting = {(p, r) for p, r in self.sentence_flows.get(index, ())
                    if (seller is None or p == seller) and (recipient is None or r == recipient)}
         return fitting.pop() if len(fitting) == 1 else None
+
+    def buyer_from(self, seller: str) -> str | None:
+        """Whom the article says `seller` supplies: the borrower of a credit `seller` lends for goods."""
+        buyers = [(n, r) for (p, r), n in self.pairs.items() if p == seller]
+        return max(buyers)[1] if buyers else None
+
+    def borrower_of(self, lender: str, sentence_parties: list[str]) -> str | None:
+        """Who borrows what `lender` lends for arms: the buyer the article names for the lender,
+        else another party of the sentence ('a French credit line that paid for helicopters for
+        Ghana's air force'), else the article's most reported recipient of goods."""
+        return self.buyer_from(lender) or next((p for p in sentence_parties if p != lender), None) \
+            or next((r for r, _ in self.recipients.most_common() if r != lender), None)
 
     def seller_to(self, buyer: str) -> str | None:
         """Who the article says supplies `buyer`: the payee of a payment for goods."""
@@ -466,12 +539,16 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         return []
     if frame.partner_only and (provider is None) != (recipient is None):
         provider, recipient = provider or recipient, _story_side(frame, parsed, sentences, memory, provider or recipient)
+    if frame.type is EventType.PRODUCTION and provider is None and recipient is not None and frame.company_subject:
+        provider = _company_named_before(parsed, sentences, recipient)
+        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the company the article named before")
     if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
         tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
         return []  # a partnership, or help with production, needs both sides named in the sentence
     if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
-        recipient = priors.seller_to(provider)
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the seller the article names for the payer")
+        recipient = priors.borrower_of(provider, _sentence_parties(parsed.doc)) if frame.credit else priors.seller_to(provider)
+        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the buyer the article names for the lender"
+                                  if frame.credit else "the seller the article names for the payer")
     if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
         tracer(parsed.doc).drop(Reason.DOMESTIC_PROCUREMENT, frame, origin)
         return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
@@ -483,6 +560,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if recipient is None:
         recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient",
                                    _role_priors(frame, "recipient", priors), origin)
+    if _payment_side_guessed(frame, provider, recipient, priors, parsed.doc):
+        tracer(parsed.doc).drop(Reason.PAYMENT_SIDE_GUESSED, frame, provider or recipient or "")
+        return []
     if provider is None or recipient is None or provider == recipient:
         tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
                                 else Reason.SAME_PARTY, frame, provider or recipient or "")
@@ -676,8 +756,10 @@ def _group_for_state(event: Event, stand_ins: dict[str, set[str]], governments: 
     replaces the state. `stand_ins` maps a state to the receiving groups based there."""
     if event.recipient in governments:
         return event
-    if event.type in (EventType.TRAINING, EventType.COOPERATION):
-        return event  # "trained Libya's coastguard": the state's own forces are trained, not a group in it
+    if event.type in (EventType.TRAINING, EventType.COOPERATION, EventType.PRODUCTION):
+        # "trained Libya's coastguard", "Sudan's Military Industry Corporation turned out rifles":
+        # the state's own forces or industry, not a group on its soil
+        return event
     groups = stand_ins.get(event.recipient, set())
     if len(groups) == 1 and event.provider != event.recipient:
         return event.with_changes(recipient=next(iter(groups)))
@@ -807,7 +889,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
-        for frame in (bundled_training(f, sentence_frames, priors) for f in sentence_frames):
+        first = len(events)
+        for frame in (bundled_training(f, sentence_frames, priors) for f in _prices_last(sentence_frames)):
+            if frame.prices_deal:
+                _price_of_deal(frame, events[first:], p)
             found = ground(frame_events(frame, p, sentences, article, kb, memory, priors), frame, p, sentences,
                            article.full_text, kb)
             if not found and frame.money is not None:

@@ -25,7 +25,7 @@ from .status import Modality, governing_chain, modality
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
                     cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
-                    item_origin_adjective, money_in, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
+                    help_phrases, is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
 
@@ -51,6 +51,9 @@ class Frame:
     subject_role: str | None = None  # which role the trigger's grammatical subject plays (the lexicon's)
     pair_in_context: bool = False  # "the two navies held an exercise": the story's two parties
     partner_only: bool = False  # "the cooperation memorandum with India": the other side is the story's
+    credit: bool = False  # "paid for with Japanese loans": money lent or given to a buyer, lender -> borrower
+    company_subject: bool = False  # "the group is building a shell plant in Lithuania": a company named before
+    prices_deal: bool = False  # "half of the price to be paid in palm oil": the buyer of the sentence's deal pays
 
     @property
     def status(self) -> Status:
@@ -260,6 +263,78 @@ def _possessor_named_before(t: Token, trainers: set[str]) -> list:
     return before[:1]
 
 
+# Nouns by which a report refers back to a company it has named: "the group", "the firm".
+COMPANY_NOUNS = frozenset({"company", "group", "firm", "manufacturer", "maker", "shipbuilder", "shipyard", "contractor"})
+
+
+def _company_subject(t: Token) -> bool:
+    """'the group is building a 155mm shell plant in Lithuania': the subject is a company the
+    article named before ('the' + a company noun, no party in it)."""
+    subjects = subject_heads(t) if t.pos_ in VERB_POS else []
+    return bool(subjects) and all(s.lemma_.lower() in COMPANY_NOUNS and any(c.lower_ == "the" for c in s.children)
+                                  and not parties_in(phrase(s)) for s in subjects)
+
+
+def _payment_frame(t: Token, nominal: bool, mod: Modality, subject_pronoun: bool) -> Frame | None:
+    """A payment: payer, payee, the sum, and whether it pays the price of a deal in the sentence."""
+    if nominal and _credit_that_pays(t):
+        tracer(t.doc).drop(Reason.GOVERNED_BY_TRIGGER, t, "pay")
+        return None  # "a credit line that paid for guard boats": the payment verb reports it
+    price = _pays_a_price(t)
+    if t.lemma_.lower() in PRICE_BOUND_PAYMENTS and not price:
+        tracer(t.doc).drop(Reason.NO_PRICE_SETTLED, t)
+        return None  # "the dispute was settled", "settled in Crimea"
+    payers, payees, money, anchored, credit = payment_roles(t, nominal)
+    helpers = _paying_helpers(t, payers) if not nominal else []
+    if helpers:
+        # "$40m in financing to help Argentina pay for them": money given to a buyer, as a credit is
+        payers, payees, anchored, credit = helpers, payers, True, True
+    if money is None and nominal:
+        tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
+        return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
+    item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
+    return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
+                 anchored=anchored, subject_pronoun=subject_pronoun, credit=credit,
+                 prices_deal=price and not (payers or payees))
+
+
+def _paying_helpers(t: Token, payers: list) -> list:
+    """'the administration pledged $40 million to help Argentina pay for the jets': who helps a
+    named payer pay gives it the money (helper -> payer)."""
+    helping = _helping_governor(t)
+    if helping is None or not payers:
+        return []
+    codes = {code for code, _ in payers}
+    return [p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] not in codes]
+
+
+# Nouns for what a buyer owes a seller; verbs that are a payment only when one of them is settled.
+PRICE_NOUNS = frozenset({"price", "bill", "cost", "invoice", "debt", "tab"})
+PRICE_BOUND_PAYMENTS = frozenset({"settle"})
+
+
+def _pays_a_price(t: Token) -> bool:
+    """'part of the bill was settled in palm oil', 'half of the price to be paid in commodities':
+    the payment's object (or passive subject, or the noun it qualifies) is a price."""
+    candidates = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
+    if t.dep_ in ("acl", "relcl") and t.head.pos_ in NOUN_POS:
+        candidates.append(t.head)
+    return any(c.lemma_.lower() in PRICE_NOUNS or
+               any(o.lemma_.lower() in PRICE_NOUNS for o in prep_objects(c, frozenset({"of"})))
+               for c in candidates)
+
+
+def _credit_that_pays(t: Token) -> bool:
+    """'a $100m credit line that paid for guard boats': the credit is the subject of a payment verb."""
+    noun = t.head if t.dep_ == "compound" else t
+    return any(c.dep_ == "relcl" and c.lemma_.lower() == "pay" for c in noun.children)
+
+
+def _credit_deal(t: Token) -> bool:
+    """'a loan agreement', 'a credit deal': a deal for money lent (a payment), not for goods."""
+    return any(c.dep_ == "compound" and is_credit(c) for c in t.children)
+
+
 def _counter_items(t: Token) -> list[ItemMention]:
     """Goods that flow back: 'paid for Iranian drones', 'in exchange for 160 drones'."""
     tokens = []
@@ -274,8 +349,9 @@ def _counter_items(t: Token) -> list[ItemMention]:
 
 
 def _counter_flow(frame: Frame) -> Frame | None:
-    """The transfer implied in return: the payer or giver receives the counter-goods."""
-    if frame.type not in (EventType.PAYMENT, EventType.TRANSFER) or frame.provider is None:
+    """The transfer implied in return: the payer or giver receives the counter-goods (not a lender:
+    'a French credit line that paid for helicopters' gives France no helicopters)."""
+    if frame.type not in (EventType.PAYMENT, EventType.TRANSFER) or frame.provider is None or frame.credit:
         return None
     items = _counter_items(frame.trigger)
     if not items:
@@ -322,7 +398,7 @@ def _listed_in_package(t: Token, trigger_tokens: set[int]) -> bool:
 def _domestic(t: Token) -> bool:
     """'builds its own drones', 'domestically produced': no foreign party, unless help is named
     ('is manufacturing its own missiles with Chinese help')."""
-    if parties_in(phrase_tokens(lent_help([t, *children_of(t, ("dobj",))]))):
+    if parties_in(help_phrases(lent_help([t, *children_of(t, ("dobj",))]))):
         return False
     return any(x.lower_ in DOMESTIC_CUES for x in t.subtree) or any(
         x.lower_ in DOMESTIC_CUES for x in t.head.children)
@@ -343,13 +419,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
                      subject_pronoun=subject_pronoun, pair_in_context=pair,
                      partner_only=not pair and partner_only(t, nominal))
     if trig.type is EventType.PAYMENT:
-        payers, payees, money, anchored = payment_roles(t, nominal)
-        if money is None and nominal:
-            tracer(t.doc).drop(Reason.PAYMENT_WITHOUT_SUM, t)
-            return None  # "payment" with no sum is too vague; "Russia paid for drones" is not
-        item = ItemMention(t, Item(Category.MONEY, money.text if money else "payment"), None, t.i, t.i + 1)
-        return Frame(EventType.PAYMENT, t, first_party(payers), first_party(payees), [item], mod, money,
-                     anchored=anchored, subject_pronoun=subject_pronoun)
+        return _payment_frame(t, nominal, mod, subject_pronoun)
     if trig.type is EventType.TRAINING:
         trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
         items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
@@ -376,6 +446,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             # plant to manufacture drones": the helper lends the know-how
             provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] != recipient])
         if provider is None:
+            # "in talks with Saudi firms about producing components locally"
+            provider = first_party([p for p in negotiating_partners(t) if p[0] != recipient])
+        if provider is None:
             adjective = item_origin_adjective(items)  # "Iranian-designed drones"
             provider = adjective if adjective != recipient else None
         if provider is None and len(makers) > 1 and (nominal or _joint(t)):
@@ -391,12 +464,15 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             tracer(t.doc).drop(Reason.NO_PRODUCT, t)
             return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
-                     subject_pronoun=subject_pronoun)
+                     subject_pronoun=subject_pronoun, company_subject=_company_subject(t))
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
         in_service = _flown_from(t, mod, subject_pronoun)
         if in_service is None:
             tracer(t.doc).drop(Reason.NO_DESTINATION, t)
         return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+    if nominal and _credit_deal(t):
+        tracer(t.doc).drop(Reason.CREDIT_DEAL, t)
+        return None  # "signed a loan agreement with JICA for five vessels": the lender sells no vessels
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
@@ -510,7 +586,7 @@ def _joint(t: Token) -> bool:
     """'India and Russia jointly developed the BrahMos', 'A and B build it together': one
     production of two partners; 'China and the US are both developing hypersonic missiles' is two
     domestic ones (a noun such as 'factory' names one production already)."""
-    prefixed = t.i >= 2 and t.doc[t.i - 1].text == "-" and t.doc[t.i - 2].lower_ in JOINT_CUES  # "co-produced"
+    prefixed = t.lower_.split("-", 1)[0] in JOINT_CUES and "-" in t.text  # "co-produced" (one token)
     return prefixed or any(x.lower_ in JOINT_CUES for x in t.children)
 
 
@@ -525,9 +601,12 @@ def _lent_to(provider: str, helpers: list, items: list[ItemMention], kb: Knowled
 
 
 def _helping_governor(t: Token, climb: int = 3) -> Token | None:
-    """The 'help' verb a production clause hangs from, through at most `climb` clause links."""
+    """The 'help' verb a production clause hangs from, through at most `climb` clause links
+    (a production line or plant set up counts as one: 'helped CAVIM set up a line to assemble drones')."""
     for _ in range(climb):
-        if t.dep_ not in ("xcomp", "ccomp", "advcl") or t.head == t:
+        if t.dep_ in ("acl", "relcl") and t.head.lemma_.lower() in PRODUCTION_SITES and t.head.dep_ == "dobj":
+            t = t.head
+        if t.dep_ not in ("xcomp", "ccomp", "advcl", "dobj") or t.head == t:
             return None
         t = t.head
         if t.lemma_.lower() in HELPING_VERBS:

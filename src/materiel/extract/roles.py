@@ -395,7 +395,78 @@ def instructor_roles(t: Token) -> tuple[list, list]:
     return trainers, trainees
 
 
-def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool]:
+# Money lent for a purchase (ONTOLOGY §9.9, lender -> borrower): "paid for with Japanese loans".
+CREDIT_NOUNS = frozenset({"loan", "credit", "financing"})
+CREDIT_PREPS = frozenset({"with", "through", "by", "from"})
+LENDER_MODIFIERS = frozenset({"amod", "compound", "poss", "nmod"})
+# Verbs whose subject lends the credit they take as object: "India extended a credit line".
+LENDING_VERBS = frozenset({"extend", "grant", "offer", "provide", "give", "open", "approve"})
+
+
+def is_credit(noun: Token) -> bool:
+    """'loans', 'a line of credit', 'a credit line', 'state financing'."""
+    return noun.lemma_.lower() in CREDIT_NOUNS or any(
+        c.dep_ in ("compound", "prep") and (c.lemma_.lower() in CREDIT_NOUNS or
+                                            any(o.lemma_.lower() in CREDIT_NOUNS for o in prep_objects(noun, frozenset({"of"}))))
+        for c in noun.children)
+
+
+def credits_paying(t: Token) -> list[Token]:
+    """The credit a payment was made with: in a 'with/through' phrase of the payment ('paid for
+    with Russian state loans') or as its subject ('a $100m credit line that paid for guard boats')."""
+    nouns = [o for o in prep_objects(t, CREDIT_PREPS) if is_credit(o)]
+    return nouns + [s for s in subject_heads(t) if s.pos_ in NOUN_POS and is_credit(s)]
+
+
+def credit_lenders(nouns: list[Token]) -> list:
+    """Who lent these credits: the credit's modifier ('Japanese government loans'), its 'from'
+    phrase, or the subject of the verb that extends it ('India extended a credit line')."""
+    lenders = []
+    for noun in nouns:
+        named = [c for c in noun.children if c.dep_ in LENDER_MODIFIERS] + prep_objects(noun, frozenset({"from", "by"}))
+        found = parties_in(phrase_tokens(named))
+        if not found and noun.dep_ == "dobj" and noun.head.lemma_.lower() in LENDING_VERBS:
+            found = parties_in(phrase_tokens(subject_heads(noun.head)))
+        lenders += [p for p in found if p not in lenders]
+    return lenders
+
+
+# Verbs whose subject takes the credit they have as object: "Manila signed a loan agreement with JICA".
+BORROWING_VERBS = frozenset({"sign", "secure", "obtain", "receive", "take", "get", "seek", "negotiate", "win", "conclude"})
+
+
+def credit_noun_roles(t: Token) -> tuple[list, list]:
+    """Lender and borrower of a credit noun: 'a Japanese loan to Manila', 'India extended a
+    credit line to Vietnam', 'Manila signed a loan agreement with JICA' (the noun a credit word
+    modifies speaks for it)."""
+    noun = t.head if t.dep_ == "compound" and t.head.pos_ in NOUN_POS else t
+    lenders = credit_lenders([noun]) if noun is not t else []
+    lenders += [p for p in credit_lenders([t]) if p not in lenders]
+    borrowers = parties_in(phrase_tokens(prep_objects(noun, frozenset({"to", "for"}))))
+    verb = noun.head if noun.dep_ == "dobj" and noun.head.pos_ in VERB_POS else None
+    if verb is not None and verb.lemma_.lower() in LENDING_VERBS:
+        borrowers += parties_in(phrase_tokens(children_of(verb, ("dative",)) + prep_objects(verb, frozenset({"to"}))))
+    elif verb is not None and verb.lemma_.lower() in BORROWING_VERBS:
+        borrowers += parties_in(phrase_tokens(subject_heads(verb)))
+        lenders += parties_in(phrase_tokens(prep_objects(noun, frozenset({"with"})) + prep_objects(verb, frozenset({"with", "from"}))))
+    lender_codes = {code for code, _ in lenders}
+    return lenders, [p for p in borrowers if p[0] not in lender_codes]
+
+
+def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bool, bool]:
+    """Payers, payees, the sum, whether a party is attached, and whether the money is lent
+    (then the payer is the lender and the payee the borrower who buys with it)."""
+    money = money_in(sorted(t.subtree, key=lambda x: x.i))
+    credits = [] if nominal else credits_paying(t)
+    lenders = credit_lenders(credits)
+    if nominal and is_credit(t):
+        lenders, borrowers = credit_noun_roles(t)
+        noun = t.head if t.dep_ == "compound" else t
+        return lenders, borrowers, money or money_in(phrase_tokens([noun])), bool(lenders or borrowers), True
+    if lenders:
+        money = money or money_in(phrase_tokens(credits))  # "a $100 million credit line that paid for boats"
+        borrowers = [] if is_passive(t) else parties_in(phrase_tokens([s for s in subject_heads(t) if not is_credit(s)]))
+        return lenders, [p for p in borrowers if p[0] not in {code for code, _ in lenders}], money, True, True
     if nominal:
         payers = parties_in(phrase_tokens(children_of(t, ("poss",)) + prep_objects(t, frozenset({"by", "from"}))))
         payees = parties_in(phrase_tokens(prep_objects(t, frozenset({"to", "for"}))))
@@ -408,8 +479,7 @@ def payment_roles(t: Token, nominal: bool) -> tuple[list, list, Money | None, bo
         payee_tokens = children_of(t, ("dative", "iobj")) + prep_objects(t, frozenset({"to"}))
         payee_tokens += [o for o in children_of(t, ("dobj",)) if party_of(o)]
         payees = parties_in(phrase_tokens(payee_tokens))
-    money = money_in(sorted(t.subtree, key=lambda x: x.i))
-    return payers, payees, money, bool(payers or payees)
+    return payers, payees, money, bool(payers or payees), False
 
 
 def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
@@ -427,6 +497,10 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
         if t.dep_ in ("dobj", "pobj") and not makers:
             governor = t.head if t.dep_ == "dobj" else t.head.head
             makers = parties_in(phrase_tokens(subject_heads(governor))) if governor.pos_ in VERB_POS else []
+        if t.dep_ in ("nsubj", "nsubjpass") and not makers:
+            # "the production of ANKA drones is to be organised at Kazakhstan Aviation Industry"
+            for governor in [t.head] + children_of(t.head, ("xcomp",)):
+                makers = makers or production_place(governor)
     else:
         subjects = parties_in(phrase_tokens(subject_heads(t)))
         places = production_place(t)
@@ -437,17 +511,31 @@ def production_roles(t: Token, nominal: bool, kb: KnowledgeBase) -> tuple[list, 
             makers = subjects or places
             helpers = []
         helpers = helpers + parties_in(phrase_tokens(prep_objects(t, PRODUCER_HELP_PREPS)))
+        helpers = helpers + [p for p in venture_partners(subject_heads(t)) if p not in helpers]
         objects = children_of(t, ("dobj",)) + (subject_heads(t) if is_passive(t) else [])
         if t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
             objects.append(t.head)  # "a variant built in Poland"
         objects += relative_product(t)
         # "builds JF-17s with Chinese help", "makes rifles under licence from IWI": the parser often
         # hangs the help on the product rather than on the verb; "built to a Chinese design" on the verb
-        help_tokens = help_phrases(lent_help(objects + [t]))
+        nouns = [x for x in phrase_tokens(objects) if x.pos_ in NOUN_POS]  # "thousands of mortars based on ..."
+        help_tokens = help_phrases(lent_help(list(dict.fromkeys(objects + [t] + nouns))))
         helpers = helpers + [p for p in parties_in(help_tokens) if p not in helpers]
         product = [x for x in phrase_tokens(objects) if x not in set(help_tokens)]
         items = items_in(product) or items_in(product, include_modifiers=True)
     return helpers, makers, items, bool(makers or helpers)
+
+
+# Participles that found a maker with a partner: "a joint venture established with Airbus".
+FOUNDING_VERBS = frozenset({"establish", "form", "found", "create", "set"})
+
+
+def venture_partners(makers: list[Token]) -> list:
+    """'The joint venture Eurocopter Kazakhstan Engineering, established with the French company
+    Airbus Helicopters, has been assembling H145s': who the maker was founded with lends its part."""
+    founding = [c for m in makers for x in phrase(m) for c in x.children
+                if c.dep_ == "acl" and c.lemma_.lower() in FOUNDING_VERBS]
+    return parties_in(phrase_tokens([o for c in founding for o in prep_objects(c, frozenset({"with", "by"}))]))
 
 
 # What one party lends another's production: "with Chinese help", "under an Israeli licence".
@@ -460,9 +548,17 @@ HELP_PREPS = PRODUCER_HELP_PREPS | {"to"}
 RELATIVE_OBJECTS = frozenset({"which", "that"})
 
 
+# Participles that hang a lent design on the product: "rifles based on Chinese designs".
+BASIS_PARTICIPLES = frozenset({"base", "derive", "model", "copy", "adapt"})
+BASIS_PREPS = frozenset({"on", "from"})
+
+
 def lent_help(nouns: list[Token]) -> list[Token]:
-    """The help nouns in 'with/under/from/to' phrases hung on these nouns."""
-    return [p for n in nouns for p in prep_objects(n, HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS]
+    """The help nouns in 'with/under/from/to' phrases hung on these nouns, or in the 'on/from'
+    phrase of a participle on them ('turned out rifles based on Chinese designs')."""
+    bases = [c for n in nouns for c in n.children if c.dep_ == "acl" and c.lemma_.lower() in BASIS_PARTICIPLES]
+    return [p for n in nouns for p in prep_objects(n, HELP_PREPS) if p.lemma_.lower() in HELP_NOUNS] + \
+        [p for b in bases for p in prep_objects(b, BASIS_PREPS) if p.lemma_.lower() in HELP_NOUNS]
 
 
 # Who lends a design or licence may be named in a participle on it: "a design developed with X".
@@ -470,10 +566,11 @@ LENDER_PREPS = frozenset({"with", "by", "from"})
 
 
 def help_phrases(helps: list[Token]) -> list[Token]:
-    """The help nouns' phrases, with the lender a participle on them names ('to a design
-    developed jointly with China's Chengdu', 'under a licence granted by Israel')."""
-    lenders = [o for h in helps for c in h.children if c.dep_ == "acl" and c.tag_ == "VBN"
-               for o in prep_objects(c, LENDER_PREPS)]
+    """The help nouns' phrases, with the lender a participle or relative clause on them names ('to a
+    design developed jointly with China's Chengdu', 'under a licence granted by Israel', 'under the
+    licence India obtained from Russia')."""
+    lenders = [o for h in helps for c in h.children if (c.dep_ == "acl" and c.tag_ == "VBN") or c.dep_ == "relcl"
+               for o in prep_objects(c, LENDER_PREPS)]  # "under the licence India obtained from Russia"
     return phrase_tokens(helps + lenders)
 
 
@@ -484,6 +581,26 @@ def relative_product(t: Token) -> list[Token]:
         return []
     objects = children_of(t, ("dobj",))
     return [t.head] if all(o.lower_ in RELATIVE_OBJECTS for o in objects) else []
+
+
+# Words of a deal or talks whose 'with' partner is the other side of the production they are about.
+NEGOTIATION_WORDS = frozenset({"talk", "negotiate", "negotiation", "discuss", "discussion", "agreement", "deal",
+                               "memorandum", "accord", "contract", "agree"})
+TOPIC_PREPS = frozenset({"about", "on", "over", "for"})
+
+
+def negotiating_partners(t: Token) -> list:
+    """'LIG Nex1 is in talks with Saudi firms about producing components locally', 'Hanwha is
+    negotiating with Poland on producing K9s', 'an agreement with Ukraine to build a factory': the
+    partner of the talks or deal that a production clause is the topic of."""
+    head = None
+    if t.dep_ in ("pcomp", "pobj") and t.head.lower_ in TOPIC_PREPS:
+        head = t.head.head
+    elif t.dep_ == "acl":
+        head = t.head  # "an agreement with Ukraine to build a factory"
+    if head is None or head.lemma_.lower() not in NEGOTIATION_WORDS:
+        return []
+    return parties_in(phrase_tokens(prep_objects(head, frozenset({"with"}))))
 
 
 def production_place(t: Token) -> list:

@@ -8,6 +8,7 @@ installed `en_core_web_sm` is preferred; the PyPI republication `en_core_web_sm_
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 import spacy
@@ -32,6 +33,7 @@ def load_model() -> Language:
             errors.append(f"{name}: {exc.__class__.__name__}")
             continue
         log.debug("loaded spaCy model %s %s", name, nlp.meta.get("version"))
+        keep_joint_prefixes(nlp)
         return nlp
     raise ModelNotFoundError(
         "no English spaCy model is installed (tried " + ", ".join(errors) + "); install the "
@@ -56,6 +58,20 @@ class SentenceSplitter:
                     and doc[token.i - 2].lower_ in NUMBER_ABBREVIATIONS:
                 token.is_sent_start = False  # "in No. 12 Squadron"
         return doc
+
+
+# Prefixes that make one word with what follows their hyphen: split, "co-produced" parses as an
+# auxiliary "co", a verb "-" and a root "produced", and the sentence's roles go astray.
+JOINT_PREFIXES = ("co",)
+JOINT_PREFIXED_WORD = re.compile(r"(?i)^(?:" + "|".join(JOINT_PREFIXES) + r")-[a-z]+$")
+
+
+def keep_joint_prefixes(nlp: Language) -> None:
+    """Keep 'co-produce', 'co-developed', 'co-manufacturing', 'co-production' one token each
+    (the tagger reads them as the verb or noun they end in; lemma 'co-produce')."""
+    previous = nlp.tokenizer.token_match
+    nlp.tokenizer.token_match = JOINT_PREFIXED_WORD.match if previous is None \
+        else (lambda text: JOINT_PREFIXED_WORD.match(text) or previous(text))
 
 
 @lru_cache(maxsize=1)
