@@ -148,6 +148,9 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
     return frames
 
 
+# Participles that name where a shipment is headed, and only that: "weapons bound for the Houthis",
+# "rifles destined for Yemen".
+BOUND_FOR = frozenset({"bind", "destine"})
 # Subordinators of a condition: what the clause says is supposed, not reported.
 CONDITION_MARKS = frozenset({"if", "unless"})
 # Prepositions of the means of carriage: "on board two C-130 planes", "aboard the ship", "with a C-17 landing".
@@ -465,6 +468,9 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
             return None  # production of "weapons" in general names no product
         return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
                      subject_pronoun=subject_pronoun, company_subject=_company_subject(t))
+    if t.lemma_.lower() in BOUND_FOR and not prep_objects(t, frozenset({"for", "to"})):
+        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
+        return None  # "bound by the treaty": only "bound for Yemen" is a shipment's destination
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
         in_service = _flown_from(t, mod, subject_pronoun)
         if in_service is None:

@@ -22,7 +22,7 @@ IRREGULAR_FORMS = {
     "transfer": ("transferred", "transferring"), "equip": ("equipped", "equipping"),
     "commit": ("committed", "committing"), "sign": (), "drill": (), "arm": (),
     "teach": ("taught", "teaches"), "come": ("came",), "withhold": ("withheld",), "choose": ("chose", "chosen"),
-    "make": ("made",), "turn out": ("turned out", "turning out", "turns out"),
+    "make": ("made",), "bind": ("bound",), "turn out": ("turned out", "turning out", "turns out"),
     # reporting verbs (extract.status.SPEECH_LEMMAS)
     "say": ("said", "says"), "tell": ("told",), "write": ("wrote", "written"), "find": ("found",),
     "show": ("shown",), "brief": (), "post": (), "state": (), "add": (), "note": (), "admit": ("admitted", "admitting"),
