@@ -446,7 +446,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         local = priors.sentence_flow(parsed.sentence.index, provider, recipient, origin)
     if not frame.anchored and not frame.subject_pronoun and home_role is None:
         named = frame.items or fallback.canonical
-        flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
+        # an item named only as 'the contract' or 'them' is the one the sentence's own flow carries
+        own = local if not frame.items else None
+        flow = (own or priors.main_flow(origin)) if frame.type is EventType.TRANSFER and named else None
         if flow is None:
             tracer(parsed.doc).drop(Reason.UNANCHORED, frame)
             return []

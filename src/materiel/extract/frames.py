@@ -425,7 +425,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         tracer(t.doc).drop(Reason.NEGATED_NOUN, t)
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
-    anaphoric = not items and _anaphoric_object(t, trig)
+    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     if not nominal and _object_is_something_else(t):
         tracer(t.doc).drop(Reason.OBJECT_NOT_MATERIEL, t)
@@ -554,6 +554,21 @@ def _bare_delivery_taken(t: Token) -> bool:
     with no of-phrase is of the goods named before."""
     return t.pos_ in NOUN_POS and t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS \
         and not prep_objects(t, frozenset({"of", "for"})) and not prep_objects(t.head, frozenset({"of"}))
+
+
+# Determiners that point back to a deal already told: "the contract", "that deal".
+DEFINITE_DETERMINERS = frozenset({"the", "this", "that"})
+# Modifiers that make a definite deal another, named one: "the nuclear deal", "the grain deal".
+DEAL_KIND_DEPS = frozenset({"amod", "compound", "nmod", "poss"})
+
+
+def _definite_deal(t: Token, trig: Trigger) -> bool:
+    """'the contract signed in January 2020 came to $4.6bn', 'sanctions over the deal': a bare
+    definite deal noun is the deal the story has told, for the goods named before it (used only
+    where the sentence names no side of it, so that the story's flow decides both)."""
+    return t.pos_ in NOUN_POS and trig.symmetric and t.tag_ == "NN" \
+        and any(c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS for c in t.children) \
+        and not any(c.dep_ in DEAL_KIND_DEPS for c in t.children)
 
 
 # Nouns that stand for a part of the materiel named before: "delivered the rest", "the bulk of them"

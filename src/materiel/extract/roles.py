@@ -211,7 +211,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
                 provider = parties_in(phrase_tokens(frm)) or provider
         else:
             recipient, provider = owner_parties, parties_in(phrase_tokens(frm)) or parties_in(phrase_tokens(partner))
-        return provider, recipient, items, bool(owner_parties or to or frm or partner)
+        return provider, recipient, items, bool(provider or recipient)
     if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not children_of(t, ("nsubj", "nsubjpass")) \
             and not is_infinitive(t):
         # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
