@@ -562,11 +562,16 @@ DEFINITE_DETERMINERS = frozenset({"the", "this", "that"})
 DEAL_KIND_DEPS = frozenset({"amod", "compound", "nmod", "poss"})
 
 
+# Nouns of one load of goods, which 'the' points back to as it does to a deal: "the consignment was frozen".
+CONSIGNMENT_NOUNS = frozenset({"shipment", "consignment", "delivery", "cargo"})
+
+
 def _definite_deal(t: Token, trig: Trigger) -> bool:
-    """'the contract signed in January 2020 came to $4.6bn', 'sanctions over the deal': a bare
-    definite deal noun is the deal the story has told, for the goods named before it (used only
-    where the sentence names no side of it, so that the story's flow decides both)."""
-    return t.pos_ in NOUN_POS and trig.symmetric and t.tag_ == "NN" \
+    """'the contract signed in January 2020 came to $4.6bn', 'sanctions over the deal', 'the
+    consignment was frozen in May': a bare definite deal or consignment noun is the one the story
+    has told, for the goods named before it (used only where the sentence names no side of it, so
+    that the story's flow decides both)."""
+    return t.pos_ in NOUN_POS and (trig.symmetric or t.lemma_.lower() in CONSIGNMENT_NOUNS) and t.tag_ == "NN" \
         and any(c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS for c in t.children) \
         and not any(c.dep_ in DEAL_KIND_DEPS for c in t.children)
 
