@@ -361,6 +361,16 @@ def context_item(parsed: ParsedSentence, sentences: list[Sentence], frame_start:
     return None
 
 
+def _only_system_so_far(item: Item, index: int, sentences: list[Sentence]) -> Item:
+    """'the bombs' two sentences after 'MK-84 bombs' are the MK-84: a generic item takes the one
+    system of its category that the article has named up to this sentence (ONTOLOGY §1)."""
+    if item.canonical is not None or item.category is Category.UNSPECIFIED:
+        return item
+    systems = {m.value for s in sentences[:index + 1] for m in s.mentions
+               if m.kind is MentionKind.SYSTEM and m.detail == item.category.value}
+    return Item(item.category, item.name, systems.pop()) if len(systems) == 1 else item
+
+
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
@@ -499,6 +509,7 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         # "the system", "them", "six of those"
         fallback = context_item(parsed, sentences, frame.trigger.idx, operated_categories(frame)) or fallback
+        fallback = _only_system_so_far(fallback, parsed.sentence.index, sentences)
     origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
     home_role = _home_forces_role(frame) if recipient is None or provider is None else None
     home = memory.home
@@ -519,7 +530,9 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         local = priors.sentence_flow(parsed.sentence.index, provider, recipient, origin)
     if not frame.anchored and not frame.subject_pronoun and home_role is None:
         named = frame.items or fallback.canonical
-        flow = priors.main_flow(origin) if frame.type is EventType.TRANSFER and named else None
+        # an item named only as 'the contract' or 'them' is the one the sentence's own flow carries
+        own = local if not frame.items else None
+        flow = (own or priors.main_flow(origin)) if frame.type is EventType.TRANSFER and named else None
         if flow is None:
             tracer(parsed.doc).drop(Reason.UNANCHORED, frame)
             return []

@@ -20,7 +20,7 @@ from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stanc
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_number
-from .status import Modality, governing_chain, modality
+from .status import Modality, governing_chain, modality, negated
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
@@ -143,6 +143,9 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             if counter is not None:
                 frames.append(counter)
             frames.extend(_further_pairs(frame, nominal))
+            later = _later_stage(frame, kb) if nominal else None
+            if later is not None:
+                frames.append(later)
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                   if f is not None)
     return frames
@@ -203,6 +206,35 @@ def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
     if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
         return trig.past_status
     return trig.status
+
+
+# Nouns of one load of goods, which 'the' points back to as it does to a deal: "the consignment was frozen".
+CONSIGNMENT_NOUNS = frozenset({"shipment", "consignment", "delivery", "cargo"})
+
+
+# Nouns of a deal or a consignment that a later 'it' in the sentence may stand for.
+DEAL_OR_CONSIGNMENT = frozenset({"contract", "deal", "agreement", "order", "sale", "purchase"}) | CONSIGNMENT_NOUNS
+# Cue effects that are no stage of their own.
+NON_STAGE_EFFECTS = frozenset({"realis", "denied"})
+
+
+def _later_stage(frame: Frame, kb: KnowledgeBase) -> Frame | None:
+    """'A contract for the system had been signed years earlier, but Moscow suspended it in 2013':
+    a stage verb after a deal noun, in another clause of the sentence, whose object is 'it', tells
+    a further stage of the same deal (ONTOLOGY §1: another stage is another event)."""
+    t = frame.trigger
+    if frame.type is not EventType.TRANSFER or t.lemma_.lower() not in DEAL_OR_CONSIGNMENT or t.tag_ != "NN":
+        return None
+    chain = set(governing_chain(t))
+    for verb in t.doc[t.i + 1:]:
+        if verb.pos_ not in VERB_POS or verb in chain or not any(
+                c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children):
+            continue
+        effect = kb.status_cues.get(verb.lemma_.lower())
+        if effect is None or effect in NON_STAGE_EFFECTS or effect == frame.status.value or negated(verb):
+            return None
+        return replace(frame, modality=Modality(Status(effect), frame.stance))
+    return None
 
 
 def _helping_to_operate(helping: Token, kb: KnowledgeBase) -> Frame | None:
@@ -507,7 +539,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         tracer(t.doc).drop(Reason.NEGATED_NOUN, t)
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
-    anaphoric = not items and _anaphoric_object(t, trig)
+    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     if not nominal and _object_is_something_else(t):
         tracer(t.doc).drop(Reason.OBJECT_NOT_MATERIEL, t)
@@ -639,6 +671,22 @@ def _bare_delivery_taken(t: Token) -> bool:
     with no of-phrase is of the goods named before."""
     return t.pos_ in NOUN_POS and t.dep_ == "dobj" and t.head.lemma_.lower() in RECEIVING_CARRIERS \
         and not prep_objects(t, frozenset({"of", "for"})) and not prep_objects(t.head, frozenset({"of"}))
+
+
+# Determiners that point back to a deal already told: "the contract", "that deal".
+DEFINITE_DETERMINERS = frozenset({"the", "this", "that"})
+# Modifiers that make a definite deal another, named one: "the nuclear deal", "the grain deal".
+DEAL_KIND_DEPS = frozenset({"amod", "compound", "nmod", "poss"})
+
+
+def _definite_deal(t: Token, trig: Trigger) -> bool:
+    """'the contract signed in January 2020 came to $4.6bn', 'sanctions over the deal', 'the
+    consignment was frozen in May': a bare definite deal or consignment noun is the one the story
+    has told, for the goods named before it (used only where the sentence names no side of it, so
+    that the story's flow decides both)."""
+    return t.pos_ in NOUN_POS and (trig.symmetric or t.lemma_.lower() in CONSIGNMENT_NOUNS) and t.tag_ == "NN" \
+        and any(c.dep_ == "det" and c.lower_ in DEFINITE_DETERMINERS for c in t.children) \
+        and not any(c.dep_ in DEAL_KIND_DEPS for c in t.children)
 
 
 # Nouns that stand for a part of the materiel named before: "delivered the rest", "the bulk of them"

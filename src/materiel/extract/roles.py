@@ -13,7 +13,7 @@ from ..model import MentionKind, Reason
 from .status import is_infinitive
 from .mentions import party_of, span_at, spans_of
 from .quantities import money_spans
-from .syntax import (NOUN_POS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
+from .syntax import (NOUN_POS, RELATIVE_PRONOUNS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
                      shared_modifiers, subject_heads)
 from .trace import tracer
 
@@ -211,7 +211,7 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
                 provider = parties_in(phrase_tokens(frm)) or provider
         else:
             recipient, provider = owner_parties, parties_in(phrase_tokens(frm)) or parties_in(phrase_tokens(partner))
-        return provider, recipient, items, bool(owner_parties or to or frm or partner)
+        return provider, recipient, items, bool(provider or recipient)
     if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not children_of(t, ("nsubj", "nsubjpass")) \
             and not is_infinitive(t):
         # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
@@ -252,15 +252,18 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         return providers, recipients, items, bool(recipients or providers)
     subjects = subject_heads(t)
     objects = children_of(t, ("dobj",))
-    if not objects and t.dep_ == "relcl" and t.head.pos_ in NOUN_POS:
-        objects = [t.head]  # "the technology that Iran seeks"
+    if t.dep_ == "relcl" and t.head.pos_ in NOUN_POS and all(o.lower_ in RELATIVE_PRONOUNS for o in objects) \
+            and not trig.symmetric:  # "the arrangement which Delhi and Manila signed" is no goods
+        objects = [t.head]  # "the technology that Iran seeks", "a shipment of bombs that Washington withheld"
     datives = children_of(t, ("dative", "iobj"))
     passive = is_passive(t)
     if trig.subject == "provider":
         if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
             tracer(t.doc).drop(Reason.NO_DESTINATION, t)
             return [], [], [], False
-        item_tokens = phrase_tokens(objects) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
+        named = [d for d in datives if span_at(t.doc, d, MentionKind.SYSTEM) is not None and not party_of(d)]
+        datives = [d for d in datives if d not in named]
+        item_tokens = phrase_tokens(objects + named) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
         recipient_tokens = phrase_tokens(datives) + phrase_tokens(prep_objects(t, RECIPIENT_PREPS))
         provider_tokens = phrase_tokens(prep_objects(t, frozenset({"by"}))) if passive else []
         if passive:

@@ -41,6 +41,11 @@ def _negated(token: Token) -> bool:
         c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
 
 
+def negated(token: Token) -> bool:
+    """'did not suspend it', 'never cancelled the deal'."""
+    return _negated(token)
+
+
 def _future(token: Token) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_AUX for c in token.children)
 
