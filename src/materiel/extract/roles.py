@@ -3,6 +3,8 @@ the trigger token (and the knowledge base where the catalogue decides a directio
 
 from __future__ import annotations
 
+from typing import Callable
+
 from spacy.tokens import Token
 
 from ..knowledge.base import KnowledgeBase
@@ -176,127 +178,214 @@ def nested_acts(t: Token) -> set[int]:
             for x in v.subtree}
 
 
-def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> tuple[list, list, list[ItemMention], bool]:
-    """(provider parties, recipient parties, items, anchored) for a transfer trigger."""
+# Role readers of a transfer trigger: one per shape of the phrase it heads, chosen by `transfer_shape`.
+TransferRoles = tuple[list, list, list[ItemMention], bool]  # providers, recipients, items, anchored
+NO_ROLES: TransferRoles = ([], [], [], False)
+HEDGING_AUX = frozenset({"can", "could", "may", "might"})
+
+
+def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) -> TransferRoles:
+    """(provider parties, recipient parties, items, anchored) for a transfer trigger, read by the
+    reader of the shape its phrase has (`TRANSFER_READERS`)."""
+    return TRANSFER_READERS[transfer_shape(t, trig, nominal)](t, trig)
+
+
+def transfer_shape(t: Token, trig: Trigger, nominal: bool) -> str:
+    """'noun' ('the delivery of S-300s to Syria'), 'participle' ('Russian-supplied Iskanders'),
+    'arrival' ('US bombs arrive in Israel'), 'giving' ('Iran sent drones to Russia') or 'receiving'
+    ('Russia bought drones from Iran')."""
     if nominal:
-        owner = children_of(t, ("poss",)) + [c for c in t.children if c.dep_ in ("amod", "compound") and party_of(c)]
-        if not owner and t.dep_ in ("dobj", "nsubjpass", "attr") and t.head.pos_ in VERB_POS:
-            owner = subject_heads(t.head)
-        carriers = [t]
-        if t.dep_ in ("dobj", "nsubjpass") and t.head.pos_ in VERB_POS:
-            carriers.append(t.head)  # "signed contracts for tanks from Korea", "froze sales to Riyadh"
-        to = [x for c in carriers for x in prep_objects(c, RECIPIENT_PREPS)]
-        frm = [x for c in carriers for x in prep_objects(c, PROVIDER_PREPS | {"by"})]
-        partner = [x for c in carriers for x in prep_objects(c, PARTNER_PREPS)]
-        nested = nested_acts(t)
-        item_tokens = [x for x in phrase(t) if x != t and x not in owner and x.i not in nested]
-        inclusion = inclusion_verb(t)
-        if inclusion is not None:
-            # "the package includes HIMARS launchers ...", "other capabilities in the package include: - ..."
-            listed = [x for o in children_of(inclusion, ("dobj",)) for x in phrase(o)]
-            item_tokens += listed or [x for x in t.doc[inclusion.i + 1:]]
-        if len(carriers) > 1:
-            item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) + stranded_of(t.head)
-                            for x in phrase(p)]
-        items = [m for m in items_in(item_tokens, include_modifiers=True) if m.head != t]
-        if not frm:
-            # "a pledge of 40 interceptors from Berlin": the parser hangs the source on the goods
-            frm = [x for m in items for x in prep_objects(m.head, PROVIDER_PREPS)]
-        owner_parties = parties_in(phrase_tokens(owner)) if owner else []
-        receiving = t.dep_ == "dobj" and (t.head.lemma_.lower() in RECEIVING_CARRIERS or (
-            t.lemma_.lower() in PROMISE_NOUNS and t.head.lemma_.lower() in SECURING_VERBS))
-        if trig.subject == "provider" and not receiving:
-            provider, recipient = owner_parties, parties_in(phrase_tokens(to)) or parties_in(phrase_tokens(partner))
-            if frm:
-                provider = parties_in(phrase_tokens(frm)) or provider
-        else:
-            recipient, provider = owner_parties, parties_in(phrase_tokens(frm)) or parties_in(phrase_tokens(partner))
-        return provider, recipient, items, bool(provider or recipient)
-    if t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not children_of(t, ("nsubj", "nsubjpass")) \
-            and not is_infinitive(t):
-        # participle modifying the item: "Russian-supplied Iskander", "drones supplied by Iran"
-        agent = participle_agent(t) + prep_objects(t, frozenset({"by"}))
-        items = items_in(phrase(t.head)) or items_in(phrase(t.head), include_modifiers=True)  # "the frigate X, gifted"
-        providers = parties_in(phrase_tokens(agent))
-        recipients = parties_in(phrase_tokens(prep_objects(t, RECIPIENT_PREPS)))
-        if trig.subject == "recipient":
-            providers, recipients = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS))), providers
-        return providers, recipients, items, bool(providers or recipients)
+        return "noun"
+    if _modifies_item(t):
+        return "participle"
     if trig.subject == "item":
-        # "Heavy US bombs arrive in Israel", "the first shipment reached Russia"
-        if any(c.dep_ == "aux" and c.lower_ in ("can", "could", "may", "might") for c in t.children):
-            tracer(t.doc).drop(Reason.CAPABILITY, t)
-            return [], [], [], False  # "missiles that can reach Poland": a range, not a delivery
-        if is_infinitive(t) and ({w.lemma_.lower() for w in t.ancestors} | {c.lemma_.lower() for c in t.head.children}) \
-                & CAPABILITY_WORDS:
-            tracer(t.doc).drop(Reason.CAPABILITY, t)
-            return [], [], [], False  # "a range of 500 km, enough to reach Poland"
-        subjects = subject_heads(t)
-        items = items_in(phrase_tokens(subjects))
-        if not subjects:
-            items = items_in(list(t.doc[:t.i]))  # the parser lost the subject: what precedes the verb
-        carried = [x for c in t.children if c.dep_ in ("advcl", "xcomp", "acl", "conj") and c.lemma_.lower()
-                   in CARRYING_VERBS for x in c.subtree]
-        if carried:
-            # "six Y-20 transports landed in Belgrade carrying the FK-3 system": the cargo is the item
-            items = items_in(carried) or items_in(carried, include_modifiers=True) or items
-        destination = prep_objects(t, frozenset({"in", "to", "at", "into"})) + children_of(t, ("dobj",))
-        recipients = parties_in(phrase_tokens(destination))
-        providers = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS)))
-        if t.lemma_.lower() in SOURCE_ONLY_ARRIVALS and not providers:
-            tracer(t.doc).drop(Reason.ARRIVAL_WITHOUT_SOURCE, t)
-            return [], [], [], False  # "come" is an arrival only as "came from China"
-        if not providers:
-            adjective = item_origin_adjective(items)
-            providers = [(adjective, None)] if adjective else []
-        return providers, recipients, items, bool(recipients or providers)
+        return "arrival"
+    return "giving" if trig.subject == "provider" else "receiving"
+
+
+def _modifies_item(t: Token) -> bool:
+    """A participle hanging on the item's noun, with no subject of its own: 'drones supplied by Iran'."""
+    return t.dep_ in ADJ_DEPS and t.head.pos_ in NOUN_POS and not children_of(t, ("nsubj", "nsubjpass")) \
+        and not is_infinitive(t)
+
+
+def _noun_owner(t: Token) -> list[Token]:
+    """Who a trigger noun belongs to: 'Iran's shipments', 'US deliveries', else the subject of the
+    verb the noun is the object of ('Berlin signed a contract')."""
+    owner = children_of(t, ("poss",)) + [c for c in t.children if c.dep_ in ("amod", "compound") and party_of(c)]
+    if not owner and t.dep_ in ("dobj", "nsubjpass", "attr") and t.head.pos_ in VERB_POS:
+        owner = subject_heads(t.head)
+    return owner
+
+
+def _receiving_noun(t: Token) -> bool:
+    """'took delivery of', 'secured a pledge of': the verb's subject is the recipient of the noun's act."""
+    return t.dep_ == "dobj" and (t.head.lemma_.lower() in RECEIVING_CARRIERS or (
+        t.lemma_.lower() in PROMISE_NOUNS and t.head.lemma_.lower() in SECURING_VERBS))
+
+
+def _noun_item_tokens(t: Token, owner: list[Token], carriers: list[Token]) -> list[Token]:
+    """The words that may name the goods of a trigger noun: its phrase (not its owner, not acts
+    nested in it), a package's inclusion list, and the 'for'/'of' phrases of its light verb."""
+    nested = nested_acts(t)
+    item_tokens = [x for x in phrase(t) if x != t and x not in owner and x.i not in nested]
+    inclusion = inclusion_verb(t)
+    if inclusion is not None:
+        # "the package includes HIMARS launchers ...", "other capabilities in the package include: - ..."
+        listed = [x for o in children_of(inclusion, ("dobj",)) for x in phrase(o)]
+        item_tokens += listed or [x for x in t.doc[inclusion.i + 1:]]
+    if len(carriers) > 1:
+        item_tokens += [x for p in prep_objects(t.head, frozenset({"for", "of"})) + stranded_of(t.head)
+                        for x in phrase(p)]
+    return item_tokens
+
+
+def _noun_roles(t: Token, trig: Trigger) -> TransferRoles:
+    """'Iran's delivery of drones to Russia', 'signed contracts for tanks from Korea'."""
+    owner = _noun_owner(t)
+    carriers = [t]
+    if t.dep_ in ("dobj", "nsubjpass") and t.head.pos_ in VERB_POS:
+        carriers.append(t.head)  # "signed contracts for tanks from Korea", "froze sales to Riyadh"
+    to = [x for c in carriers for x in prep_objects(c, RECIPIENT_PREPS)]
+    frm = [x for c in carriers for x in prep_objects(c, PROVIDER_PREPS | {"by"})]
+    partner = [x for c in carriers for x in prep_objects(c, PARTNER_PREPS)]
+    items = [m for m in items_in(_noun_item_tokens(t, owner, carriers), include_modifiers=True) if m.head != t]
+    if not frm:
+        # "a pledge of 40 interceptors from Berlin": the parser hangs the source on the goods
+        frm = [x for m in items for x in prep_objects(m.head, PROVIDER_PREPS)]
+    owner_parties = parties_in(phrase_tokens(owner)) if owner else []
+    if trig.subject == "provider" and not _receiving_noun(t):
+        provider, recipient = owner_parties, parties_in(phrase_tokens(to)) or parties_in(phrase_tokens(partner))
+        if frm:
+            provider = parties_in(phrase_tokens(frm)) or provider
+    else:
+        recipient, provider = owner_parties, parties_in(phrase_tokens(frm)) or parties_in(phrase_tokens(partner))
+    return provider, recipient, items, bool(provider or recipient)
+
+
+def _participle_roles(t: Token, trig: Trigger) -> TransferRoles:
+    """'Russian-supplied Iskander', 'drones supplied by Iran to Russia', 'jets bought from Israel'."""
+    agent = participle_agent(t) + prep_objects(t, frozenset({"by"}))
+    items = items_in(phrase(t.head)) or items_in(phrase(t.head), include_modifiers=True)  # "the frigate X, gifted"
+    providers = parties_in(phrase_tokens(agent))
+    recipients = parties_in(phrase_tokens(prep_objects(t, RECIPIENT_PREPS)))
+    if trig.subject == "recipient":
+        providers, recipients = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS))), providers
+    return providers, recipients, items, bool(providers or recipients)
+
+
+def _capability(t: Token) -> bool:
+    """'missiles that can reach Poland', 'a range of 500 km, enough to reach Poland': a range, not a delivery."""
+    if any(c.dep_ == "aux" and c.lower_ in HEDGING_AUX for c in t.children):
+        return True
+    return is_infinitive(t) and bool(
+        ({w.lemma_.lower() for w in t.ancestors} | {c.lemma_.lower() for c in t.head.children}) & CAPABILITY_WORDS)
+
+
+def _arrival_roles(t: Token, trig: Trigger) -> TransferRoles:
+    """'Heavy US bombs arrive in Israel', 'the first shipment reached Russia': the goods are the subject."""
+    if _capability(t):
+        tracer(t.doc).drop(Reason.CAPABILITY, t)
+        return NO_ROLES
     subjects = subject_heads(t)
+    items = items_in(phrase_tokens(subjects))
+    if not subjects:
+        items = items_in(list(t.doc[:t.i]))  # the parser lost the subject: what precedes the verb
+    carried = [x for c in t.children if c.dep_ in ("advcl", "xcomp", "acl", "conj") and c.lemma_.lower()
+               in CARRYING_VERBS for x in c.subtree]
+    if carried:
+        # "six Y-20 transports landed in Belgrade carrying the FK-3 system": the cargo is the item
+        items = items_in(carried) or items_in(carried, include_modifiers=True) or items
+    destination = prep_objects(t, frozenset({"in", "to", "at", "into"})) + children_of(t, ("dobj",))
+    recipients = parties_in(phrase_tokens(destination))
+    providers = parties_in(phrase_tokens(prep_objects(t, PROVIDER_PREPS)))
+    if t.lemma_.lower() in SOURCE_ONLY_ARRIVALS and not providers:
+        tracer(t.doc).drop(Reason.ARRIVAL_WITHOUT_SOURCE, t)
+        return NO_ROLES  # "come" is an arrival only as "came from China"
+    if not providers:
+        adjective = item_origin_adjective(items)
+        providers = [(adjective, None)] if adjective else []
+    return providers, recipients, items, bool(recipients or providers)
+
+
+def _verb_objects(t: Token, trig: Trigger) -> list[Token]:
+    """The verb's direct objects; for a relative clause whose object is 'that'/'which', the noun it
+    hangs on ('the technology that Iran seeks', 'a shipment of bombs that Washington withheld')."""
     objects = children_of(t, ("dobj",))
     if t.dep_ == "relcl" and t.head.pos_ in NOUN_POS and all(o.lower_ in RELATIVE_PRONOUNS for o in objects) \
             and not trig.symmetric:  # "the arrangement which Delhi and Manila signed" is no goods
-        objects = [t.head]  # "the technology that Iran seeks", "a shipment of bombs that Washington withheld"
+        objects = [t.head]
+    return objects
+
+
+def _party_after_verb(t: Token, providers: list) -> list:
+    """A ditransitive the parser misread: 'offered Pakistan 40 J-35 fighters', 'give the Philippines radars'."""
+    after = t.i + 2 if t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "the" else t.i + 1
+    follower = next((sp for sp in spans_of(t.doc, MentionKind.PARTY) if sp.start in (t.i + 1, after)), None)
+    if follower is None or follower.label_ in {code for code, _ in providers}:
+        return []
+    return [(follower.label_, follower)]
+
+
+def _giving_recipients(t: Token, objects: list[Token], recipient_tokens: list[Token], items: list[ItemMention],
+                       providers: list, passive: bool) -> list:
+    """The recipient of a giving verb: the dative or 'to' phrase, else a party among the objects that
+    is not the item's adjective ('promised Kyiv 14 Leopards'), the party right after the verb, or a
+    'to' phrase the parser hung on the object ('send drones to Russia')."""
+    recipients = parties_in(recipient_tokens)
+    if not recipients and not passive:
+        item_heads = {m.head.i for m in items}
+        recipients = [(code, span) for code, span in parties_in(phrase_tokens(objects))
+                      if span.root.head.i not in item_heads or span.root.dep_ not in ("amod", "compound", "nmod", "poss")]
+    if not recipients and not passive:
+        recipients = _party_after_verb(t, providers)
+    if not recipients:
+        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
+        recipients = parties_in([p for x in inner for p in x.subtree])
+    return recipients
+
+
+def _giving_roles(t: Token, trig: Trigger) -> TransferRoles:
+    """'Iran sent drones to Russia', 'drones were supplied by Iran', 'provide Iran with components'."""
+    if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
+        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
+        return NO_ROLES
+    subjects, objects, passive = subject_heads(t), _verb_objects(t, trig), is_passive(t)
     datives = children_of(t, ("dative", "iobj"))
-    passive = is_passive(t)
-    if trig.subject == "provider":
-        if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
-            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
-            return [], [], [], False
-        named = [d for d in datives if span_at(t.doc, d, MentionKind.SYSTEM) is not None and not party_of(d)]
-        datives = [d for d in datives if d not in named]
-        item_tokens = phrase_tokens(objects + named) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
-        recipient_tokens = phrase_tokens(datives) + phrase_tokens(prep_objects(t, RECIPIENT_PREPS))
-        provider_tokens = phrase_tokens(prep_objects(t, frozenset({"by"}))) if passive else []
-        if passive:
-            subject_items = items_in(phrase_tokens(subjects))
-            if subject_items:
-                item_tokens += phrase_tokens(subjects)
-            else:
-                recipient_tokens += phrase_tokens(subjects)
+    named = [d for d in datives if span_at(t.doc, d, MentionKind.SYSTEM) is not None and not party_of(d)]
+    datives = [d for d in datives if d not in named]  # "sent Leopard 2 tanks" misread as a dative
+    item_tokens = phrase_tokens(objects + named) + phrase_tokens(prep_objects(t, frozenset({"with"}) | LISTING_PREPS))
+    recipient_tokens = phrase_tokens(datives) + phrase_tokens(prep_objects(t, RECIPIENT_PREPS))
+    provider_tokens = phrase_tokens(prep_objects(t, frozenset({"by"}))) if passive else phrase_tokens(subjects)
+    if passive:
+        if items_in(phrase_tokens(subjects)):
+            item_tokens += phrase_tokens(subjects)
         else:
-            provider_tokens = phrase_tokens(subjects)
-        items = items_in(item_tokens)
-        if not recipient_tokens and objects and prep_objects(t, frozenset({"with"})):
-            recipient_tokens = phrase_tokens(objects)  # "provide Iran with components"
-        recipients = parties_in(recipient_tokens)
-        if not recipients and not passive:
-            # "promised Kyiv 14 Leopards": a party among the objects that is not the item's adjective
-            item_heads = {m.head.i for m in items}
-            recipients = [(code, span) for code, span in parties_in(phrase_tokens(objects))
-                          if span.root.head.i not in item_heads or span.root.dep_ not in ("amod", "compound", "nmod", "poss")]
-        if not recipients and not passive:
-            # a ditransitive the parser misread: "offered Pakistan 40 J-35 fighters", "give the Philippines radars"
-            after = t.i + 2 if t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "the" else t.i + 1
-            follower = next((sp for sp in spans_of(t.doc, MentionKind.PARTY) if sp.start in (t.i + 1, after)), None)
-            if follower is not None and follower.label_ not in {code for code, _ in parties_in(provider_tokens)}:
-                recipients = [(follower.label_, follower)]
-        if not recipients:
-            # "send drones to Russia" with the prepositional phrase attached to the object
-            inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
-            recipients = parties_in([p for x in inner for p in x.subtree])
-        providers = parties_in(provider_tokens)
-        anchored = bool(providers or recipients)
-        return providers, recipients, items, anchored
-    # recipient-subject verbs: receive, obtain, buy, seek, order ...
+            recipient_tokens += phrase_tokens(subjects)
+    items = items_in(item_tokens)
+    if not recipient_tokens and objects and prep_objects(t, frozenset({"with"})):
+        recipient_tokens = phrase_tokens(objects)  # "provide Iran with components"
+    providers = parties_in(provider_tokens)
+    recipients = _giving_recipients(t, objects, recipient_tokens, items, providers, passive)
+    return providers, recipients, items, bool(providers or recipients)
+
+
+def _receiving_providers(t: Token, objects: list[Token], recipients: list) -> list:
+    """Who a receiving verb's goods come from: a 'from' phrase (of the verb or of a verb it shares
+    its object with), 'rely on', or a 'from' phrase the parser hung on the object."""
+    providers = parties_in(phrase_tokens([o for h in source_heads(t) for o in prep_objects(h, PROVIDER_PREPS)]))
+    if not providers:
+        providers = [p for p in parties_in(phrase_tokens(prep_objects(t, frozenset({"on"}))))
+                     if p[0] not in {code for code, _ in recipients}]
+    if not providers:
+        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS]
+        providers = parties_in([p for x in inner for p in x.subtree])
+    return providers
+
+
+def _receiving_roles(t: Token, trig: Trigger) -> TransferRoles:
+    """'Russia bought drones from Iran', 'drones were ordered by Poland', 'seeks missiles'."""
+    subjects, objects, passive = subject_heads(t), _verb_objects(t, trig), is_passive(t)
     governor = distributive_governor(t)
     if governor is not None:
         subjects, objects = subject_heads(governor), children_of(governor, ("dobj",))
@@ -306,14 +395,13 @@ def transfer_roles(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase) ->
         item_tokens += phrase_tokens(subjects)
     items = items_in(item_tokens) or items_in([x for x in t.subtree if x not in recipient_tokens])
     recipients = parties_in(recipient_tokens)
-    providers = parties_in(phrase_tokens([o for h in source_heads(t) for o in prep_objects(h, PROVIDER_PREPS)]))
-    if not providers:
-        providers = [p for p in parties_in(phrase_tokens(prep_objects(t, frozenset({"on"}))))
-                     if p[0] not in {code for code, _ in recipients}]
-    if not providers:
-        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS]
-        providers = parties_in([p for x in inner for p in x.subtree])
+    providers = _receiving_providers(t, objects, recipients)
     return providers, recipients, items, bool(recipients or providers)
+
+
+TRANSFER_READERS: dict[str, Callable[[Token, Trigger], TransferRoles]] = {
+    "noun": _noun_roles, "participle": _participle_roles, "arrival": _arrival_roles,
+    "giving": _giving_roles, "receiving": _receiving_roles}
 
 
 def training_roles(t: Token, nominal: bool, agent: bool = False) -> tuple[list, list, list[ItemMention], bool]:
