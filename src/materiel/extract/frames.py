@@ -10,6 +10,8 @@ says; `assemble` fills what it leaves to the neighbouring sentences.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Token
@@ -439,78 +441,179 @@ def _domestic(t: Token) -> bool:
         x.lower_ in DOMESTIC_CUES for x in t.head.children)
 
 
+# Frame readers: one per event type, all with the signature of `FrameReader`, chosen by the type the
+# lexicon gives the trigger (`FRAME_READERS`).
+FrameReader = Callable[[Token, Trigger, bool, Modality, KnowledgeBase], "Frame | None"]
+
+
 def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
-    subject_pronoun = any(s.pos_ == "PRON" for s in subject_heads(t)) if not nominal else False
-    if trig.type is EventType.COOPERATION:
-        parties = cooperation_parties(t, nominal)
-        if trig.subject == "provider" and nominal and t.dep_ == "attr":
-            pass  # "Iran is Russia's backer": subject first is already the provider
-        item = ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)
-        pair = cooperation_pair_in_context(t, nominal)
-        if pair:
-            parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
-        return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
-                     parties[1] if len(parties) > 1 else None, [item], mod, anchored=bool(parties) or pair,
-                     subject_pronoun=subject_pronoun, pair_in_context=pair,
-                     partner_only=not pair and partner_only(t, nominal))
-    if trig.type is EventType.PAYMENT:
-        return _payment_frame(t, nominal, mod, subject_pronoun)
-    if trig.type is EventType.TRAINING:
-        trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
-        items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
-        if not trainees:
-            trainees = _possessor_named_before(t, {code for code, _ in trainers})
-        if trig.agent and not (trainers and trainees):
-            tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
-            return None  # "the instructors said": people, not a training both sides of which are named
-        if not items and not _system_bound(t):
-            # "30,000 recruits trained": general training, not training on the system named nearby
-            items = [ItemMention(t, Item(Category.UNSPECIFIED, t.text), None, t.i, t.i + 1)]
-        return Frame(EventType.TRAINING, t, first_party(trainers), first_party(trainees), items, mod, anchored=anchored,
-                     subject_pronoun=subject_pronoun)
-    if trig.type is EventType.PRODUCTION:
-        if _domestic(t):
-            tracer(t.doc).drop(Reason.DOMESTIC_PRODUCTION, t)
-            return None
-        helpers, makers, items, anchored = production_roles(t, nominal, kb)
-        recipient = first_party(makers)
-        provider = first_party([p for p in helpers if p[0] != recipient])
-        helping = _helping_governor(t)
-        if provider is None and helping is not None:
-            # "Iran has agreed to help Russia manufacture drones", "Iran was helping Russia build a
-            # plant to manufacture drones": the helper lends the know-how
-            provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] != recipient])
-        if provider is None:
-            # "in talks with Saudi firms about producing components locally"
-            provider = first_party([p for p in negotiating_partners(t) if p[0] != recipient])
-        if provider is None:
-            adjective = item_origin_adjective(items)  # "Iranian-designed drones"
-            provider = adjective if adjective != recipient else None
-        if provider is None and len(makers) > 1 and (nominal or _joint(t)):
-            # "Russia and Iran plan a drone factory": one factory, so one production of two partners
-            provider = makers[1][0]
-        origin = origin_of(items, kb)
-        if provider is None and origin and origin != recipient:
-            provider = origin
-        if recipient is None and provider is not None:
-            recipient = _lent_to(provider, helpers, items, kb)
-        items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
-        if not items:
-            tracer(t.doc).drop(Reason.NO_PRODUCT, t)
-            return None  # production of "weapons" in general names no product
-        return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
-                     subject_pronoun=subject_pronoun, company_subject=_company_subject(t))
+    """The frame the trigger licenses, read by the reader of its event type."""
+    return FRAME_READERS[trig.type](t, trig, nominal, mod, kb)
+
+
+def _subject_pronoun(t: Token, nominal: bool) -> bool:
+    """'it would send Ukraine 40 BMP-1s': the verb's subject is a pronoun the article resolves."""
+    return any(s.pos_ == "PRON" for s in subject_heads(t)) if not nominal else False
+
+
+def _word_item(t: Token, category: Category = Category.UNSPECIFIED) -> ItemMention:
+    """The trigger word itself as the item: 'the partnership', '30,000 recruits trained'."""
+    return ItemMention(t, Item(category, t.text), None, t.i, t.i + 1)
+
+
+def _cooperation_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    """'China and Russia held joint drills', 'the two navies' exercise', 'the memorandum with India'."""
+    parties = cooperation_parties(t, nominal)
+    pair = cooperation_pair_in_context(t, nominal)
+    if pair:
+        parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
+    return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
+                 parties[1] if len(parties) > 1 else None, [_word_item(t)], mod, anchored=bool(parties) or pair,
+                 subject_pronoun=_subject_pronoun(t, nominal), pair_in_context=pair,
+                 partner_only=not pair and partner_only(t, nominal))
+
+
+def _payment_reader(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    return _payment_frame(t, nominal, mod, _subject_pronoun(t, nominal))
+
+
+def _training_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    """'Ukrainian pilots are trained in Denmark', 'Russian instructors arrived in Niamey'."""
+    trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
+    items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
+    if not trainees:
+        trainees = _possessor_named_before(t, {code for code, _ in trainers})
+    if trig.agent and not (trainers and trainees):
+        tracer(t.doc).drop(Reason.TRAINERS_WITHOUT_SIDES, t)
+        return None  # "the instructors said": people, not a training both sides of which are named
+    if not items and not _system_bound(t):
+        items = [_word_item(t)]  # "30,000 recruits trained": general training, not on the system named nearby
+    return Frame(EventType.TRAINING, t, first_party(trainers), first_party(trainees), items, mod, anchored=anchored,
+                 subject_pronoun=_subject_pronoun(t, nominal))
+
+
+def _production_helper(t: Token, nominal: bool, helpers: list, makers: list, items: list[ItemMention],
+                       kb: KnowledgeBase) -> str | None:
+    """Who lends the design, licence or know-how, in order of evidence: a helper of the parse, the
+    subject of 'help' ('Iran agreed to help Russia manufacture drones'), a partner in talks, an origin
+    adjective ('Iranian-designed drones'), the second of joint makers, the catalogue's maker."""
+    recipient = first_party(makers)
+    provider = first_party([p for p in helpers if p[0] != recipient])
+    helping = _helping_governor(t)
+    if provider is None and helping is not None:
+        provider = first_party([p for p in parties_in(phrase_tokens(subject_heads(helping))) if p[0] != recipient])
+    if provider is None:
+        # "in talks with Saudi firms about producing components locally"
+        provider = first_party([p for p in negotiating_partners(t) if p[0] != recipient])
+    if provider is None:
+        adjective = item_origin_adjective(items)
+        provider = adjective if adjective != recipient else None
+    if provider is None and len(makers) > 1 and (nominal or _joint(t)):
+        # "Russia and Iran plan a drone factory": one factory, so one production of two partners
+        provider = makers[1][0]
+    origin = origin_of(items, kb)
+    if provider is None and origin and origin != recipient:
+        provider = origin
+    return provider
+
+
+def _production_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    """'Iran will supply designs for a drone factory in Russia', 'built under a Russian licence'."""
+    if _domestic(t):
+        tracer(t.doc).drop(Reason.DOMESTIC_PRODUCTION, t)
+        return None
+    helpers, makers, items, anchored = production_roles(t, nominal, kb)
+    recipient = first_party(makers)
+    provider = _production_helper(t, nominal, helpers, makers, items, kb)
+    if recipient is None and provider is not None:
+        recipient = _lent_to(provider, helpers, items, kb)
+    items = [m for m in items if m.item.category is not Category.UNSPECIFIED]
+    if not items:
+        tracer(t.doc).drop(Reason.NO_PRODUCT, t)
+        return None  # production of "weapons" in general names no product
+    return Frame(EventType.PRODUCTION, t, provider, recipient, items, mod, anchored=anchored,
+                 subject_pronoun=_subject_pronoun(t, nominal), company_subject=_company_subject(t))
+
+
+def _no_shipment(t: Token, nominal: bool) -> Reason | None:
+    """Why a transfer word names no shipment before its roles are read: 'bound by the treaty' (only
+    'bound for Yemen' is a destination), 'a loan agreement' (money lent, no goods sold)."""
     if t.lemma_.lower() in BOUND_FOR and not prep_objects(t, frozenset({"for", "to"})):
-        tracer(t.doc).drop(Reason.NO_DESTINATION, t)
-        return None  # "bound by the treaty": only "bound for Yemen" is a shipment's destination
+        return Reason.NO_DESTINATION
+    if nominal and _credit_deal(t):
+        return Reason.CREDIT_DEAL  # "signed a loan agreement with JICA for five vessels"
+    return None
+
+
+def _deal_sides(provider: str | None, recipient: str | None, items: list[ItemMention],
+                kb: KnowledgeBase) -> tuple[str | None, str | None]:
+    """A deal binds two sides; the maker's state is the seller when the catalogue (or an origin
+    adjective: 'contracts for Israeli defence equipment') says who makes the goods."""
+    origin = origin_of(items, kb) or item_origin_adjective(items)
+    sides = [p for p in (provider, recipient) if p]
+    if origin and origin in sides:
+        return origin, next((p for p in sides if p != origin), None)
+    if origin and len(sides) == 1:
+        return origin, sides[0]
+    if origin and not sides:
+        return origin, recipient
+    return provider, recipient
+
+
+def _without_goods(t: Token, trig: Trigger, nominal: bool, mod: Modality, items: list[ItemMention],
+                   anaphoric: bool) -> Reason | None:
+    """Why a transfer word with its roles read still reports no goods: 'no transfer to Syria', 'he
+    did not give more details', a word that needs an item and names none."""
+    if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
+        return Reason.NEGATED_NOUN  # nothing is claimed or denied about an item
+    if not nominal and _object_is_something_else(t):
+        return Reason.OBJECT_NOT_MATERIEL  # "offered condolences": what is given is no materiel
+    if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric \
+            and mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
+        return Reason.NO_ITEM
+    return None
+
+
+def _technology_for_production(t: Token, provider: str | None, recipient: str | None, items: list[ItemMention],
+                               mod: Modality, anchored: bool, subject_pronoun: bool) -> Frame | None:
+    """'transfer technology for a drone plant in Yelabuga': know-how for a named product's factory
+    is production of that product."""
+    if not items or not all(m.item.category is Category.TECHNOLOGY for m in items):
+        return None
+    site = _production_site(t)
+    if site is None:
+        return None
+    product = [m for m in items_in([x for x in phrase(site)], include_modifiers=True)
+               if m.item.category is not Category.TECHNOLOGY]
+    maker = next((code for code, _ in parties_in(phrase(site))), None)
+    if not product:
+        return None
+    return Frame(EventType.PRODUCTION, t, provider, maker or recipient, product[:1], mod,
+                 anchored=anchored, subject_pronoun=subject_pronoun)
+
+
+def _deal_money(t: Token, nominal: bool, kb: KnowledgeBase) -> Money | None:
+    """The sum of the transfer: in the trigger's phrase (or its light verb's, 'signed a $3bn deal'),
+    and for a deal noun anywhere in its clause ('the deal is worth $3bn')."""
+    scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
+    money = money_in(sorted(scope.subtree, key=lambda x: x.i))
+    if money is None and nominal and kb.symmetric(t.lemma_.lower()):
+        money = money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))
+    return money
+
+
+def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    """'Iran sent drones to Russia', 'the delivery of S-300s to Syria', 'a $400m package for Ukraine'."""
+    subject_pronoun = _subject_pronoun(t, nominal)
+    gate = _no_shipment(t, nominal)
+    if gate is not None:
+        tracer(t.doc).drop(gate, t)
+        return None
     if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
         in_service = _flown_from(t, mod, subject_pronoun)
         if in_service is None:
             tracer(t.doc).drop(Reason.NO_DESTINATION, t)
         return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
-    if nominal and _credit_deal(t):
-        tracer(t.doc).drop(Reason.CREDIT_DEAL, t)
-        return None  # "signed a loan agreement with JICA for five vessels": the lender sells no vessels
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
@@ -526,44 +629,20 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         tracer(t.doc).drop(Reason.DEPENDENCE_WITHOUT_SUPPLIER, t)
         return None  # "relies largely on ageing jets" names no supplier
     if kb.symmetric(t.lemma_.lower()):
-        # a deal binds two sides; the maker's state is the seller when the catalogue (or an
-        # origin adjective: "contracts for Israeli defence equipment") says who makes the goods
-        origin = origin_of(items, kb) or item_origin_adjective(items)
-        sides = [p for p in (provider, recipient) if p]
-        if origin and origin in sides:
-            provider, recipient = origin, next((p for p in sides if p != origin), None)
-        elif origin and len(sides) == 1:
-            provider, recipient = origin, sides[0]
-        elif origin and len(sides) == 0:
-            provider = origin
-    if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
-        tracer(t.doc).drop(Reason.NEGATED_NOUN, t)
-        return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
+        provider, recipient = _deal_sides(provider, recipient, items, kb)
     anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
-    if not nominal and _object_is_something_else(t):
-        tracer(t.doc).drop(Reason.OBJECT_NOT_MATERIEL, t)
-        return None  # "he did not give more details", "offered condolences": what is given is no materiel
-    if trig.needs_item and not items and t.lemma_.lower() != "arm" and not anaphoric:
-        if mod.stance is not Stance.DENIED and not (nominal and t.lemma_.lower() in PACKAGE_NOUNS):
-            tracer(t.doc).drop(Reason.NO_ITEM, t)
-            return None
-    if items and all(m.item.category is Category.TECHNOLOGY for m in items):
-        site = _production_site(t)
-        if site is not None:
-            product = items_in([x for x in phrase(site)], include_modifiers=True)
-            product = [m for m in product if m.item.category is not Category.TECHNOLOGY]
-            maker = next((code for code, _ in parties_in(phrase(site))), None)
-            if product:
-                return Frame(EventType.PRODUCTION, t, provider, maker or recipient, product[:1], mod,
-                             anchored=anchored, subject_pronoun=subject_pronoun)
+    reason = _without_goods(t, trig, nominal, mod, items, anaphoric)
+    if reason is not None:
+        tracer(t.doc).drop(reason, t)
+        return None
+    production = _technology_for_production(t, provider, recipient, items, mod, anchored, subject_pronoun)
+    if production is not None:
+        return production
     if items and all(m.head.lemma_.lower() in COOPERATION_HEADS for m in items):
         return Frame(EventType.COOPERATION, t, provider, recipient, items[:1], mod, anchored=anchored,
                      subject_pronoun=subject_pronoun)
-    scope = t.head if nominal and t.dep_ in ("dobj", "nsubjpass") and t.head.lemma_.lower() in LIGHT_VERBS else t
-    money = money_in(sorted(scope.subtree, key=lambda x: x.i))
-    if money is None and nominal and kb.symmetric(t.lemma_.lower()):
-        money = money_in(sorted(_clause_root(t).subtree, key=lambda x: x.i))  # "the deal is worth $3bn"
+    money = _deal_money(t, nominal, kb)
     ambiguous = nominal and provider is not None and recipient is None and any(
         c.dep_ == "compound" and party_of(c) == provider for c in t.children)
     if nominal and t.lemma_.lower() in PACKAGE_NOUNS:
@@ -586,6 +665,12 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
+
+
+FRAME_READERS: dict[EventType, FrameReader] = {
+    EventType.COOPERATION: _cooperation_frame, EventType.PAYMENT: _payment_reader,
+    EventType.TRAINING: _training_frame, EventType.PRODUCTION: _production_frame,
+    EventType.TRANSFER: _transfer_frame}
 
 
 def _flown_from(t: Token, mod: Modality, subject_pronoun: bool) -> Frame | None:
