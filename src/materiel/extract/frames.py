@@ -602,18 +602,22 @@ def _deal_money(t: Token, nominal: bool, kb: KnowledgeBase) -> Money | None:
     return money
 
 
-def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
-    """'Iran sent drones to Russia', 'the delivery of S-300s to Syria', 'a $400m package for Ukraine'."""
-    subject_pronoun = _subject_pronoun(t, nominal)
-    gate = _no_shipment(t, nominal)
-    if gate is not None:
-        tracer(t.doc).drop(gate, t)
-        return None
-    if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
-        in_service = _flown_from(t, mod, subject_pronoun)
-        if in_service is None:
-            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
-        return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+@dataclass
+class _TransferSides:
+    """What a transfer word's roles give before the goods are checked."""
+
+    provider: str | None
+    recipient: str | None
+    items: list[ItemMention]
+    anchored: bool
+    named: bool  # the sentence names a party in a role of its own (not only the catalogue's maker)
+    extra: dict
+
+
+def _transfer_sides(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> _TransferSides | None:
+    """The provider and recipient of a transfer word: its roles, an origin adjective for a missing
+    provider, the catalogue's maker for a deal; None (with the drop recorded) when it is a rule
+    ('exports to countries at war') or a dependence with no supplier."""
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
@@ -630,18 +634,14 @@ def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: K
         return None  # "relies largely on ageing jets" names no supplier
     if kb.symmetric(t.lemma_.lower()):
         provider, recipient = _deal_sides(provider, recipient, items, kb)
-    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
-    anaphor_count = _anaphor_count(t, trig) if anaphoric else None
-    reason = _without_goods(t, trig, nominal, mod, items, anaphoric)
-    if reason is not None:
-        tracer(t.doc).drop(reason, t)
-        return None
-    production = _technology_for_production(t, provider, recipient, items, mod, anchored, subject_pronoun)
-    if production is not None:
-        return production
-    if items and all(m.head.lemma_.lower() in COOPERATION_HEADS for m in items):
-        return Frame(EventType.COOPERATION, t, provider, recipient, items[:1], mod, anchored=anchored,
-                     subject_pronoun=subject_pronoun)
+    return _TransferSides(provider, recipient, items, anchored, bool(providers or recipients), extra)
+
+
+def _goods_frame(t: Token, nominal: bool, mod: Modality, kb: KnowledgeBase, sides: _TransferSides,
+                 subject_pronoun: bool, anaphor_count: int | None) -> Frame | None:
+    """The transfer frame of goods with their sum: a package (its total on an umbrella item, then
+    each named item), a bundle with a sum and named items, or the goods as named."""
+    provider, recipient, items, anchored, extra = sides.provider, sides.recipient, sides.items, sides.anchored, sides.extra
     money = _deal_money(t, nominal, kb)
     ambiguous = nominal and provider is not None and recipient is None and any(
         c.dep_ == "compound" and party_of(c) == provider for c in t.children)
@@ -665,6 +665,38 @@ def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: K
         money = None
     return Frame(EventType.TRANSFER, t, provider, recipient, items, mod, money, anchored=anchored,
                  subject_pronoun=subject_pronoun, owner_ambiguous=ambiguous, anaphor_count=anaphor_count, **extra)
+
+
+def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
+    """'Iran sent drones to Russia', 'the delivery of S-300s to Syria', 'a $400m package for Ukraine'."""
+    subject_pronoun = _subject_pronoun(t, nominal)
+    gate = _no_shipment(t, nominal)
+    if gate is not None:
+        tracer(t.doc).drop(gate, t)
+        return None
+    if t.lemma_.lower() in DESTINATION_VERBS and not prep_objects(t, frozenset({"to", "into"})):
+        in_service = _flown_from(t, mod, subject_pronoun)
+        if in_service is None:
+            tracer(t.doc).drop(Reason.NO_DESTINATION, t)
+        return in_service  # "Ukraine has flown the type since 2019": flying is a transfer only to somewhere
+    sides = _transfer_sides(t, trig, nominal, mod, kb)
+    if sides is None:
+        return None
+    items = sides.items
+    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not sides.named))
+    anaphor_count = _anaphor_count(t, trig) if anaphoric else None
+    reason = _without_goods(t, trig, nominal, mod, items, anaphoric)
+    if reason is not None:
+        tracer(t.doc).drop(reason, t)
+        return None
+    production = _technology_for_production(t, sides.provider, sides.recipient, items, mod, sides.anchored,
+                                            subject_pronoun)
+    if production is not None:
+        return production
+    if items and all(m.head.lemma_.lower() in COOPERATION_HEADS for m in items):
+        return Frame(EventType.COOPERATION, t, sides.provider, sides.recipient, items[:1], mod, anchored=sides.anchored,
+                     subject_pronoun=subject_pronoun)
+    return _goods_frame(t, nominal, mod, kb, sides, subject_pronoun, anaphor_count)
 
 
 FRAME_READERS: dict[EventType, FrameReader] = {
