@@ -97,8 +97,29 @@ def _cue(word: Token, cues: dict[str, str]) -> str | None:
     return cues.get(word.lemma_.lower())
 
 
+# Words of approving: a government approving a possible sale permits it (`offered`, ONTOLOGY §9.5).
+APPROVAL_LEMMAS = frozenset({"approve", "clear", "approval"})
+# Acts of giving: a government that approves its own sending or aid has decided it (`agreed`).
+GIVING_LEMMAS = frozenset({"send", "sending", "deliver", "delivery", "transfer", "supply", "donate", "donation",
+                           "give", "gift", "aid", "assistance", "provide", "provision", "handover"})
+
+
+def _approved_giving(approval: Token, act: Token) -> bool:
+    """'The cabinet approved the sending of MiG-29s', 'the EU approved military assistance for
+    Armenia': approving an act of giving decides it, unlike approving a sale to a buyer."""
+    return approval.lemma_.lower() in APPROVAL_LEMMAS and act.lemma_.lower() in GIVING_LEMMAS
+
+
+def _approved_object(trigger: Token) -> Token | None:
+    """The thing an approving trigger approves: its direct object."""
+    return next((c for c in trigger.children if c.dep_ == "dobj"), None)
+
+
 def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     """Decide status and stance for a trigger whose own (realis) status is `base`."""
+    approved = _approved_object(trigger)
+    if base is Status.OFFERED and approved is not None and _approved_giving(trigger, approved):
+        base = Status.AGREED
     stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
@@ -117,6 +138,8 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             stance = Stance.DENIED
         if _negated(word) and effect == "cancelled":
             effect = "discussed"  # "not ruling out sending", "has not stopped"? -> still on the table
+        if effect == "offered" and _approved_giving(word, trigger):
+            effect = "agreed"
         if status is None:
             status = base if effect == "realis" else Status(effect)
             if status is Status.DELIVERED and any(_future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
