@@ -28,6 +28,9 @@ FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might"})
 NOT_YET = frozenset({"yet"})
 MAX_CLIMB = 6
+# Prepositions that name the framework an act happens under: "cancelled the contract in favour of
+# submarines under the AUKUS pact" does not cancel the pact.
+FRAMEWORK_PREPS = frozenset({"under"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def governing_chain(trigger: Token) -> list[Token]:
             break
         via_conj = token.dep_ == "conj"
         token = token.head
+        if token.dep_ == "prep" and token.lower_ in FRAMEWORK_PREPS:
+            break  # the framework keeps its own stage
         if token.lemma_.lower() in SPEECH_LEMMAS:
             break
         if not via_conj:  # a conjunct shares its head's governors, not the head itself
