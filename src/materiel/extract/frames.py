@@ -19,7 +19,7 @@ from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
-from .quantities import VAGUE_COUNTS, parse_number
+from .quantities import VAGUE_COUNTS, parse_money, parse_number
 from .status import Modality, governing_chain, modality
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
@@ -189,12 +189,35 @@ def _untold(t: Token) -> Reason | None:
 
 
 PAST_TAGS = frozenset({"VBD", "VBN"})
+# Prepositions that tie a purchase to its deal: "for $40 million", "in a 2017 contract", "under an order".
+DEAL_PREPS = frozenset({"for", "in", "under"})
+DEAL_NOUNS = frozenset({"contract", "deal", "agreement", "order"})
+CLAUSE_BREAKS = frozenset({",", ";", ":"})
+
+
+def _priced_deal(t: Token) -> bool:
+    """'Yerevan bought four radars for $40 million', 'bought NASAMS in a 2017 contract': the
+    purchase told with its own price or contract is the deal (agreed), not the item in service
+    (ONTOLOGY §9.13). Read along the verb's clause up to its first comma, however the parser hung
+    the phrase."""
+    inside = {c.i for c in t.subtree}
+    for token in t.doc[t.i + 1:]:
+        if token.i not in inside or token.text in CLAUSE_BREAKS:
+            return False
+        if token.dep_ == "prep" and token.lower_ in DEAL_PREPS:
+            words = list(token.subtree)
+            if any(w.lemma_.lower() in DEAL_NOUNS for w in words):
+                return True
+            if token.lower_ == "for" and parse_money(t.doc[words[0].i: words[-1].i + 1].text) is not None:
+                return True
+    return False
 
 
 def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
     """The stage the trigger word states before any governing word is read: a verb told in the
-    past may state a later one ('bought' vs 'buys'; the lexicon's past_status)."""
-    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
+    past may state a later one ('bought' vs 'buys'; the lexicon's past_status), unless it is told
+    with its own price or contract."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS and not _priced_deal(t):
         return trig.past_status
     return trig.status
 
