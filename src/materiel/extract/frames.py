@@ -204,13 +204,18 @@ def _priced_deal(t: Token) -> bool:
     for token in t.doc[t.i + 1:]:
         if token.i not in inside or token.text in CLAUSE_BREAKS:
             return False
-        if token.dep_ == "prep" and token.lower_ in DEAL_PREPS:
+        if token.dep_ == "prep" and token.lower_ in DEAL_PREPS and not _in_order_to(token):
             words = list(token.subtree)
             if any(w.lemma_.lower() in DEAL_NOUNS for w in words):
                 return True
             if token.lower_ == "for" and parse_money(t.doc[words[0].i: words[-1].i + 1].text) is not None:
                 return True
     return False
+
+
+def _in_order_to(prep: Token) -> bool:
+    """'bought ... in order to hand them over': a purpose, not an order."""
+    return prep.i + 1 < len(prep.doc) and prep.nbor(1).lower_ == "order"
 
 
 def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:

@@ -93,7 +93,28 @@ PHRASAL_CUES = {("hold", "back"): "cancelled", ("hold", "up"): "cancelled", ("ca
                 ("sign", "off"): "agreed", ("press", "ahead"): "agreed", ("push", "ahead"): "agreed"}
 
 
-def _cue(word: Token, cues: dict[str, str]) -> str | None:
+# Verbs that, with "an end" as object, end what their "to" phrase names: "put an end to the agreements".
+END_PUTTING = frozenset({"put", "bring"})
+
+
+def _ends(word: Token, trigger: Token) -> bool:
+    """'The junta put an end to the military agreements', 'the mission would end by 2025', 'ended
+    arms sales': the act is stopped. Not 'the deal ends years of talks' (the trigger ends
+    something else) nor 'at the end of the talks'."""
+    lemma = word.lemma_.lower()
+    if lemma == "end" and word.pos_ in ("VERB", "AUX"):
+        own_object = any(c.dep_ == "dobj" for c in word.children)
+        as_subject = any(c.dep_ in ("nsubj", "nsubjpass") and trigger in c.subtree for c in word.children)
+        return not (as_subject and own_object)
+    if lemma == "end" and word.pos_ == "NOUN" or lemma in END_PUTTING and any(
+            c.dep_ == "dobj" and c.lemma_.lower() == "end" for c in word.children):
+        return any(c.dep_ == "prep" and c.lower_ == "to" and trigger in c.subtree for c in word.children)
+    return False
+
+
+def _cue(word: Token, cues: dict[str, str], trigger: Token) -> str | None:
+    if _ends(word, trigger):
+        return "cancelled"
     for child in word.children:
         if child.dep_ in ("prt", "advmod"):
             phrasal = PHRASAL_CUES.get((word.lemma_.lower(), child.lower_))
@@ -131,7 +152,7 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
         if _no_evidence(word):
             stance = Stance.DENIED  # "has seen no indication that Egypt provided weapons"
             continue
-        effect = _cue(word, cues)
+        effect = _cue(word, cues, trigger)
         if effect is None:
             continue
         if effect == "denied":
