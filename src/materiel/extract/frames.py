@@ -20,7 +20,7 @@ from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stanc
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_money, parse_number
-from .status import Modality, governing_chain, modality
+from .status import Modality, governing_chain, modality, negated
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
@@ -309,8 +309,22 @@ def _counter_flow(frame: Frame) -> Frame | None:
     if not items:
         return None
     giver = frame.recipient or item_origin_adjective(items)
-    return Frame(EventType.TRANSFER, frame.trigger, giver, frame.provider, items, frame.modality,
+    mod = frame.modality
+    if mod.status is Status.DELIVERED and any(_never_delivered(m.head) for m in items):
+        mod = Modality(Status.AGREED, mod.stance)  # paid for, but the goods never came
+    return Frame(EventType.TRANSFER, frame.trigger, giver, frame.provider, items, mod,
                  anchored=True, subject_pronoun=frame.subject_pronoun)
+
+
+# Verbs of the goods coming: "weapons which were never delivered", "arms that have not arrived".
+ARRIVING_LEMMAS = frozenset({"deliver", "arrive", "receive", "ship", "supply", "come"})
+
+
+def _never_delivered(item: Token) -> bool:
+    """'paid Russia for weapons (worth $400 million) which were never delivered': the item's own
+    clause denies its coming."""
+    return any(c.dep_ in ("relcl", "acl") and c.lemma_.lower() in ARRIVING_LEMMAS and negated(c)
+               for c in item.subtree)
 
 
 def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:

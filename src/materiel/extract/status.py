@@ -39,7 +39,7 @@ class Modality:
     stance: Stance
 
 
-def _negated(token: Token) -> bool:
+def negated(token: Token) -> bool:
     return any(c.dep_ == "neg" for c in token.children) or any(
         c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
 
@@ -66,7 +66,7 @@ def _no_evidence(word: Token) -> bool:
         return False
     if any(c.dep_ == "det" and c.lower_ == "no" for c in word.children):
         return True
-    return word.dep_ in ("dobj", "pobj") and _negated(word.head)
+    return word.dep_ in ("dobj", "pobj") and negated(word.head)
 
 
 def governing_chain(trigger: Token) -> list[Token]:
@@ -146,7 +146,7 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     approved = _approved_object(trigger)
     if base is Status.OFFERED and approved is not None and _approved_giving(trigger, approved):
         base = Status.AGREED
-    stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
+    stance = Stance.DENIED if negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
         if _no_evidence(word):
@@ -156,13 +156,13 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
         if effect is None:
             continue
         if effect == "denied":
-            stance = Stance.DENIED if not _negated(word) else Stance.ASSERTED
+            stance = Stance.DENIED if not negated(word) else Stance.ASSERTED
             continue
         if status is not None:
             continue  # above the stage word only a denial still counts: "denied that it intended to arm"
-        if _negated(word) and effect in ("agreed", "offered"):
+        if negated(word) and effect in ("agreed", "offered"):
             stance = Stance.DENIED
-        if _negated(word) and effect == "cancelled":
+        if negated(word) and effect == "cancelled":
             effect = "discussed"  # "not ruling out sending", "has not stopped"? -> still on the table
         if effect == "offered" and _approved_giving(word, trigger):
             effect = "agreed"
