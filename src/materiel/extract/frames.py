@@ -20,7 +20,7 @@ from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stanc
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_money, parse_number
-from .status import Modality, governing_chain, modality, negated
+from .status import Modality, future, governing_chain, is_infinitive, modality, negated
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
@@ -189,6 +189,7 @@ def _untold(t: Token) -> Reason | None:
 
 
 PAST_TAGS = frozenset({"VBD", "VBN"})
+PRESENT_TAGS = frozenset({"VBZ", "VBP"})
 # Prepositions that tie a purchase to its deal: "for $40 million", "in a 2017 contract", "under an order".
 DEAL_PREPS = frozenset({"for", "in", "under"})
 DEAL_NOUNS = frozenset({"contract", "deal", "agreement", "order"})
@@ -224,6 +225,9 @@ def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
     with its own price or contract."""
     if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS and not _priced_deal(t):
         return trig.past_status
+    if trig.past_status is not None and not nominal and trig.type is EventType.PRODUCTION \
+            and t.tag_ in PRESENT_TAGS and not future(t) and not is_infinitive(t):
+        return trig.past_status  # 'which Pakistan builds with Chinese help': production under way
     return trig.status
 
 

@@ -44,7 +44,7 @@ def negated(token: Token) -> bool:
         c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
 
 
-def _future(token: Token) -> bool:
+def future(token: Token) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_AUX for c in token.children)
 
 
@@ -168,10 +168,10 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             effect = "agreed"
         if status is None:
             status = base if effect == "realis" else Status(effect)
-            if status is Status.DELIVERED and any(_future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
+            if status is Status.DELIVERED and any(future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
     if status is None:
-        if _future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
+        if future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
             status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base
         elif _hedged(trigger):
             status = Status.UNCLEAR if base is Status.DELIVERED else base
