@@ -57,8 +57,46 @@ class SourceMemory:
 BACKGROUND_MARKS = frozenset({"after", "before", "since", "following"})
 
 
+# Subordinators of a clause that tells when the speaker spoke: "officials said this week, as the EU
+# approved its first military aid", "when Washington pressed Athens to send the battery, the prime
+# minister said no". Under the reporting verb itself such a clause is the article's account.
+TIME_OF_SAYING_MARKS = frozenset({"as", "when", "while"})
+
+
 def _background_clause(token: Token) -> bool:
     return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in BACKGROUND_MARKS for c in token.children)
+
+
+def _subordinator(token: Token) -> bool:
+    return token.dep_ in ("mark", "advmod") and token.lower_ in TIME_OF_SAYING_MARKS and token.i < token.head.i
+
+
+def _time_of_saying(token: Token) -> bool:
+    """'When Washington pressed Athens to send the battery, the prime minister said no'."""
+    return token.dep_ == "advcl" and token.head.lemma_.lower() in SPEECH_LEMMAS \
+        and any(_subordinator(c) for c in token.children)
+
+
+def _after_time_of_saying(verb: Token, trigger: Token) -> bool:
+    """'Armenia is buying more arms from France, officials said this week, as the EU approved its
+    first military aid and US troops wrapped up drills': after a reporting verb that closes its
+    quote, a time clause, however the parser hung it, with no reporting verb of its own."""
+    if not any(c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children):
+        return False  # "X said Tehran was seeking ..., as it looked for ...": the clause is still the quote
+    between = verb.doc[verb.i + 1: trigger.i]
+    for token in between:
+        if _subordinator(token) and token.i > 0 and token.doc[token.i - 1].text == ",":
+            return not any(t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" for t in verb.doc[token.i: trigger.i])
+    return False
+
+
+def in_time_of_saying(trigger: Token) -> bool:
+    """Whether the trigger is told in a clause that only says when a speaker spoke (the article's
+    own account, which no earlier speaker covers either)."""
+    if any(_time_of_saying(t) for t in [trigger, *trigger.ancestors]):
+        return True
+    return any(t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" and _after_time_of_saying(t, trigger)
+               for t in trigger.doc[:trigger.i])
 
 
 def speech_head(trigger: Token) -> Token | None:
@@ -69,11 +107,11 @@ def speech_head(trigger: Token) -> Token | None:
         if token.head == token:
             # a quote before the reporting verb: '"...," it said.' parses with the verb as root
             return token if token.lemma_.lower() in SPEECH_LEMMAS and token != trigger else None
-        if _background_clause(token) and token.head.lemma_.lower() not in SPEECH_LEMMAS:
+        if _background_clause(token) and token.head.lemma_.lower() not in SPEECH_LEMMAS or _time_of_saying(token):
             return None
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX", "NOUN"):
-            return token
+            return None if _after_time_of_saying(token, trigger) else token
     return None
 
 
