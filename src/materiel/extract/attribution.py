@@ -16,7 +16,7 @@ from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
 from .mentions import is_person, span_at
-from .status import SPEECH_LEMMAS, governing_chain
+from .status import APPROVAL_LEMMAS, SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
 # Words that make a named speaker an official: titles and offices.
@@ -120,9 +120,15 @@ def tail_speech(trigger: Token) -> Token | None:
     clause that the parser did not put above it (parataxis, or a misread conjunct)."""
     for token in trigger.doc[trigger.i + 1:]:
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX") \
-                and trigger not in token.subtree and speaker_tokens(token):
+                and trigger not in token.subtree and not _in_relative_clause(token) and speaker_tokens(token):
             return token
     return None
+
+
+def _in_relative_clause(verb: Token) -> bool:
+    """'signed an agreement that Ethiopian officials said would cover training', 'a force that UN
+    investigators have accused of abuses': the speaker of a relative clause speaks of its noun only."""
+    return any(t.dep_ == "relcl" for t in [verb, *verb.ancestors])
 
 
 NEGATIVE_SPEAKERS = frozenset({"nothing", "none", "nobody", "no one"})
@@ -307,6 +313,37 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
     return source
 
 
+def _approvals(trigger: Token) -> list[Token]:
+    """The verbs of approving that govern the act ('the State Department approved the possible sale')
+    or describe it ('a sale the State Department had approved in February')."""
+    chain = [trigger, *governing_chain(trigger)]
+    described = [t for t in trigger.subtree if t.dep_ == "relcl"]
+    return [w for w in chain + described if w.lemma_.lower() in APPROVAL_LEMMAS and w.pos_ == "VERB"]
+
+
+STATE_NAME_KINDS = frozenset({"name", "capital"})
+
+
+def _state_metonym(subject: Token) -> bool:
+    """'Washington approved the sale': a state named as such is no named government body."""
+    span = span_at(subject.doc, subject, MentionKind.PARTY)
+    return span is not None and span.kb_id_ in STATE_NAME_KINDS and span.root == subject
+
+
+def approving_officials(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list[Source]:
+    """A named government body that approves an act ('the State Department approved the possible
+    sale') is an official source of it (the approval is its own public word), beside whoever else
+    reports it (ONTOLOGY §5: official = a named government body)."""
+    found = []
+    for verb in _approvals(trigger):
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and not _state_metonym(c)]
+        if subjects:
+            source = resolve_source(sorted(subjects[0].subtree, key=lambda t: t.i), kb, memory, None)
+            if source is not None and source.kind is SourceKind.OFFICIAL:
+                found.append(source)
+    return found
+
+
 def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list[Source]:
     """The sources of the claim the trigger reports (the article itself when none is given)."""
     doc = trigger.doc
@@ -332,7 +369,8 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
         source = resolve_source(tokens, kb, memory, None)
         if source is not None:
             found.append(source)
-    return found or [AUTHOR_SOURCE]
+    approvers = approving_officials(trigger, kb, memory)
+    return (found or [AUTHOR_SOURCE]) + approvers
 
 
 def sentence_speakers(doc: Doc, kb: KnowledgeBase, memory: SourceMemory) -> None:
