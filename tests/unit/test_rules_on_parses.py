@@ -326,7 +326,8 @@ CASES = {
         },
         [('training', 'DNK', 'UKR', 'unspecified', 'delivered', 'asserted')],
     ),
-    # production under another state's licence: the licensor is the provider.
+    # production under another state's licence: the licensor is the provider; told in the simple
+    # present, the production is under way (ONTOLOGY §5: delivered).
     "licensed-production": (
         'India builds Su-30MKI fighters under a Russian licence.',
         [
@@ -346,7 +347,7 @@ CASES = {
             'item': [(3, 4, 'combat_aircraft', ''), (7, 8, 'technology', '')],
             'trigger': [(1, 2, 'build', ''), (7, 8, 'licence', '')],
         },
-        [('production', 'RUS', 'IND', 'combat_aircraft', 'agreed', 'asserted')],
+        [('production', 'RUS', 'IND', 'combat_aircraft', 'delivered', 'asserted')],
     ),
     # 'X paid Y': payment from X to Y.
     "paid-in-gold": (

@@ -13,7 +13,7 @@ from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
-from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
+from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
 from .frames import Frame, read_frames
@@ -586,14 +586,14 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
             fallback = flown  # "Ukrainian crews were trained by US instructors": on what the US sends Ukraine
             tracer(parsed.doc).origin(frame, "item", RoleOrigin.CONTEXT, "the system the trainer sends the trainees")
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
-    if sources == (AUTHOR_SOURCE,):
+    if sources == (AUTHOR_SOURCE,) and not in_time_of_saying(frame.trigger):
         # reporting goes on after "X said ...": the same paragraph, or the next sentence or two
         inherited = memory.paragraph_source.get(parsed.sentence.paragraph)
         if inherited is None and memory.recent is not None \
                 and parsed.sentence.index - memory.recent[0] <= ATTRIBUTION_CARRY:
             inherited = memory.recent[1]
         if inherited:
-            sources = (AUTHOR_SOURCE, *inherited)  # the article's voice, carrying the attribution on
+            sources = tuple(dict.fromkeys((AUTHOR_SOURCE, *inherited)))  # the article's voice, carrying the attribution on
         if sources == (AUTHOR_SOURCE,) and memory.lead is not None:
             # the story's lead attribution governs what the article goes on to report
             sources = (AUTHOR_SOURCE, *memory.lead)

@@ -16,7 +16,7 @@ from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
 from .mentions import is_person, span_at
-from .status import SPEECH_LEMMAS, governing_chain
+from .status import APPROVAL_LEMMAS, SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
 # Words that make a named speaker an official: titles and offices.
@@ -57,8 +57,46 @@ class SourceMemory:
 BACKGROUND_MARKS = frozenset({"after", "before", "since", "following"})
 
 
+# Subordinators of a clause that tells when the speaker spoke: "officials said this week, as the EU
+# approved its first military aid", "when Washington pressed Athens to send the battery, the prime
+# minister said no". Under the reporting verb itself such a clause is the article's account.
+TIME_OF_SAYING_MARKS = frozenset({"as", "when", "while"})
+
+
 def _background_clause(token: Token) -> bool:
     return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in BACKGROUND_MARKS for c in token.children)
+
+
+def _subordinator(token: Token) -> bool:
+    return token.dep_ in ("mark", "advmod") and token.lower_ in TIME_OF_SAYING_MARKS and token.i < token.head.i
+
+
+def _time_of_saying(token: Token) -> bool:
+    """'When Washington pressed Athens to send the battery, the prime minister said no'."""
+    return token.dep_ == "advcl" and token.head.lemma_.lower() in SPEECH_LEMMAS \
+        and any(_subordinator(c) for c in token.children)
+
+
+def _after_time_of_saying(verb: Token, trigger: Token) -> bool:
+    """'Armenia is buying more arms from France, officials said this week, as the EU approved its
+    first military aid and US troops wrapped up drills': after a reporting verb that closes its
+    quote, a time clause, however the parser hung it, with no reporting verb of its own."""
+    if not any(c.dep_ in ("ccomp", "parataxis") and c.i < verb.i for c in verb.children):
+        return False  # "X said Tehran was seeking ..., as it looked for ...": the clause is still the quote
+    between = verb.doc[verb.i + 1: trigger.i]
+    for token in between:
+        if _subordinator(token) and token.i > 0 and token.doc[token.i - 1].text == ",":
+            return not any(t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" for t in verb.doc[token.i: trigger.i])
+    return False
+
+
+def in_time_of_saying(trigger: Token) -> bool:
+    """Whether the trigger is told in a clause that only says when a speaker spoke (the article's
+    own account, which no earlier speaker covers either)."""
+    if any(_time_of_saying(t) for t in [trigger, *trigger.ancestors]):
+        return True
+    return any(t.lemma_.lower() in SPEECH_LEMMAS and t.pos_ == "VERB" and _after_time_of_saying(t, trigger)
+               for t in trigger.doc[:trigger.i])
 
 
 def speech_head(trigger: Token) -> Token | None:
@@ -69,11 +107,11 @@ def speech_head(trigger: Token) -> Token | None:
         if token.head == token:
             # a quote before the reporting verb: '"...," it said.' parses with the verb as root
             return token if token.lemma_.lower() in SPEECH_LEMMAS and token != trigger else None
-        if _background_clause(token) and token.head.lemma_.lower() not in SPEECH_LEMMAS:
+        if _background_clause(token) and token.head.lemma_.lower() not in SPEECH_LEMMAS or _time_of_saying(token):
             return None
         token = token.head
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX", "NOUN"):
-            return token
+            return None if _after_time_of_saying(token, trigger) else token
     return None
 
 
@@ -82,9 +120,15 @@ def tail_speech(trigger: Token) -> Token | None:
     clause that the parser did not put above it (parataxis, or a misread conjunct)."""
     for token in trigger.doc[trigger.i + 1:]:
         if token.lemma_.lower() in SPEECH_LEMMAS and token.pos_ in ("VERB", "AUX") \
-                and trigger not in token.subtree and speaker_tokens(token):
+                and trigger not in token.subtree and not _in_relative_clause(token) and speaker_tokens(token):
             return token
     return None
+
+
+def _in_relative_clause(verb: Token) -> bool:
+    """'signed an agreement that Ethiopian officials said would cover training', 'a force that UN
+    investigators have accused of abuses': the speaker of a relative clause speaks of its noun only."""
+    return any(t.dep_ == "relcl" for t in [verb, *verb.ancestors])
 
 
 NEGATIVE_SPEAKERS = frozenset({"nothing", "none", "nobody", "no one"})
@@ -269,6 +313,37 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
     return source
 
 
+def _approvals(trigger: Token) -> list[Token]:
+    """The verbs of approving that govern the act ('the State Department approved the possible sale')
+    or describe it ('a sale the State Department had approved in February')."""
+    chain = [trigger, *governing_chain(trigger)]
+    described = [t for t in trigger.subtree if t.dep_ == "relcl"]
+    return [w for w in chain + described if w.lemma_.lower() in APPROVAL_LEMMAS and w.pos_ == "VERB"]
+
+
+STATE_NAME_KINDS = frozenset({"name", "capital"})
+
+
+def _state_metonym(subject: Token) -> bool:
+    """'Washington approved the sale': a state named as such is no named government body."""
+    span = span_at(subject.doc, subject, MentionKind.PARTY)
+    return span is not None and span.kb_id_ in STATE_NAME_KINDS and span.root == subject
+
+
+def approving_officials(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list[Source]:
+    """A named government body that approves an act ('the State Department approved the possible
+    sale') is an official source of it (the approval is its own public word), beside whoever else
+    reports it (ONTOLOGY §5: official = a named government body)."""
+    found = []
+    for verb in _approvals(trigger):
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and not _state_metonym(c)]
+        if subjects:
+            source = resolve_source(sorted(subjects[0].subtree, key=lambda t: t.i), kb, memory, None)
+            if source is not None and source.kind is SourceKind.OFFICIAL:
+                found.append(source)
+    return found
+
+
 def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list[Source]:
     """The sources of the claim the trigger reports (the article itself when none is given)."""
     doc = trigger.doc
@@ -294,7 +369,8 @@ def sources_for(trigger: Token, kb: KnowledgeBase, memory: SourceMemory) -> list
         source = resolve_source(tokens, kb, memory, None)
         if source is not None:
             found.append(source)
-    return found or [AUTHOR_SOURCE]
+    approvers = approving_officials(trigger, kb, memory)
+    return (found or [AUTHOR_SOURCE]) + approvers
 
 
 def sentence_speakers(doc: Doc, kb: KnowledgeBase, memory: SourceMemory) -> None:

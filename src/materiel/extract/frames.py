@@ -21,8 +21,8 @@ from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
 from .arguments import ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
-from .quantities import VAGUE_COUNTS, parse_number
-from .status import Modality, governing_chain, modality, negated
+from .quantities import VAGUE_COUNTS, parse_money, parse_number
+from .status import Modality, future, governing_chain, is_infinitive, modality, negated
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
@@ -200,13 +200,45 @@ def _untold(t: Token) -> Reason | None:
 
 
 PAST_TAGS = frozenset({"VBD", "VBN"})
+PRESENT_TAGS = frozenset({"VBZ", "VBP"})
+# Prepositions that tie a purchase to its deal: "for $40 million", "in a 2017 contract", "under an order".
+DEAL_PREPS = frozenset({"for", "in", "under"})
+DEAL_NOUNS = frozenset({"contract", "deal", "agreement", "order"})
+CLAUSE_BREAKS = frozenset({",", ";", ":"})
+
+
+def _priced_deal(t: Token) -> bool:
+    """'Yerevan bought four radars for $40 million', 'bought NASAMS in a 2017 contract': the
+    purchase told with its own price or contract is the deal (agreed), not the item in service
+    (ONTOLOGY §9.13). Read along the verb's clause up to its first comma, however the parser hung
+    the phrase."""
+    inside = {c.i for c in t.subtree}
+    for token in t.doc[t.i + 1:]:
+        if token.i not in inside or token.text in CLAUSE_BREAKS:
+            return False
+        if token.dep_ == "prep" and token.lower_ in DEAL_PREPS and not _in_order_to(token):
+            words = list(token.subtree)
+            if any(w.lemma_.lower() in DEAL_NOUNS for w in words):
+                return True
+            if token.lower_ == "for" and parse_money(t.doc[words[0].i: words[-1].i + 1].text) is not None:
+                return True
+    return False
+
+
+def _in_order_to(prep: Token) -> bool:
+    """'bought ... in order to hand them over': a purpose, not an order."""
+    return prep.i + 1 < len(prep.doc) and prep.nbor(1).lower_ == "order"
 
 
 def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
     """The stage the trigger word states before any governing word is read: a verb told in the
-    past may state a later one ('bought' vs 'buys'; the lexicon's past_status)."""
-    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
+    past may state a later one ('bought' vs 'buys'; the lexicon's past_status), unless it is told
+    with its own price or contract."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS and not _priced_deal(t):
         return trig.past_status
+    if trig.past_status is not None and not nominal and trig.type is EventType.PRODUCTION \
+            and t.tag_ in PRESENT_TAGS and not future(t) and not is_infinitive(t):
+        return trig.past_status  # 'which Pakistan builds with Chinese help': production under way
     return trig.status
 
 
@@ -394,8 +426,22 @@ def _counter_flow(frame: Frame) -> Frame | None:
     if not items:
         return None
     giver = frame.recipient or item_origin_adjective(items)
-    return Frame(EventType.TRANSFER, frame.trigger, giver, frame.provider, items, frame.modality,
+    mod = frame.modality
+    if mod.status is Status.DELIVERED and any(_never_delivered(m.head) for m in items):
+        mod = Modality(Status.AGREED, mod.stance)  # paid for, but the goods never came
+    return Frame(EventType.TRANSFER, frame.trigger, giver, frame.provider, items, mod,
                  anchored=True, subject_pronoun=frame.subject_pronoun)
+
+
+# Verbs of the goods coming: "weapons which were never delivered", "arms that have not arrived".
+ARRIVING_LEMMAS = frozenset({"deliver", "arrive", "receive", "ship", "supply", "come"})
+
+
+def _never_delivered(item: Token) -> bool:
+    """'paid Russia for weapons (worth $400 million) which were never delivered': the item's own
+    clause denies its coming."""
+    return any(c.dep_ in ("relcl", "acl") and c.lemma_.lower() in ARRIVING_LEMMAS and negated(c)
+               for c in item.subtree)
 
 
 def _governed_by_trigger(t: Token, trigger_tokens: set[int]) -> bool:

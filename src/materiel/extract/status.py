@@ -28,6 +28,9 @@ FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might"})
 NOT_YET = frozenset({"yet"})
 MAX_CLIMB = 6
+# Prepositions that name the framework an act happens under: "cancelled the contract in favour of
+# submarines under the AUKUS pact" does not cancel the pact.
+FRAMEWORK_PREPS = frozenset({"under"})
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class Modality:
     stance: Stance
 
 
-def _negated(token: Token) -> bool:
+def negated(token: Token) -> bool:
     return any(c.dep_ == "neg" for c in token.children) or any(
         c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
 
@@ -46,7 +49,7 @@ def negated(token: Token) -> bool:
     return _negated(token)
 
 
-def _future(token: Token) -> bool:
+def future(token: Token) -> bool:
     return any(c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE_AUX for c in token.children)
 
 
@@ -68,7 +71,7 @@ def _no_evidence(word: Token) -> bool:
         return False
     if any(c.dep_ == "det" and c.lower_ == "no" for c in word.children):
         return True
-    return word.dep_ in ("dobj", "pobj") and _negated(word.head)
+    return word.dep_ in ("dobj", "pobj") and negated(word.head)
 
 
 def governing_chain(trigger: Token) -> list[Token]:
@@ -80,6 +83,8 @@ def governing_chain(trigger: Token) -> list[Token]:
             break
         via_conj = token.dep_ == "conj"
         token = token.head
+        if token.dep_ == "prep" and token.lower_ in FRAMEWORK_PREPS:
+            break  # the framework keeps its own stage
         if token.lemma_.lower() in SPEECH_LEMMAS:
             break
         if not via_conj:  # a conjunct shares its head's governors, not the head itself
@@ -93,7 +98,28 @@ PHRASAL_CUES = {("hold", "back"): "cancelled", ("hold", "up"): "cancelled", ("ca
                 ("sign", "off"): "agreed", ("press", "ahead"): "agreed", ("push", "ahead"): "agreed"}
 
 
-def _cue(word: Token, cues: dict[str, str]) -> str | None:
+# Verbs that, with "an end" as object, end what their "to" phrase names: "put an end to the agreements".
+END_PUTTING = frozenset({"put", "bring"})
+
+
+def _ends(word: Token, trigger: Token) -> bool:
+    """'The junta put an end to the military agreements', 'the mission would end by 2025', 'ended
+    arms sales': the act is stopped. Not 'the deal ends years of talks' (the trigger ends
+    something else) nor 'at the end of the talks'."""
+    lemma = word.lemma_.lower()
+    if lemma == "end" and word.pos_ in ("VERB", "AUX"):
+        own_object = any(c.dep_ == "dobj" for c in word.children)
+        as_subject = any(c.dep_ in ("nsubj", "nsubjpass") and trigger in c.subtree for c in word.children)
+        return not (as_subject and own_object)
+    if lemma == "end" and word.pos_ == "NOUN" or lemma in END_PUTTING and any(
+            c.dep_ == "dobj" and c.lemma_.lower() == "end" for c in word.children):
+        return any(c.dep_ == "prep" and c.lower_ == "to" and trigger in c.subtree for c in word.children)
+    return False
+
+
+def _cue(word: Token, cues: dict[str, str], trigger: Token) -> str | None:
+    if _ends(word, trigger):
+        return "cancelled"
     for child in word.children:
         if child.dep_ in ("prt", "advmod"):
             phrasal = PHRASAL_CUES.get((word.lemma_.lower(), child.lower_))
@@ -102,32 +128,55 @@ def _cue(word: Token, cues: dict[str, str]) -> str | None:
     return cues.get(word.lemma_.lower())
 
 
+# Words of approving: a government approving a possible sale permits it (`offered`, ONTOLOGY §9.5).
+APPROVAL_LEMMAS = frozenset({"approve", "clear", "approval"})
+# Acts of giving: a government that approves its own sending or aid has decided it (`agreed`).
+GIVING_LEMMAS = frozenset({"send", "sending", "deliver", "delivery", "transfer", "supply", "donate", "donation",
+                           "give", "gift", "aid", "assistance", "provide", "provision", "handover"})
+
+
+def _approved_giving(approval: Token, act: Token) -> bool:
+    """'The cabinet approved the sending of MiG-29s', 'the EU approved military assistance for
+    Armenia': approving an act of giving decides it, unlike approving a sale to a buyer."""
+    return approval.lemma_.lower() in APPROVAL_LEMMAS and act.lemma_.lower() in GIVING_LEMMAS
+
+
+def _approved_object(trigger: Token) -> Token | None:
+    """The thing an approving trigger approves: its direct object."""
+    return next((c for c in trigger.children if c.dep_ == "dobj"), None)
+
+
 def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     """Decide status and stance for a trigger whose own (realis) status is `base`."""
-    stance = Stance.DENIED if _negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
+    approved = _approved_object(trigger)
+    if base is Status.OFFERED and approved is not None and _approved_giving(trigger, approved):
+        base = Status.AGREED
+    stance = Stance.DENIED if negated(trigger) and not any(c.lower_ in NOT_YET for c in trigger.children) else Stance.ASSERTED
     status: Status | None = None
     for word in [*(c for c in trigger.children if c.dep_ in ("amod", "compound")), *governing_chain(trigger)]:
         if _no_evidence(word):
             stance = Stance.DENIED  # "has seen no indication that Egypt provided weapons"
             continue
-        effect = _cue(word, cues)
+        effect = _cue(word, cues, trigger)
         if effect is None:
             continue
         if effect == "denied":
-            stance = Stance.DENIED if not _negated(word) else Stance.ASSERTED
+            stance = Stance.DENIED if not negated(word) else Stance.ASSERTED
             continue
         if status is not None:
             continue  # above the stage word only a denial still counts: "denied that it intended to arm"
-        if _negated(word) and effect in ("agreed", "offered"):
+        if negated(word) and effect in ("agreed", "offered"):
             stance = Stance.DENIED
-        if _negated(word) and effect == "cancelled":
+        if negated(word) and effect == "cancelled":
             effect = "discussed"  # "not ruling out sending", "has not stopped"? -> still on the table
+        if effect == "offered" and _approved_giving(word, trigger):
+            effect = "agreed"
         if status is None:
             status = base if effect == "realis" else Status(effect)
-            if status is Status.DELIVERED and any(_future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
+            if status is Status.DELIVERED and any(future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
     if status is None:
-        if _future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
+        if future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
             status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base
         elif _hedged(trigger):
             status = Status.UNCLEAR if base is Status.DELIVERED else base

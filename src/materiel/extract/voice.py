@@ -19,9 +19,20 @@ SELF_REFERENCE = re.compile(r"\b(?:this|our) (?:brief|paper|summary|research not
                             r"|\bwe assess\b|\bour judge?ments\b", re.IGNORECASE)
 
 
+QUOTE_MARKS = frozenset('"\u201c\u201d')
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether position `at` lies inside a quotation opened earlier in its paragraph: '"We assess
+    that ...," the official said' is a speaker's word, not the publication's."""
+    paragraph_start = text.rfind("\n", 0, at) + 1
+    return sum(ch in QUOTE_MARKS for ch in text[paragraph_start:at]) % 2 == 1
+
+
 def publication_voice(article: Article) -> Source | None:
     """'This brief reviews ...', 'We assess ...': a think-tank publication; its voice is expert."""
-    if not SELF_REFERENCE.search(article.full_text):
+    text = article.full_text
+    if not any(not _quoted(text, m.start()) for m in SELF_REFERENCE.finditer(text)):
         return None
     return Source(name=article.outlet or "the publication (own analysis)", kind=SourceKind.EXPERT)
 
