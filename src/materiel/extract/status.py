@@ -40,13 +40,9 @@ class Modality:
 
 
 def negated(token: Token) -> bool:
+    """'did not suspend it', 'never cancelled the deal'."""
     return any(c.dep_ == "neg" for c in token.children) or any(
         c.lower_ in ("never", "no") and c.dep_ in ("advmod", "det") for c in token.children)
-
-
-def negated(token: Token) -> bool:
-    """'did not suspend it', 'never cancelled the deal'."""
-    return _negated(token)
 
 
 def future(token: Token) -> bool:
