@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
-                     Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance, Status)
+                     Quantity, Reason, RoleOrigin, Sentence, Source, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
@@ -500,94 +500,111 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     return out
 
 
-def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
-                  kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
-    provider, recipient = frame.provider, frame.recipient
-    if frame.pair_in_context:
-        provider, recipient = _story_pair(frame, parsed, sentences)
+@dataclass
+class _Sides:
+    """The parties and fallback item of a frame while its empty roles are filled from context."""
+
+    provider: str | None
+    recipient: str | None
+    fallback: Item  # the item of an event whose frame names none ("the system", "them")
+    origin: str | None  # the catalogue's maker of the frame's (or the fallback's) item
+    home_role: str | None = None  # the role the state of 'the army', 'the air force' fills
+
+
+def _fallback_item(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]) -> Item:
+    """The item of a transfer or training that names none: 'the system', 'them', 'six of those'."""
     fallback = Item(Category.UNSPECIFIED, None)
     if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
-        # "the system", "them", "six of those"
         fallback = context_item(parsed, sentences, frame.trigger.idx, operated_categories(frame)) or fallback
         fallback = _only_system_so_far(fallback, parsed.sentence.index, sentences)
-    origin = _item_origin(frame, kb) or _system_origin(fallback.canonical, kb)
-    home_role = _home_forces_role(frame) if recipient is None or provider is None else None
+    return fallback
+
+
+def _fill_home_forces(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
+                      memory: SourceMemory, sides: _Sides) -> None:
+    """'The air force took delivery of TB2s': forces named without their state are the dateline's
+    state's, else the state the story names just before (for goods the sentence itself names)."""
+    home_role = _home_forces_role(frame) if sides.recipient is None or sides.provider is None else None
     home = memory.home
-    if home is None and home_role and frame.items:  # only for goods the sentence itself names
+    if home is None and home_role and frame.items:
         home = _forces_state(parsed, parsed.sentence.start + frame.trigger.idx, sentences, article.full_text,
-                             {provider, recipient, origin})
-    if home is None or (home_role == "recipient" and recipient is not None) \
-            or (home_role == "provider" and provider is not None):
+                             {sides.provider, sides.recipient, sides.origin})
+    if home is None or (home_role == "recipient" and sides.recipient is not None) \
+            or (home_role == "provider" and sides.provider is not None):
         home_role = None  # the forces' state is unknown, or the parse already named the party
-    if home_role == "recipient" and home != origin:
-        recipient = home  # "The air force took delivery of TB2s" in a story datelined Bamako
+    sides.home_role = home_role
+    if home_role == "recipient" and home != sides.origin:
+        sides.recipient = home
         tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the state whose own forces these are")
     elif home_role == "provider":
-        provider = home
+        sides.provider = home
         tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state whose own forces these are")
+
+
+def _fill_from_flows(frame: Frame, parsed: ParsedSentence, priors: RolePriors, sides: _Sides) -> bool:
+    """The parties of a frame the parse left without any: the flow its own sentence reports, else
+    the article's main flow ('Four launchers will be provided in this tranche'). False (the drop
+    recorded) when no flow fits an unanchored frame."""
+    tracer_ = tracer(parsed.doc)
     local = None
-    if frame.type is EventType.TRANSFER and (provider is None or recipient is None) and home_role is None:
-        local = priors.sentence_flow(parsed.sentence.index, provider, recipient, origin)
-    if not frame.anchored and not frame.subject_pronoun and home_role is None:
-        named = frame.items or fallback.canonical
+    if frame.type is EventType.TRANSFER and (sides.provider is None or sides.recipient is None) \
+            and sides.home_role is None:
+        local = priors.sentence_flow(parsed.sentence.index, sides.provider, sides.recipient, sides.origin)
+    if not frame.anchored and not frame.subject_pronoun and sides.home_role is None:
+        named = frame.items or sides.fallback.canonical
         # an item named only as 'the contract' or 'them' is the one the sentence's own flow carries
         own = local if not frame.items else None
-        flow = (own or priors.main_flow(origin)) if frame.type is EventType.TRANSFER and named else None
+        flow = (own or priors.main_flow(sides.origin)) if frame.type is EventType.TRANSFER and named else None
         if flow is None:
-            tracer(parsed.doc).drop(Reason.UNANCHORED, frame)
-            return []
-        provider, recipient = flow  # "Four launchers will be provided in this tranche": the article's flow
-        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the article's main flow")
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's main flow")
+            tracer_.drop(Reason.UNANCHORED, frame)
+            return False
+        sides.provider, sides.recipient = flow
+        tracer_.origin(frame, "provider", RoleOrigin.CONTEXT, "the article's main flow")
+        tracer_.origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's main flow")
     if local is not None:
-        provider, recipient = local  # the sentence's own flow before the article's
-        tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
-    if frame.owner_ambiguous and provider and recipient is None \
-            and priors.recipients[provider] > priors.providers[provider]:
-        provider, recipient = None, provider  # "Ukraine drawdown": Ukraine receives
-        tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's flows make it a recipient")
-    if provider is None and recipient is None:
-        tracer(parsed.doc).drop(Reason.NO_PARTY, frame)
-        return []
-    if frame.partner_only and (provider is None) != (recipient is None):
-        provider, recipient = provider or recipient, _story_side(frame, parsed, sentences, memory, provider or recipient)
-    if frame.type is EventType.PRODUCTION and provider is None and recipient is not None and frame.company_subject:
-        provider = _company_named_before(parsed, sentences, recipient)
+        sides.provider, sides.recipient = local  # the sentence's own flow before the article's
+        tracer_.origin(frame, "provider", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
+        tracer_.origin(frame, "recipient", RoleOrigin.CONTEXT, "the flow the sentence itself reports")
+    if frame.owner_ambiguous and sides.provider and sides.recipient is None \
+            and priors.recipients[sides.provider] > priors.providers[sides.provider]:
+        sides.provider, sides.recipient = None, sides.provider  # "Ukraine drawdown": Ukraine receives
+        tracer_.origin(frame, "recipient", RoleOrigin.CONTEXT, "the article's flows make it a recipient")
+    return True
+
+
+def _fill_by_type(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], memory: SourceMemory,
+                  priors: RolePriors, sides: _Sides) -> Reason | None:
+    """What each type fills or demands: the story's side of a partnership 'with X', the company a
+    production's 'the group' names, both sides of a partnership or production, the seller (or the
+    borrower) of a payment; a drop reason when the frame cannot stand."""
+    if sides.provider is None and sides.recipient is None:
+        return Reason.NO_PARTY
+    if frame.partner_only and (sides.provider is None) != (sides.recipient is None):
+        partner = sides.provider or sides.recipient
+        sides.provider, sides.recipient = partner, _story_side(frame, parsed, sentences, memory, partner)
+    if frame.type is EventType.PRODUCTION and sides.provider is None and sides.recipient is not None \
+            and frame.company_subject:
+        sides.provider = _company_named_before(parsed, sentences, sides.recipient)
         tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the company the article named before")
-    if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (provider is None or recipient is None):
-        tracer(parsed.doc).drop(Reason.ONE_SIDED, frame, provider or recipient or "")
-        return []  # a partnership, or help with production, needs both sides named in the sentence
-    if frame.type is EventType.PAYMENT and recipient is None and provider is not None:
-        recipient = priors.borrower_of(provider, _sentence_parties(parsed.doc)) if frame.credit else priors.seller_to(provider)
+    if frame.type in (EventType.COOPERATION, EventType.PRODUCTION) and (sides.provider is None or sides.recipient is None):
+        return Reason.ONE_SIDED  # a partnership, or help with production, needs both sides named in the sentence
+    if frame.type is EventType.PAYMENT and sides.recipient is None and sides.provider is not None:
+        sides.recipient = priors.borrower_of(sides.provider, _sentence_parties(parsed.doc)) if frame.credit \
+            else priors.seller_to(sides.provider)
         tracer(parsed.doc).origin(frame, "recipient", RoleOrigin.CONTEXT, "the buyer the article names for the lender"
                                   if frame.credit else "the seller the article names for the payer")
-    if provider is None and frame.type is EventType.TRANSFER and origin is not None and origin == recipient:
-        tracer(parsed.doc).drop(Reason.DOMESTIC_PROCUREMENT, frame, origin)
-        return []  # "Russian forces take delivery of Su-35s": domestic procurement is out of scope
-    makers_supply = provider is None and frame.type is EventType.TRANSFER and origin is not None
-    if provider is None:
-        provider = _context_party(frame, parsed, sentences, {recipient}, kb, "provider",
-                                  _role_priors(frame, "provider", priors), origin)
-    makers_supply = makers_supply and provider == origin  # the catalogue named the seller, item by item
-    if recipient is None:
-        recipient = _context_party(frame, parsed, sentences, {provider}, kb, "recipient",
-                                   _role_priors(frame, "recipient", priors), origin)
-    if _payment_side_guessed(frame, provider, recipient, priors, parsed.doc):
-        tracer(parsed.doc).drop(Reason.PAYMENT_SIDE_GUESSED, frame, provider or recipient or "")
-        return []
-    if provider is None or recipient is None or provider == recipient:
-        tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
-                                else Reason.SAME_PARTY, frame, provider or recipient or "")
-        return []
-    if frame.type is EventType.TRAINING and not frame.items:
-        flown = priors.flow_item(provider, recipient, lambda item: operated_categories(frame)(item.category))
-        if flown is not None:
-            fallback = flown  # "Ukrainian crews were trained by US instructors": on what the US sends Ukraine
-            tracer(parsed.doc).origin(frame, "item", RoleOrigin.CONTEXT, "the system the trainer sends the trainees")
+    if sides.provider is None and frame.type is EventType.TRANSFER and sides.origin is not None \
+            and sides.origin == sides.recipient:
+        return Reason.DOMESTIC_PROCUREMENT  # "Russian forces take delivery of Su-35s": out of scope
+    return None
+
+
+def _frame_sources(frame: Frame, parsed: ParsedSentence, kb: KnowledgeBase, memory: SourceMemory) -> tuple[Source, ...]:
+    """Who reports the frame: its own speaker, else the attribution a paragraph or the last few
+    sentences carry on ('X said ...' and what follows), else the story's lead attribution. A frame
+    with a speaker of its own becomes what the following sentences inherit."""
     sources = tuple(dict.fromkeys(sources_for(frame.trigger, kb, memory)))
     if sources == (AUTHOR_SOURCE,) and not in_time_of_saying(frame.trigger):
-        # reporting goes on after "X said ...": the same paragraph, or the next sentence or two
         inherited = memory.paragraph_source.get(parsed.sentence.paragraph)
         if inherited is None and memory.recent is not None \
                 and parsed.sentence.index - memory.recent[0] <= ATTRIBUTION_CARRY:
@@ -595,28 +612,82 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
         if inherited:
             sources = tuple(dict.fromkeys((AUTHOR_SOURCE, *inherited)))  # the article's voice, carrying the attribution on
         if sources == (AUTHOR_SOURCE,) and memory.lead is not None:
-            # the story's lead attribution governs what the article goes on to report
-            sources = (AUTHOR_SOURCE, *memory.lead)
+            sources = (AUTHOR_SOURCE, *memory.lead)  # the story's lead attribution governs what it goes on to report
     else:
         if memory.lead is None:
             memory.lead = tuple(s for s in sources if s.kind is not SourceKind.AUTHOR)[:1] or None
         memory.paragraph_source[parsed.sentence.paragraph] = sources
         memory.recent = (parsed.sentence.index, sources)
-    source_country = next((s.country for s in sources if s.country), None)
-    offset = parsed.sentence.start
-    evidence = Evidence(offset, parsed.sentence.end, parsed.sentence.text)
-    confidence = confidence_for(frame.trigger, kb, source_country)
-    time = time_for(frame.trigger, article.published)
-    location = _location(frame, kb)
+    return sources
+
+
+def _frame_items(frame: Frame, parsed: ParsedSentence) -> list[ItemMention | None]:
+    """One event per item; a vague add-on beside named goods ('anti-aircraft missiles and related
+    equipment') is no flow of its own; a frame naming no item gives one event of the fallback item."""
     items: list[ItemMention | None] = list(frame.items) or [None]
     if not frame.value_on_first and any(m.item.category is not Category.UNSPECIFIED for m in frame.items):
-        # "anti-aircraft missiles and related equipment": the vague add-on is not a flow of its own
         items = [m for m in frame.items if m.item.category is not Category.UNSPECIFIED]
         if len(items) < len(frame.items):
             tracer(parsed.doc).drop(Reason.GENERIC_ITEM_BESIDE_NAMED, frame)
+    return items
+
+
+def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence], article: Article,
+                  kb: KnowledgeBase, memory: SourceMemory, priors: RolePriors) -> list[Event]:
+    """The events of one frame: its parties (the parse's, then the forces' state, the flows of the
+    sentence and the article, what its type demands, then context), its sources, one event per item."""
+    sides = _Sides(frame.provider, frame.recipient, Item(Category.UNSPECIFIED, None), None)
+    if frame.pair_in_context:
+        sides.provider, sides.recipient = _story_pair(frame, parsed, sentences)
+    sides.fallback = _fallback_item(frame, parsed, sentences)
+    sides.origin = _item_origin(frame, kb) or _system_origin(sides.fallback.canonical, kb)
+    _fill_home_forces(frame, parsed, sentences, article, memory, sides)
+    if not _fill_from_flows(frame, parsed, priors, sides):
+        return []
+    reason = _fill_by_type(frame, parsed, sentences, memory, priors, sides)
+    if reason is not None:
+        tracer(parsed.doc).drop(reason, frame, sides.origin if reason is Reason.DOMESTIC_PROCUREMENT
+                                else sides.provider or sides.recipient or "")
+        return []
+    makers_supply = sides.provider is None and frame.type is EventType.TRANSFER and sides.origin is not None
+    if sides.provider is None:
+        sides.provider = _context_party(frame, parsed, sentences, {sides.recipient}, kb, "provider",
+                                        _role_priors(frame, "provider", priors), sides.origin)
+    makers_supply = makers_supply and sides.provider == sides.origin  # the catalogue named the seller, item by item
+    if sides.recipient is None:
+        sides.recipient = _context_party(frame, parsed, sentences, {sides.provider}, kb, "recipient",
+                                         _role_priors(frame, "recipient", priors), sides.origin)
+    provider, recipient = sides.provider, sides.recipient
+    if _payment_side_guessed(frame, provider, recipient, priors, parsed.doc):
+        tracer(parsed.doc).drop(Reason.PAYMENT_SIDE_GUESSED, frame, provider or recipient or "")
+        return []
+    if provider is None or recipient is None or provider == recipient:
+        tracer(parsed.doc).drop(Reason.NO_PROVIDER if provider is None else Reason.NO_RECIPIENT if recipient is None
+                                else Reason.SAME_PARTY, frame, provider or recipient or "")
+        return []
+    fallback = sides.fallback
+    if frame.type is EventType.TRAINING and not frame.items:
+        flown = priors.flow_item(provider, recipient, lambda item: operated_categories(frame)(item.category))
+        if flown is not None:
+            fallback = flown  # "Ukrainian crews were trained by US instructors": on what the US sends Ukraine
+            tracer(parsed.doc).origin(frame, "item", RoleOrigin.CONTEXT, "the system the trainer sends the trainees")
+    return _events_of(frame, parsed, article, kb, (provider, recipient), fallback, makers_supply,
+                      _frame_sources(frame, parsed, kb, memory))
+
+
+def _events_of(frame: Frame, parsed: ParsedSentence, article: Article, kb: KnowledgeBase, parties: tuple[str, str],
+               fallback: Item, makers_supply: bool, sources: tuple[Source, ...]) -> list[Event]:
+    """One event per item of the frame, with its sentence as evidence, its time, place and
+    confidence; where the catalogue named the seller item by item, each item's maker supplies it."""
+    provider, recipient = parties
+    source_country = next((s.country for s in sources if s.country), None)
+    evidence = Evidence(parsed.sentence.start, parsed.sentence.end, parsed.sentence.text)
+    confidence = confidence_for(frame.trigger, kb, source_country)
+    time = time_for(frame.trigger, article.published)
+    location = _location(frame, kb)
     stance = Stance.DENIED if reported_as_false(frame.trigger) else frame.stance
     events = []
-    for position, mention in enumerate(items):
+    for position, mention in enumerate(_frame_items(frame, parsed)):
         item = mention.item if mention else fallback
         maker = _system_origin(item.canonical, kb) if makers_supply else None
         events.append(Event(
