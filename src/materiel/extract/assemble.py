@@ -10,13 +10,13 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Token
 
 from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
+from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
-from .frames import Frame, read_frames
+from .frames import Frame, anaphoric_object, read_frames
 from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
@@ -371,6 +371,55 @@ def _only_system_so_far(item: Item, index: int, sentences: list[Sentence]) -> It
     return Item(item.category, item.name, systems.pop()) if len(systems) == 1 else item
 
 
+def goods_told_before(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
+                      priors: "RolePriors", kb: KnowledgeBase) -> Event | None:
+    """The transfer that an item-less stage with no party of its own continues: 'India signed for
+    five S-400 squadrons with Russia. Three squadrons have been delivered since 2021' -> the S-400
+    from Russia to India. It is the last transfer told in its own words within ITEM_CONTEXT_WINDOW
+    sentences (not after the trigger), when its sentence told no other flow and no other goods are
+    named between it and the trigger."""
+    if frame.type is not EventType.TRANSFER or frame.items or frame.anchored or frame.subject_pronoun \
+            or frame.provider or frame.recipient or frame.pair_in_context or frame.stance is not Stance.ASSERTED \
+            or not _refers_back(frame, kb) or asked_not_told(frame.trigger):
+        return None
+    index, trigger_at = parsed.sentence.index, parsed.sentence.start + frame.trigger.idx
+    told = [(i, e) for i, e in priors.told if index - ITEM_CONTEXT_WINDOW <= i <= index
+            and (i < index or e.evidence[0].start < trigger_at)]
+    if not told:
+        return None
+    at, event = told[-1]
+    if len({(e.provider, e.recipient) for i, e in told if i == at}) > 1:
+        return None  # the sentence told two flows: which one goes on is not said
+    if any(m.kind in (MentionKind.SYSTEM, MentionKind.ITEM) and m.start < trigger_at and _other_goods(m, event.item)
+           for s in sentences[at + 1:index + 1] for m in s.mentions):
+        return None  # "... rounds. The Taurus, though, stayed home; none arrived": not the rounds
+    return event
+
+
+# Words that open an embedded question: "did not say whether the system has arrived".
+QUESTION_WORDS = frozenset({"whether", "if", "where", "how", "what", "which", "who", "why"})
+
+
+def asked_not_told(t: Token) -> bool:
+    """Is the trigger's clause an embedded question ('declined to say where its weapons came from',
+    'has not said whether the system has arrived', 'how many have arrived is not public')? It asks
+    about the act and does not report it."""
+    return t.dep_ in ("ccomp", "csubj", "pcomp") and t.left_edge.lower_ in QUESTION_WORDS
+
+
+def _refers_back(frame: Frame, kb: KnowledgeBase) -> bool:
+    """Is what the trigger moves a word for goods named before ('three squadrons', 'half', 'them')?"""
+    entries = kb.triggers.get(frame.trigger.lemma_.lower())
+    return bool(entries) and anaphoric_object(frame.trigger, entries[0])
+
+
+def _other_goods(m: Mention, item: Item) -> bool:
+    """Does the mention name goods other than `item` (a vague 'weapons' names none)?"""
+    if m.kind is MentionKind.SYSTEM:
+        return m.value != item.canonical
+    return m.value not in (Category.UNSPECIFIED.value, item.category.value)
+
+
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
@@ -399,6 +448,8 @@ class RolePriors:
     goods: Counter = field(default_factory=Counter)  # (provider, recipient, named item) of explicit transfers
     # sentence index -> the transfers its own parse (or a subject pronoun) gave, in reading order
     sentence_flows: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # (sentence index, event) of the transfers told so far with a party or the goods in their own words
+    told: list[tuple[int, Event]] = field(default_factory=list)
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
@@ -449,6 +500,11 @@ class RolePriors:
         if frame.type is EventType.TRANSFER and (frame.anchored or frame.subject_pronoun):
             flows = self.sentence_flows.setdefault(index, [])
             flows += [(e.provider, e.recipient) for e in events if (e.provider, e.recipient) not in flows]
+
+    def remember_told(self, frame: Frame, index: int, events: list[Event]) -> None:
+        """Keep the transfers a sentence tells in its own words, for the stages told of them after."""
+        if frame.type is EventType.TRANSFER and (frame.anchored or frame.subject_pronoun or frame.items):
+            self.told += [(index, e) for e in events]
 
     def sentence_flow(self, index: int, provider: str | None, recipient: str | None,
                       origin: str | None) -> tuple[str, str] | None:
@@ -506,7 +562,13 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     if frame.pair_in_context:
         provider, recipient = _story_pair(frame, parsed, sentences)
     fallback = Item(Category.UNSPECIFIED, None)
-    if not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
+    told = goods_told_before(frame, parsed, sentences, priors, kb)
+    if told is not None:
+        # "Three squadrons have been delivered": a further stage of the goods and flow just told
+        provider, recipient, fallback = told.provider, told.recipient, told.item
+        for role in ("provider", "recipient", "item"):
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the transfer told just before")
+    elif not frame.items and frame.type in (EventType.TRAINING, EventType.TRANSFER):
         # "the system", "them", "six of those"
         fallback = context_item(parsed, sentences, frame.trigger.idx, operated_categories(frame)) or fallback
         fallback = _only_system_so_far(fallback, parsed.sentence.index, sentences)
@@ -528,7 +590,7 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     local = None
     if frame.type is EventType.TRANSFER and (provider is None or recipient is None) and home_role is None:
         local = priors.sentence_flow(parsed.sentence.index, provider, recipient, origin)
-    if not frame.anchored and not frame.subject_pronoun and home_role is None:
+    if not frame.anchored and not frame.subject_pronoun and home_role is None and told is None:
         named = frame.items or fallback.canonical
         # an item named only as 'the contract' or 'them' is the one the sentence's own flow carries
         own = local if not frame.items else None
@@ -912,6 +974,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
                 events = reground(events, _attach_value(events, frame), sentences, article.full_text)
             events.extend(found)
             priors.remember_flows(frame, p.sentence.index, found)
+            priors.remember_told(frame, p.sentence.index, found)
             trace.frame(p, frame, found)
         sentence_speakers(p.doc, kb, memory)
     trace.stage(RoleOrigin.CONTEXT, "the sum a later sentence gives the deal", events)

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
-from .arguments import ItemMention, items_in, parties_in, phrase
+from .arguments import ITEM_HEAD_NOUNS, ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_number
 from .status import Modality, governing_chain, modality, negated
@@ -539,7 +539,7 @@ def _frame_for(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: Knowle
     if nominal and not items and any(c.lower_ == "no" and c.dep_ == "det" for c in t.children):
         tracer(t.doc).drop(Reason.NEGATED_NOUN, t)
         return None  # "it involves no transfer to Syria": nothing is claimed or denied about an item
-    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
+    anaphoric = not items and (anaphoric_object(t, trig) or (_definite_deal(t, trig) and not (providers or recipients)))
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     if not nominal and _object_is_something_else(t):
         tracer(t.doc).drop(Reason.OBJECT_NOT_MATERIEL, t)
@@ -652,18 +652,26 @@ def _helping_governor(t: Token, climb: int = 3) -> Token | None:
     return None
 
 
-def _anaphoric_object(t: Token, trig: Trigger) -> bool:
-    """'Three squadrons have been delivered', 'Moscow delivered them', 'six of those landed':
-    the item is named earlier."""
+def anaphoric_object(t: Token, trig: Trigger) -> bool:
+    """'Three squadrons have been delivered', 'Moscow delivered them', 'six of those landed',
+    'only about half had arrived', 'delivered the bulk of them': the item is named earlier."""
     candidates = children_of(t, ("dobj", "nsubjpass")) + (subject_heads(t) if is_passive(t) else [])
     candidates += prep_objects(t, frozenset({"for", "of"}))
     if _bare_delivery_taken(t):
         return True
     if trig.subject == "item":
         candidates += subject_heads(t)
-    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
-               or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
+    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM" or c.like_num
+               or _portion(c) or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
+
+
+def _portion(c: Token) -> bool:
+    """'half', 'the rest', 'the bulk of them': a part of goods named before, when nothing after it
+    says of what else ('half of the budget' is money, 'the rest of the year' a time)."""
+    if c.lemma_.lower() not in PORTION_NOUNS or c.tag_ in ("NNS", "NNPS"):
+        return False
+    return all(o.lower_ in ANAPHORIC_WORDS for o in prep_objects(c, frozenset({"of"})))
 
 
 def _bare_delivery_taken(t: Token) -> bool:
@@ -696,12 +704,15 @@ PORTION_NOUNS = frozenset({"lot", "part", "rest", "remainder", "share", "number"
 
 
 def _object_is_something_else(t: Token) -> bool:
-    """The verb's direct object is a common noun that names no item, party or earlier item
-    ('give details', 'provide an explanation', 'send a message'): not a transfer of materiel,
+    """The verb's direct object (or passive subject) is a common noun that names no item, party or
+    earlier item ('give details', 'provide an explanation', 'send a message', 'the mark was not
+    passed'): not a transfer of materiel,
     even when the sentence names weapons elsewhere."""
     doc = t.doc
-    for obj in (c for c in t.children if c.dep_ == "dobj"):  # the first object, not its conjuncts
-        if obj.i < t.i or obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
+    moved = [c for c in t.children if c.dep_ == "dobj" and c.i > t.i]  # the first object, not its conjuncts
+    moved += [c for c in t.children if c.dep_ == "nsubjpass" and c.lemma_.lower() not in ITEM_HEAD_NOUNS]
+    for obj in moved:  # "the million mark would not be passed": the passive subject is what is moved
+        if obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
                 or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
             continue
         if any(span_at(doc, x, kind) is not None for x in obj.subtree
