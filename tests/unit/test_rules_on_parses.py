@@ -740,6 +740,31 @@ CASES = {
         },
         [('transfer', 'JPN', 'PHL', 'components', 'agreed', 'asserted')],
     ),
+    # 'had bought X, delivered in 2021': the purchase and the delivery are two stages (ONTOLOGY §9.5, §9.13).
+    "bought-then-delivered-participle": (
+        'Kenya had bought six helicopters from Italy, delivered in 2021.',
+        [
+            ('Kenya', 2, 'nsubj', 'PROPN', 'NNP', 'Kenya'),
+            ('had', 2, 'aux', 'AUX', 'VBD', 'have'),
+            ('bought', 2, 'ROOT', 'VERB', 'VBN', 'buy'),
+            ('six', 4, 'nummod', 'NUM', 'CD', 'six'),
+            ('helicopters', 2, 'dobj', 'NOUN', 'NNS', 'helicopter'),
+            ('from', 2, 'prep', 'ADP', 'IN', 'from'),
+            ('Italy', 5, 'pobj', 'PROPN', 'NNP', 'Italy'),
+            (',', 2, 'punct', 'PUNCT', ',', ','),
+            ('delivered', 2, 'advcl', 'VERB', 'VBN', 'deliver'),
+            ('in', 8, 'prep', 'ADP', 'IN', 'in'),
+            ('2021', 9, 'pobj', 'NUM', 'CD', '2021'),
+            ('.', 2, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'KEN', 'name'), (6, 7, 'ITA', 'name')],
+            'item': [(4, 5, 'helicopter', '')],
+            'trigger': [(2, 3, 'buy', ''), (8, 9, 'deliver', '')],
+        },
+        [('transfer', 'ITA', 'KEN', 'helicopter', 'agreed', 'asserted'),
+         ('transfer', 'ITA', 'KEN', 'helicopter', 'delivered', 'asserted')],
+    ),
 }
 
 

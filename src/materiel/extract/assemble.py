@@ -457,6 +457,8 @@ class RolePriors:
         # lender ('paid for with Japanese loans')
         explicit = [f for f in frames if f.provider and f.recipient and not f.credit
                     and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
+        # one word tells a flow once, whatever stages are read off it ('bought ..., delivered in 2016')
+        explicit = list({(f.trigger.doc, f.trigger.i, f.type, f.provider, f.recipient): f for f in explicit}.values())
         goods = Counter((f.provider, f.recipient, m.item) for f in explicit if f.type is EventType.TRANSFER
                         for m in f.items if m.item.canonical)
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),

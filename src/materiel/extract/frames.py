@@ -133,7 +133,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         if untold is not None:
             tracer(doc).drop(untold, t)
             continue
-        mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
+        mod = modality(t, told_status(t, trig, nominal, kb), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None and not nominal:
             frame.subject_role = trig.subject
@@ -143,7 +143,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             if counter is not None:
                 frames.append(counter)
             frames.extend(_further_pairs(frame, nominal))
-            later = _later_stage(frame, kb) if nominal else None
+            later = _later_stage(frame, kb) if nominal else _delivery_told_beside(frame, trig, kb)
             if later is not None:
                 frames.append(later)
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
@@ -200,12 +200,43 @@ def _untold(t: Token) -> Reason | None:
 PAST_TAGS = frozenset({"VBD", "VBN"})
 
 
-def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
+def told_status(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase | None = None) -> Status:
     """The stage the trigger word states before any governing word is read: a verb told in the
-    past may state a later one ('bought' vs 'buys'; the lexicon's past_status)."""
-    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS:
+    past may state a later one ('bought' vs 'buys'; the lexicon's past_status), unless the
+    sentence tells that later stage with a verb of its own (ONTOLOGY §9.5, §9.13)."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS \
+            and not (kb is not None and _later_stage_told_beside(t, trig.past_status, kb)):
         return trig.past_status
     return trig.status
+
+
+def _delivery_told_beside(frame: Frame, trig: Trigger, kb: KnowledgeBase) -> Frame | None:
+    """'had bought two submarines from China, delivered in 2016': the purchase read as the deal
+    (see told_status) and the delivery told beside it are two stages of the same goods; the
+    delivery's own frame, if it has one ('and received them'), merges with this one."""
+    t = frame.trigger
+    if trig.past_status is None or t.tag_ not in PAST_TAGS or frame.status is not trig.status \
+            or not _later_stage_told_beside(t, trig.past_status, kb):
+        return None
+    return replace(frame, modality=Modality(trig.past_status, frame.stance))
+
+
+def _later_stage_told_beside(t: Token, later: Status, kb: KnowledgeBase) -> bool:
+    """'bought two batteries from Israel in 2019 and received them the following year', 'had
+    bought two submarines from China, delivered in 2016': a verb coordinated with the purchase,
+    or a participle on what it bought, tells the delivery; the purchase is then the deal itself."""
+    beside = [c for c in t.children if c.dep_ == "conj"] + ([t.head] if t.dep_ == "conj" else [])
+    beside += [a for o in children_of(t, ("dobj",)) for a in o.children if a.dep_ == "acl"]
+    beside += [c for c in t.children if c.dep_ == "advcl" and c.tag_ == "VBN"  # "..., delivered in 2016"
+               and not any(x.dep_ in ("mark", "nsubj", "nsubjpass") for x in c.children)]
+    for verb in beside:
+        if verb.pos_ not in VERB_POS or verb.tag_ not in PAST_TAGS:
+            continue  # "flies Yak-130s ..., both bought from Russia": in service now, no delivery told
+        entries = kb.triggers.get(verb.lemma_.lower())
+        if entries and entries[0].type is EventType.TRANSFER and entries[0].past_status is None \
+                and entries[0].status is later and not negated(verb):
+            return True
+    return False
 
 
 # Nouns of one load of goods, which 'the' points back to as it does to a deal: "the consignment was frozen".
