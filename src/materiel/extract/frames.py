@@ -211,32 +211,40 @@ def told_status(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase | None
 
 
 def _delivery_told_beside(frame: Frame, trig: Trigger, kb: KnowledgeBase) -> Frame | None:
-    """'had bought two submarines from China, delivered in 2016': the purchase read as the deal
-    (see told_status) and the delivery told beside it are two stages of the same goods; the
-    delivery's own frame, if it has one ('and received them'), merges with this one."""
-    t = frame.trigger
-    if trig.past_status is None or t.tag_ not in PAST_TAGS or frame.status is not trig.status \
-            or not _later_stage_told_beside(t, trig.past_status, kb):
+    """'had bought two submarines from China, delivered in 2016', 'jets ordered in 2013 and
+    delivered between 2015 and 2017': the purchase or order (read as the deal, see told_status)
+    and the delivery told beside it are two stages of the same goods; the delivery's own frame,
+    if it has one ('and received them'), merges with this one."""
+    t, later = frame.trigger, trig.past_status or Status.DELIVERED
+    if frame.type is not EventType.TRANSFER or t.pos_ not in VERB_POS or frame.status is not trig.status \
+            or trig.status is not Status.AGREED or (trig.past_status is not None and t.tag_ not in PAST_TAGS) \
+            or not any(not _own_object(verb) for verb in _later_stage_told_beside(t, later, kb)):
         return None
-    return replace(frame, modality=Modality(trig.past_status, frame.stance))
+    return replace(frame, modality=Modality(later, frame.stance))
 
 
-def _later_stage_told_beside(t: Token, later: Status, kb: KnowledgeBase) -> bool:
+def _own_object(verb: Token) -> bool:
+    """'and received the first six': the verb names what it moves (its own frame reads it)."""
+    return any(c.dep_ in ("dobj", "nsubjpass", "nsubj") for c in verb.children)
+
+
+def _later_stage_told_beside(t: Token, later: Status, kb: KnowledgeBase) -> list[Token]:
     """'bought two batteries from Israel in 2019 and received them the following year', 'had
-    bought two submarines from China, delivered in 2016': a verb coordinated with the purchase,
-    or a participle on what it bought, tells the delivery; the purchase is then the deal itself."""
+    bought two submarines from China, delivered in 2016': the verbs coordinated with the purchase,
+    or participles on what it bought, that tell the `later` stage (the purchase is then the deal)."""
     beside = [c for c in t.children if c.dep_ == "conj"] + ([t.head] if t.dep_ == "conj" else [])
     beside += [a for o in children_of(t, ("dobj",)) for a in o.children if a.dep_ == "acl"]
     beside += [c for c in t.children if c.dep_ == "advcl" and c.tag_ == "VBN"  # "..., delivered in 2016"
                and not any(x.dep_ in ("mark", "nsubj", "nsubjpass") for x in c.children)]
+    found = []
     for verb in beside:
         if verb.pos_ not in VERB_POS or verb.tag_ not in PAST_TAGS:
             continue  # "flies Yak-130s ..., both bought from Russia": in service now, no delivery told
         entries = kb.triggers.get(verb.lemma_.lower())
         if entries and entries[0].type is EventType.TRANSFER and entries[0].past_status is None \
                 and entries[0].status is later and not negated(verb):
-            return True
-    return False
+            found.append(verb)
+    return found
 
 
 # Nouns of one load of goods, which 'the' points back to as it does to a deal: "the consignment was frozen".
