@@ -103,7 +103,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
         if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
-                and not _is_place(span.root) and span.kb_id_ != "person" \
+                and not _is_place(span.root) and span.kb_id_ != "person" and not _agent_elsewhere(span.root) \
                 and span.root.dep_ not in ("compound", "amod", "nmod"):  # not "the Yemen war"
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
             return span.label_
@@ -318,10 +318,20 @@ def _is_role_position(token, role: str) -> bool:
     """'support to the Russian military', 'drones from Iran': the preposition tells the role."""
     head = np_head(token)
     if head.dep_ == "pobj" and head.head.lower_ in ROLE_PREPS[role]:
-        return True
+        return not _agent_elsewhere(token)
     if head.dep_ == "dative" and role == "recipient":
         return True
     return role == "provider" and token.dep_ == "poss" and head.dep_ not in ("nsubj", "nsubjpass")
+
+
+def _agent_elsewhere(token: Token) -> bool:
+    """'a groundless rumour spread by Washington', 'claims made by Kyiv': a 'by' phrase on a verb
+    that moves no goods names who did that act, not who supplies."""
+    head = np_head(token)
+    if head.dep_ != "pobj" or head.head.lower_ != "by":
+        return False
+    verb = head.head.head
+    return verb.pos_ in ("VERB", "AUX") and span_at(verb.doc, verb, MentionKind.TRIGGER) is None
 
 
 def _is_place(token) -> bool:
