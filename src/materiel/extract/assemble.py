@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
-from ..knowledge.base import KnowledgeBase
+from ..knowledge.base import KnowledgeBase, inflections
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
@@ -112,7 +112,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         if index - back < 0:
             break
         for m in sentences[index - back].mentions:
-            if m.kind is MentionKind.PARTY and m.value not in exclude:
+            if m.kind is MentionKind.PARTY and m.value not in exclude and not _onlooker_mention(m, sentences[index - back]):
                 tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"party of the sentence {back} before")
                 return m.value
     if role == "recipient":
@@ -122,6 +122,22 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
                 tracer(parsed.doc).origin(frame, role, RoleOrigin.SPEAKER, "the speaker owns the item")
                 return span.label_
     return None
+
+
+# Verbs by which a state speaks of, or punishes, a deal it is no party to ('the US Treasury sanctioned
+# two companies', 'Washington alleged'): the speech verbs and these.
+ONLOOKER_VERBS = SPEECH_LEMMAS | {"sanction", "blacklist", "condemn", "criticise", "criticize", "accuse", "urge"}
+ONLOOKER_AFTER = re.compile(r"^(?:\W*\w+){0,2}?\W+(?:%s)\b" % "|".join(sorted(
+    {form for lemma in ONLOOKER_VERBS for form in inflections(lemma)}, key=len, reverse=True)), re.IGNORECASE)
+TITLE_OF_BEFORE = re.compile(r"\b(?:%s)\s+of\s+(?:the\s+)?$" % "|".join(sorted(TITLE_WORDS)), re.IGNORECASE)
+
+
+def _onlooker_mention(m: Mention, sentence: Sentence) -> bool:
+    """A party that an earlier sentence names as speaking or sanctioning ('On 17 October the US
+    Treasury sanctioned two Chinese companies'), or as the state of an office ('the Ambassador of
+    the United States ... alleged'): read without a parse, it is no side of the flow told next."""
+    before = sentence.text[max(0, m.start - sentence.start - CUE_WINDOW):m.start - sentence.start]
+    return bool(ONLOOKER_AFTER.match(sentence.text[m.end - sentence.start:])) or bool(TITLE_OF_BEFORE.search(before))
 
 
 def _goods_cues_apply(frame: Frame, role: str) -> bool:
