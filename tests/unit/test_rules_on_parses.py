@@ -741,6 +741,31 @@ CASES = {
         },
         [('transfer', 'JPN', 'PHL', 'components', 'agreed', 'asserted')],
     ),
+    # 'had bought X, delivered in 2021': the purchase and the delivery are two stages (ONTOLOGY §9.5, §9.13).
+    "bought-then-delivered-participle": (
+        'Kenya had bought six helicopters from Italy, delivered in 2021.',
+        [
+            ('Kenya', 2, 'nsubj', 'PROPN', 'NNP', 'Kenya'),
+            ('had', 2, 'aux', 'AUX', 'VBD', 'have'),
+            ('bought', 2, 'ROOT', 'VERB', 'VBN', 'buy'),
+            ('six', 4, 'nummod', 'NUM', 'CD', 'six'),
+            ('helicopters', 2, 'dobj', 'NOUN', 'NNS', 'helicopter'),
+            ('from', 2, 'prep', 'ADP', 'IN', 'from'),
+            ('Italy', 5, 'pobj', 'PROPN', 'NNP', 'Italy'),
+            (',', 2, 'punct', 'PUNCT', ',', ','),
+            ('delivered', 2, 'advcl', 'VERB', 'VBN', 'deliver'),
+            ('in', 8, 'prep', 'ADP', 'IN', 'in'),
+            ('2021', 9, 'pobj', 'NUM', 'CD', '2021'),
+            ('.', 2, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'KEN', 'name'), (6, 7, 'ITA', 'name')],
+            'item': [(4, 5, 'helicopter', '')],
+            'trigger': [(2, 3, 'buy', ''), (8, 9, 'deliver', '')],
+        },
+        [('transfer', 'ITA', 'KEN', 'helicopter', 'agreed', 'asserted'),
+         ('transfer', 'ITA', 'KEN', 'helicopter', 'delivered', 'asserted')],
+    ),
 }
 
 
@@ -752,3 +777,67 @@ def test_the_rule_reads_the_phrasing(kb, case: str) -> None:
     got = [(e.type.value, e.provider, e.recipient, e.item.category.value, e.status.value, e.stance.value)
            for e in events_of(kb, sentence)]
     assert got == expected
+
+
+GHANA_BUYS = (
+    'Ghana agreed to buy armoured vehicles from Turkey.',
+    [('Ghana', 1, 'nsubj', 'PROPN', 'NNP', 'Ghana'),
+     ('agreed', 1, 'ROOT', 'VERB', 'VBD', 'agree'),
+     ('to', 3, 'aux', 'PART', 'TO', 'to'),
+     ('buy', 1, 'xcomp', 'VERB', 'VB', 'buy'),
+     ('armoured', 5, 'amod', 'ADJ', 'JJ', 'armoured'),
+     ('vehicles', 3, 'dobj', 'NOUN', 'NNS', 'vehicle'),
+     ('from', 3, 'prep', 'ADP', 'IN', 'from'),
+     ('Turkey', 6, 'pobj', 'PROPN', 'NNP', 'Turkey'),
+     ('.', 1, 'punct', 'PUNCT', '.', '.')],
+    {'party': [(0, 1, 'GHA', 'name'), (7, 8, 'TUR', 'name')], 'item': [(4, 6, 'armoured_vehicle', '')],
+     'trigger': [(3, 4, 'buy', '')]},
+)
+HALF_ARRIVED = (
+    'Only half have arrived.',
+    [('Only', 1, 'advmod', 'ADV', 'RB', 'only'),
+     ('half', 3, 'nsubj', 'NOUN', 'NN', 'half'),
+     ('have', 3, 'aux', 'AUX', 'VBP', 'have'),
+     ('arrived', 3, 'ROOT', 'VERB', 'VBN', 'arrive'),
+     ('.', 3, 'punct', 'PUNCT', '.', '.')],
+    {'trigger': [(3, 4, 'arrive', '')]},
+)
+WHETHER_ARRIVED = (
+    'It has not said whether they have arrived.',
+    [('It', 3, 'nsubj', 'PRON', 'PRP', 'it'),
+     ('has', 3, 'aux', 'AUX', 'VBZ', 'have'),
+     ('not', 3, 'neg', 'PART', 'RB', 'not'),
+     ('said', 3, 'ROOT', 'VERB', 'VBN', 'say'),
+     ('whether', 7, 'mark', 'SCONJ', 'IN', 'whether'),
+     ('they', 7, 'nsubj', 'PRON', 'PRP', 'they'),
+     ('have', 7, 'aux', 'AUX', 'VBP', 'have'),
+     ('arrived', 3, 'ccomp', 'VERB', 'VBN', 'arrive'),
+     ('.', 3, 'punct', 'PUNCT', '.', '.')],
+    {'trigger': [(7, 8, 'arrive', '')]},
+)
+
+
+def _article(*sentences):
+    parsed, start = [], 0
+    for index, (text, rows, spans) in enumerate(sentences):
+        parsed.append(parse(rows, spans, index=index, start=start, text=text))
+        start += len(text) + 1
+    return parsed
+
+
+def test_a_portion_with_no_party_is_a_stage_of_the_transfer_told_before(kb) -> None:
+    """'Only half have arrived' after Ghana's purchase from Turkey: the same goods, the same flow."""
+    got = [(e.provider, e.recipient, e.item.category.value, e.status.value)
+           for e in events_of(kb, *_article(GHANA_BUYS, HALF_ARRIVED))]
+    assert got == [('TUR', 'GHA', 'armoured_vehicle', 'agreed'), ('TUR', 'GHA', 'armoured_vehicle', 'delivered')]
+
+
+def test_an_embedded_question_about_the_goods_is_no_stage(kb) -> None:
+    """'has not said whether they have arrived' asks; it reports no delivery."""
+    got = [e.status.value for e in events_of(kb, *_article(GHANA_BUYS, WHETHER_ARRIVED))]
+    assert got == ['agreed']
+
+
+def test_a_portion_with_no_transfer_told_before_stays_quiet(kb) -> None:
+    """With no flow told in the article, 'only half have arrived' is nobody's delivery."""
+    assert events_of(kb, *_article(HALF_ARRIVED)) == []

@@ -241,3 +241,18 @@ def test_an_acronym_the_article_defines_as_no_weapon_is_no_system(scanner: Scann
     systems = [m.text for m in scanner.mentions(text) if m.kind is MentionKind.SYSTEM]
     assert "OSA" not in systems and "HIMARS" in systems
     assert "Osa" in [m.text for m in scanner.mentions("Egypt bought the Osa system.") if m.kind is MentionKind.SYSTEM]
+
+
+@pytest.mark.parametrize("text, parsed", [
+    ("Three squadrons have been delivered since 2021.", True),
+    ("By the deadline only about half had arrived.", True),
+    ("The rest will be delivered by 2030.", True),
+    ("The first ship was handed over in May.", True),
+    ("They arrived in March.", True),
+    ("The deal was signed on Monday.", False),
+    ("Crew training starts on 3 April.", False),
+])
+def test_a_trigger_with_goods_named_before_is_worth_parsing(scanner: Scanner, text: str, parsed: bool) -> None:
+    """No party or item, but a count, a portion or a pronoun standing for goods named before."""
+    sentence = Sentence(0, 0, len(text), text, tuple(scanner.mentions(text)))
+    assert (scanner.skip_reason(sentence) is None) is parsed

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
-from ..knowledge.base import KnowledgeBase
-from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, MentionKind,
+from ..knowledge.base import KnowledgeBase, inflections
+from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, Source, SourceKind, Stance, Status)
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
-from .frames import Frame, read_frames
+from .frames import Frame, anaphoric_object, read_frames
 from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
@@ -103,7 +103,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
     for span in spans_of(parsed.doc, MentionKind.PARTY):
         # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
         if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
-                and not _is_place(span.root) and span.kb_id_ != "person" \
+                and not _is_place(span.root) and span.kb_id_ != "person" and not _agent_elsewhere(span.root) \
                 and span.root.dep_ not in ("compound", "amod", "nmod"):  # not "the Yemen war"
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
             return span.label_
@@ -112,7 +112,7 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         if index - back < 0:
             break
         for m in sentences[index - back].mentions:
-            if m.kind is MentionKind.PARTY and m.value not in exclude:
+            if m.kind is MentionKind.PARTY and m.value not in exclude and not _onlooker_mention(m, sentences[index - back]):
                 tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"party of the sentence {back} before")
                 return m.value
     if role == "recipient":
@@ -122,6 +122,22 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
                 tracer(parsed.doc).origin(frame, role, RoleOrigin.SPEAKER, "the speaker owns the item")
                 return span.label_
     return None
+
+
+# Verbs by which a state speaks of, or punishes, a deal it is no party to ('the US Treasury sanctioned
+# two companies', 'Washington alleged'): the speech verbs and these.
+ONLOOKER_VERBS = SPEECH_LEMMAS | {"sanction", "blacklist", "condemn", "criticise", "criticize", "accuse", "urge"}
+ONLOOKER_AFTER = re.compile(r"^(?:\W*\w+){0,2}?\W+(?:%s)\b" % "|".join(sorted(
+    {form for lemma in ONLOOKER_VERBS for form in inflections(lemma)}, key=len, reverse=True)), re.IGNORECASE)
+TITLE_OF_BEFORE = re.compile(r"\b(?:%s)\s+of\s+(?:the\s+)?$" % "|".join(sorted(TITLE_WORDS)), re.IGNORECASE)
+
+
+def _onlooker_mention(m: Mention, sentence: Sentence) -> bool:
+    """A party that an earlier sentence names as speaking or sanctioning ('On 17 October the US
+    Treasury sanctioned two Chinese companies'), or as the state of an office ('the Ambassador of
+    the United States ... alleged'): read without a parse, it is no side of the flow told next."""
+    before = sentence.text[max(0, m.start - sentence.start - CUE_WINDOW):m.start - sentence.start]
+    return bool(ONLOOKER_AFTER.match(sentence.text[m.end - sentence.start:])) or bool(TITLE_OF_BEFORE.search(before))
 
 
 def _goods_cues_apply(frame: Frame, role: str) -> bool:
@@ -318,10 +334,20 @@ def _is_role_position(token, role: str) -> bool:
     """'support to the Russian military', 'drones from Iran': the preposition tells the role."""
     head = np_head(token)
     if head.dep_ == "pobj" and head.head.lower_ in ROLE_PREPS[role]:
-        return True
+        return not _agent_elsewhere(token)
     if head.dep_ == "dative" and role == "recipient":
         return True
     return role == "provider" and token.dep_ == "poss" and head.dep_ not in ("nsubj", "nsubjpass")
+
+
+def _agent_elsewhere(token: Token) -> bool:
+    """'a groundless rumour spread by Washington', 'claims made by Kyiv': a 'by' phrase on a verb
+    that moves no goods names who did that act, not who supplies."""
+    head = np_head(token)
+    if head.dep_ != "pobj" or head.head.lower_ != "by":
+        return False
+    verb = head.head.head
+    return verb.pos_ in ("VERB", "AUX") and span_at(verb.doc, verb, MentionKind.TRIGGER) is None
 
 
 def _is_place(token) -> bool:
@@ -371,6 +397,55 @@ def _only_system_so_far(item: Item, index: int, sentences: list[Sentence]) -> It
     return Item(item.category, item.name, systems.pop()) if len(systems) == 1 else item
 
 
+def goods_told_before(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
+                      priors: "RolePriors", kb: KnowledgeBase) -> Event | None:
+    """The transfer that an item-less stage with no party of its own continues: 'India signed for
+    five S-400 squadrons with Russia. Three squadrons have been delivered since 2021' -> the S-400
+    from Russia to India. It is the last transfer told in its own words within ITEM_CONTEXT_WINDOW
+    sentences (not after the trigger), when its sentence told no other flow and no other goods are
+    named between it and the trigger."""
+    if frame.type is not EventType.TRANSFER or frame.items or frame.anchored or frame.subject_pronoun \
+            or frame.provider or frame.recipient or frame.pair_in_context or frame.stance is not Stance.ASSERTED \
+            or not _refers_back(frame, kb) or asked_not_told(frame.trigger):
+        return None
+    index, trigger_at = parsed.sentence.index, parsed.sentence.start + frame.trigger.idx
+    told = [(i, e) for i, e in priors.told if index - ITEM_CONTEXT_WINDOW <= i <= index
+            and (i < index or e.evidence[0].start < trigger_at)]
+    if not told:
+        return None
+    at, event = told[-1]
+    if len({(e.provider, e.recipient) for i, e in told if i == at}) > 1:
+        return None  # the sentence told two flows: which one goes on is not said
+    if any(m.kind in (MentionKind.SYSTEM, MentionKind.ITEM) and m.start < trigger_at and _other_goods(m, event.item)
+           for s in sentences[at + 1:index + 1] for m in s.mentions):
+        return None  # "... rounds. The Taurus, though, stayed home; none arrived": not the rounds
+    return event
+
+
+# Words that open an embedded question: "did not say whether the system has arrived".
+QUESTION_WORDS = frozenset({"whether", "if", "where", "how", "what", "which", "who", "why"})
+
+
+def asked_not_told(t: Token) -> bool:
+    """Is the trigger's clause an embedded question ('declined to say where its weapons came from',
+    'has not said whether the system has arrived', 'how many have arrived is not public')? It asks
+    about the act and does not report it."""
+    return t.dep_ in ("ccomp", "csubj", "pcomp") and t.left_edge.lower_ in QUESTION_WORDS
+
+
+def _refers_back(frame: Frame, kb: KnowledgeBase) -> bool:
+    """Is what the trigger moves a word for goods named before ('three squadrons', 'half', 'them')?"""
+    entries = kb.triggers.get(frame.trigger.lemma_.lower())
+    return bool(entries) and anaphoric_object(frame.trigger, entries[0])
+
+
+def _other_goods(m: Mention, item: Item) -> bool:
+    """Does the mention name goods other than `item` (a vague 'weapons' names none)?"""
+    if m.kind is MentionKind.SYSTEM:
+        return m.value != item.canonical
+    return m.value not in (Category.UNSPECIFIED.value, item.category.value)
+
+
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
@@ -399,6 +474,8 @@ class RolePriors:
     goods: Counter = field(default_factory=Counter)  # (provider, recipient, named item) of explicit transfers
     # sentence index -> the transfers its own parse (or a subject pronoun) gave, in reading order
     sentence_flows: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # (sentence index, event) of the transfers told so far with a party or the goods in their own words
+    told: list[tuple[int, Event]] = field(default_factory=list)
 
     @classmethod
     def of(cls, frames: list[Frame]) -> "RolePriors":
@@ -406,6 +483,8 @@ class RolePriors:
         # lender ('paid for with Japanese loans')
         explicit = [f for f in frames if f.provider and f.recipient and not f.credit
                     and f.type in (EventType.TRANSFER, EventType.PAYMENT)]
+        # one word tells a flow once, whatever stages are read off it ('bought ..., delivered in 2016')
+        explicit = list({(f.trigger.doc, f.trigger.i, f.type, f.provider, f.recipient): f for f in explicit}.values())
         goods = Counter((f.provider, f.recipient, m.item) for f in explicit if f.type is EventType.TRANSFER
                         for m in f.items if m.item.canonical)
         return cls(Counter(f.provider for f in explicit), Counter(f.recipient for f in explicit),
@@ -449,6 +528,11 @@ class RolePriors:
         if frame.type is EventType.TRANSFER and (frame.anchored or frame.subject_pronoun):
             flows = self.sentence_flows.setdefault(index, [])
             flows += [(e.provider, e.recipient) for e in events if (e.provider, e.recipient) not in flows]
+
+    def remember_told(self, frame: Frame, index: int, events: list[Event]) -> None:
+        """Keep the transfers a sentence tells in its own words, for the stages told of them after."""
+        if frame.type is EventType.TRANSFER and (frame.anchored or frame.subject_pronoun or frame.items):
+            self.told += [(index, e) for e in events]
 
     def sentence_flow(self, index: int, provider: str | None, recipient: str | None,
                       origin: str | None) -> tuple[str, str] | None:
@@ -509,6 +593,7 @@ class _Sides:
     fallback: Item  # the item of an event whose frame names none ("the system", "them")
     origin: str | None  # the catalogue's maker of the frame's (or the fallback's) item
     home_role: str | None = None  # the role the state of 'the army', 'the air force' fills
+    told: bool = False  # a further stage of the transfer just told: its parties and goods are known
 
 
 def _fallback_item(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]) -> Item:
@@ -550,7 +635,7 @@ def _fill_from_flows(frame: Frame, parsed: ParsedSentence, priors: RolePriors, s
     if frame.type is EventType.TRANSFER and (sides.provider is None or sides.recipient is None) \
             and sides.home_role is None:
         local = priors.sentence_flow(parsed.sentence.index, sides.provider, sides.recipient, sides.origin)
-    if not frame.anchored and not frame.subject_pronoun and sides.home_role is None:
+    if not frame.anchored and not frame.subject_pronoun and sides.home_role is None and not sides.told:
         named = frame.items or sides.fallback.canonical
         # an item named only as 'the contract' or 'them' is the one the sentence's own flow carries
         own = local if not frame.items else None
@@ -639,7 +724,14 @@ def _frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence
     sides = _Sides(frame.provider, frame.recipient, Item(Category.UNSPECIFIED, None), None)
     if frame.pair_in_context:
         sides.provider, sides.recipient = _story_pair(frame, parsed, sentences)
-    sides.fallback = _fallback_item(frame, parsed, sentences)
+    told = goods_told_before(frame, parsed, sentences, priors, kb)
+    if told is not None:
+        # "Three squadrons have been delivered": a further stage of the goods and flow just told
+        sides.provider, sides.recipient, sides.fallback, sides.told = told.provider, told.recipient, told.item, True
+        for role in ("provider", "recipient", "item"):
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the transfer told just before")
+    else:
+        sides.fallback = _fallback_item(frame, parsed, sentences)
     sides.origin = _item_origin(frame, kb) or _system_origin(sides.fallback.canonical, kb)
     _fill_home_forces(frame, parsed, sentences, article, memory, sides)
     if not _fill_from_flows(frame, parsed, priors, sides):
@@ -983,6 +1075,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
                 events = reground(events, _attach_value(events, frame), sentences, article.full_text)
             events.extend(found)
             priors.remember_flows(frame, p.sentence.index, found)
+            priors.remember_told(frame, p.sentence.index, found)
             trace.frame(p, frame, found)
         sentence_speakers(p.doc, kb, memory)
     trace.stage(RoleOrigin.CONTEXT, "the sum a later sentence gives the deal", events)

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
-from .arguments import ItemMention, items_in, parties_in, phrase
+from .arguments import ITEM_HEAD_NOUNS, ItemMention, items_in, parties_in, phrase
 from .mentions import party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_money, parse_number
 from .status import Modality, future, governing_chain, is_infinitive, modality, negated
@@ -135,7 +135,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
         if untold is not None:
             tracer(doc).drop(untold, t)
             continue
-        mod = modality(t, told_status(t, trig, nominal), kb.status_cues)
+        mod = modality(t, told_status(t, trig, nominal, kb), kb.status_cues)
         frame = _frame_for(t, trig, nominal, mod, kb)
         if frame is not None and not nominal:
             frame.subject_role = trig.subject
@@ -145,7 +145,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             if counter is not None:
                 frames.append(counter)
             frames.extend(_further_pairs(frame, nominal))
-            later = _later_stage(frame, kb) if nominal else None
+            later = _later_stage(frame, kb) if nominal else _delivery_told_beside(frame, trig, kb)
             if later is not None:
                 frames.append(later)
     frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
@@ -230,16 +230,55 @@ def _in_order_to(prep: Token) -> bool:
     return prep.i + 1 < len(prep.doc) and prep.nbor(1).lower_ == "order"
 
 
-def told_status(t: Token, trig: Trigger, nominal: bool) -> Status:
+def told_status(t: Token, trig: Trigger, nominal: bool, kb: KnowledgeBase | None = None) -> Status:
     """The stage the trigger word states before any governing word is read: a verb told in the
     past may state a later one ('bought' vs 'buys'; the lexicon's past_status), unless it is told
-    with its own price or contract."""
-    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS and not _priced_deal(t):
+    with its own price or contract, or the sentence tells that later stage with a verb of its own
+    (ONTOLOGY §9.5, §9.13)."""
+    if trig.past_status is not None and not nominal and t.tag_ in PAST_TAGS and not _priced_deal(t) \
+            and not (kb is not None and _later_stage_told_beside(t, trig.past_status, kb)):
         return trig.past_status
     if trig.past_status is not None and not nominal and trig.type is EventType.PRODUCTION \
             and t.tag_ in PRESENT_TAGS and not future(t) and not is_infinitive(t):
         return trig.past_status  # 'which Pakistan builds with Chinese help': production under way
     return trig.status
+
+
+def _delivery_told_beside(frame: Frame, trig: Trigger, kb: KnowledgeBase) -> Frame | None:
+    """'had bought two submarines from China, delivered in 2016', 'jets ordered in 2013 and
+    delivered between 2015 and 2017': the purchase or order (read as the deal, see told_status)
+    and the delivery told beside it are two stages of the same goods; the delivery's own frame,
+    if it has one ('and received them'), merges with this one."""
+    t, later = frame.trigger, trig.past_status or Status.DELIVERED
+    if frame.type is not EventType.TRANSFER or t.pos_ not in VERB_POS or frame.status is not trig.status \
+            or trig.status is not Status.AGREED or (trig.past_status is not None and t.tag_ not in PAST_TAGS) \
+            or not any(not _own_object(verb) for verb in _later_stage_told_beside(t, later, kb)):
+        return None
+    return replace(frame, modality=Modality(later, frame.stance))
+
+
+def _own_object(verb: Token) -> bool:
+    """'and received the first six': the verb names what it moves (its own frame reads it)."""
+    return any(c.dep_ in ("dobj", "nsubjpass", "nsubj") for c in verb.children)
+
+
+def _later_stage_told_beside(t: Token, later: Status, kb: KnowledgeBase) -> list[Token]:
+    """'bought two batteries from Israel in 2019 and received them the following year', 'had
+    bought two submarines from China, delivered in 2016': the verbs coordinated with the purchase,
+    or participles on what it bought, that tell the `later` stage (the purchase is then the deal)."""
+    beside = [c for c in t.children if c.dep_ == "conj"] + ([t.head] if t.dep_ == "conj" else [])
+    beside += [a for o in children_of(t, ("dobj",)) for a in o.children if a.dep_ == "acl"]
+    beside += [c for c in t.children if c.dep_ == "advcl" and c.tag_ == "VBN"  # "..., delivered in 2016"
+               and not any(x.dep_ in ("mark", "nsubj", "nsubjpass") for x in c.children)]
+    found = []
+    for verb in beside:
+        if verb.pos_ not in VERB_POS or verb.tag_ not in PAST_TAGS:
+            continue  # "flies Yak-130s ..., both bought from Russia": in service now, no delivery told
+        entries = kb.triggers.get(verb.lemma_.lower())
+        if entries and entries[0].type is EventType.TRANSFER and entries[0].past_status is None \
+                and entries[0].status is later and not negated(verb):
+            found.append(verb)
+    return found
 
 
 # Nouns of one load of goods, which 'the' points back to as it does to a deal: "the consignment was frozen".
@@ -729,7 +768,7 @@ def _transfer_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: K
     if sides is None:
         return None
     items = sides.items
-    anaphoric = not items and (_anaphoric_object(t, trig) or (_definite_deal(t, trig) and not sides.named))
+    anaphoric = not items and (anaphoric_object(t, trig) or (_definite_deal(t, trig) and not sides.named))
     anaphor_count = _anaphor_count(t, trig) if anaphoric else None
     reason = _without_goods(t, trig, nominal, mod, items, anaphoric)
     if reason is not None:
@@ -815,18 +854,26 @@ def _helping_governor(t: Token, climb: int = 3) -> Token | None:
     return None
 
 
-def _anaphoric_object(t: Token, trig: Trigger) -> bool:
-    """'Three squadrons have been delivered', 'Moscow delivered them', 'six of those landed':
-    the item is named earlier."""
+def anaphoric_object(t: Token, trig: Trigger) -> bool:
+    """'Three squadrons have been delivered', 'Moscow delivered them', 'six of those landed',
+    'only about half had arrived', 'delivered the bulk of them': the item is named earlier."""
     candidates = children_of(t, ("dobj", "nsubjpass")) + (subject_heads(t) if is_passive(t) else [])
     candidates += prep_objects(t, frozenset({"for", "of"}))
     if _bare_delivery_taken(t):
         return True
     if trig.subject == "item":
         candidates += subject_heads(t)
-    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM"
-               or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
+    return any(c.lower_ in ANAPHORIC_WORDS or c.lemma_.lower() in ANAPHORIC_WORDS or c.pos_ == "NUM" or c.like_num
+               or _portion(c) or any(x.lower_ in ANAPHORIC_WORDS for x in c.children if x.i < c.i)  # "several more"
                for c in candidates)
+
+
+def _portion(c: Token) -> bool:
+    """'half', 'the rest', 'the bulk of them': a part of goods named before, when nothing after it
+    says of what else ('half of the budget' is money, 'the rest of the year' a time)."""
+    if c.lemma_.lower() not in PORTION_NOUNS or c.tag_ in ("NNS", "NNPS"):
+        return False
+    return all(o.lower_ in ANAPHORIC_WORDS for o in prep_objects(c, frozenset({"of"})))
 
 
 def _bare_delivery_taken(t: Token) -> bool:
@@ -859,12 +906,15 @@ PORTION_NOUNS = frozenset({"lot", "part", "rest", "remainder", "share", "number"
 
 
 def _object_is_something_else(t: Token) -> bool:
-    """The verb's direct object is a common noun that names no item, party or earlier item
-    ('give details', 'provide an explanation', 'send a message'): not a transfer of materiel,
+    """The verb's direct object (or passive subject) is a common noun that names no item, party or
+    earlier item ('give details', 'provide an explanation', 'send a message', 'the mark was not
+    passed'): not a transfer of materiel,
     even when the sentence names weapons elsewhere."""
     doc = t.doc
-    for obj in (c for c in t.children if c.dep_ == "dobj"):  # the first object, not its conjuncts
-        if obj.i < t.i or obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
+    moved = [c for c in t.children if c.dep_ == "dobj" and c.i > t.i]  # the first object, not its conjuncts
+    moved += [c for c in t.children if c.dep_ == "nsubjpass" and c.lemma_.lower() not in ITEM_HEAD_NOUNS]
+    for obj in moved:  # "the million mark would not be passed": the passive subject is what is moved
+        if obj.pos_ != "NOUN" or obj.like_num or party_of(obj) or obj.lower_ in ANAPHORIC_WORDS \
                 or obj.lemma_.lower() in PORTION_NOUNS or obj.lower_ in VAGUE_COUNTS:
             continue
         if any(span_at(doc, x, kind) is not None for x in obj.subtree

@@ -157,7 +157,8 @@ class Scanner:
         for number, match in enumerate(paragraphs):
             lo, hi = bisect_left(starts, match.start()), bisect_left(starts, match.end())
             kinds = {m.kind for m in mentions[lo:hi]}
-            if MentionKind.TRIGGER in kinds and kinds & ANCHOR_KINDS and "\n" not in match.group():
+            if MentionKind.TRIGGER in kinds and (kinds & ANCHOR_KINDS or refers_to_goods(match.group())) \
+                    and "\n" not in match.group():
                 to_split.append((number, match))
             else:
                 start, end = _trimmed(text, match.start(), match.end())
@@ -293,6 +294,29 @@ PAIR_REFERENCE = re.compile(r"\b(?:the two|both)\s+(?:countries|nations|states|g
                             re.IGNORECASE)
 
 
+# Nouns that count goods named before when a number or determiner leads them ("three squadrons",
+# "the first ship", "the remaining two batteries"); the scan-side twin of extract.arguments.ITEM_HEAD_NOUNS.
+UNIT_NOUNS = (r"squadrons?|batter(?:y|ies)|systems?|units?|launchers?|vehicles?|ships?|vessels?|rounds?|"
+              r"platforms?|airframes?|examples?|copies|type|batch(?:es)?|tranches?|regiments?|complexes")
+COUNT_WORDS = (r"the|these|those|both|all|its|their|\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|"
+               r"eleven|twelve|dozens?|hundreds|thousands|several|more|further|additional|remaining|other|first|"
+               r"second|third|last|final|new")
+# "the rest", "the bulk", "only about half", "the first of those", "them": a part or a pronoun that
+# stands for goods named before (extract.frames.PORTION_NOUNS and ANAPHORIC_WORDS say when the
+# parse makes it what the trigger moves).
+GOODS_REFERENCE = re.compile(
+    rf"\b(?:(?:{COUNT_WORDS})\s+(?:[a-z]+\s+)?(?:{UNIT_NOUNS})|"
+    r"the\s+(?:rest|remainder|bulk|balance|majority|first|last|remaining)|half|them|they|those|these)\b",
+    re.IGNORECASE)
+
+
+def refers_to_goods(text: str) -> bool:
+    """Does the text point back to goods named before ('Three squadrons have been delivered',
+    'only about half had arrived', 'they arrived in March')? Such a sentence with a trigger is
+    worth parsing: its item and parties are the flow the article is telling."""
+    return GOODS_REFERENCE.search(text) is not None
+
+
 def is_candidate(sentence: Sentence, ambiguous: frozenset[str]) -> bool:
     """Worth parsing: a trigger word and something it could be about; a trigger word that is
     usually something else (`ambiguous`: the lexicon's ambiguous forms) needs both a party and an item."""
@@ -304,7 +328,7 @@ def skip_reason(sentence: Sentence, ambiguous: frozenset[str]) -> Reason | None:
     kinds = {m.kind for m in sentence.mentions}
     if MentionKind.TRIGGER not in kinds:
         return Reason.NO_TRIGGER
-    if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text):
+    if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text) and not refers_to_goods(sentence.text):
         return Reason.NO_ANCHOR
     both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
     if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in ambiguous)
