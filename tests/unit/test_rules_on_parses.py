@@ -766,6 +766,33 @@ CASES = {
         [('transfer', 'ITA', 'KEN', 'helicopter', 'agreed', 'asserted'),
          ('transfer', 'ITA', 'KEN', 'helicopter', 'delivered', 'asserted')],
     ),
+    # 'Russia's Wagner Group supplied the RSF': the group, not the state qualifying it, supplies.
+    "group-named-with-its-state": (
+        "Russia's Wagner Group supplied the RSF with surface-to-air missiles.",
+        [
+            ('Russia', 3, 'poss', 'PROPN', 'NNP', 'Russia'),
+            ("'s", 0, 'case', 'PART', 'POS', "'s"),
+            ('Wagner', 3, 'compound', 'PROPN', 'NNP', 'Wagner'),
+            ('Group', 4, 'nsubj', 'PROPN', 'NNP', 'Group'),
+            ('supplied', 4, 'ROOT', 'VERB', 'VBD', 'supply'),
+            ('the', 6, 'det', 'DET', 'DT', 'the'),
+            ('RSF', 4, 'dobj', 'PROPN', 'NNP', 'RSF'),
+            ('with', 4, 'prep', 'ADP', 'IN', 'with'),
+            ('surface', 13, 'nmod', 'NOUN', 'NN', 'surface'),
+            ('-', 8, 'punct', 'PUNCT', 'HYPH', '-'),
+            ('to', 8, 'prep', 'ADP', 'IN', 'to'),
+            ('-', 10, 'punct', 'PUNCT', 'HYPH', '-'),
+            ('air', 10, 'pobj', 'NOUN', 'NN', 'air'),
+            ('missiles', 7, 'pobj', 'NOUN', 'NNS', 'missile'),
+            ('.', 4, 'punct', 'PUNCT', '.', '.'),
+        ],
+        {
+            'party': [(0, 1, 'RUS', 'name'), (2, 4, 'org:wagner', 'group:pmc'), (6, 7, 'org:rsf', 'group:armed_group')],
+            'item': [(8, 14, 'air_defence', '')],
+            'trigger': [(4, 5, 'supply', '')],
+        },
+        [('transfer', 'org:wagner', 'org:rsf', 'air_defence', 'delivered', 'asserted')],
+    ),
 }
 
 

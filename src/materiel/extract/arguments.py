@@ -45,16 +45,27 @@ def phrase(token: Token) -> list[Token]:
 
 
 def parties_in(tokens: list[Token]) -> list[tuple[str, Span]]:
-    """Parties mentioned in the tokens, in order, each once."""
+    """Parties mentioned in the tokens, in order, each once (a state that only qualifies a group
+    named with it, 'Russia's Wagner Group', is not one: the group is)."""
     if not tokens:
         return []
     doc = tokens[0].doc
     indices = {t.i for t in tokens}
+    spans = [span for span in spans_of(doc, MentionKind.PARTY) if span.start in indices]
     seen: list[tuple[str, Span]] = []
-    for span in spans_of(doc, MentionKind.PARTY):
-        if span.start in indices and span.label_ not in (code for code, _ in seen):
+    for span in spans:
+        if span.label_ not in (code for code, _ in seen) and not _qualifies_a_group(span, spans):
             seen.append((span.label_, span))
     return seen
+
+
+def _qualifies_a_group(span: Span, spans: list[Span]) -> bool:
+    """'Russia's Wagner Group', 'the Russian Wagner mercenaries': the state modifies a group's name."""
+    root = span.root
+    if span.label_.startswith("org:") or root.dep_ not in ("poss", "compound", "amod", "nmod"):
+        return False
+    head = root.head
+    return any(other.label_.startswith("org:") and other.start <= head.i < other.end for other in spans)
 
 
 def np_head(token: Token) -> Token:
