@@ -220,3 +220,15 @@ def test_a_count_is_looked_for_at_most_three_of_phrases_up(nlp) -> None:
 
     assert count("Russia received 5 crates of boxes of rounds of ammunition.") == 5
     assert count("Russia received 5 crates of boxes of packs of rounds of ammunition.") is None
+
+
+def test_the_ministry_refers_back_to_the_ministry_named_before() -> None:
+    """'The defence ministry said' after another speaker: the ministry the article named, not the
+    speaker quoted last (the US embassy)."""
+    text = ("India signed a deal to buy five S-400 systems from Russia, India's defence ministry said. "
+            "The U.S. embassy in New Delhi said sanctions waivers would be considered case by case. "
+            "The defence ministry said the first S-400 unit would be delivered within two years.")
+    found = [e for e in events(text) if e.item.canonical == "S-400"]
+    officials = {(s.name, s.country) for e in found for s in e.sources if s.kind.value == "official"}
+    assert ("India's defence ministry", "IND") in officials
+    assert not any(country == "USA" for _, country in officials), officials

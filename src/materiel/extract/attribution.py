@@ -44,12 +44,18 @@ class SourceMemory:
     recent: tuple[int, tuple[Source, ...]] | None = None  # (sentence index, sources) of the last attribution
     lead: tuple[Source, ...] | None = None  # the article's first explicit attribution
     home: str | None = None  # the state of the article's dateline ("JERUSALEM, Feb 16 -")
+    by_head: dict[str, Source] = field(default_factory=dict)  # the last source named by each head word
 
     def remember(self, source: Source, person: str | None = None) -> None:
         if source.kind is not SourceKind.AUTHOR:
             self.last = source
+            self.by_head[source.name.split()[-1].casefold()] = source
         if person:
             self.persons[person.split()[-1]] = source
+
+    def named_before(self, head: str) -> Source | None:
+        """'the ministry said': the last source whose name ends in that word, else the last source."""
+        return self.by_head.get(head.casefold(), self.last)
 
 
 # Subordinators of a clause that sets the time of what is said, and so is told as known fact:
@@ -293,7 +299,7 @@ def resolve_source(tokens: list[Token], kb: KnowledgeBase, memory: SourceMemory,
         return memory.last
     if len(tokens) <= 3 and words and words[-1] in DEFINITE_REFERENCES and tokens[0].lower_ == "the" \
             and memory.last is not None and not any(span_at(t.doc, t, MentionKind.PARTY) for t in tokens):
-        return memory.last
+        return memory.named_before(words[-1])  # "the defence ministry": the ministry named before
     persons = [t for t in tokens if is_person(t)]
     if persons and len(persons) == len(tokens) and persons[-1].text in memory.persons:
         return memory.persons[persons[-1].text]
