@@ -567,6 +567,8 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
     """The events a frame yields once its empty roles are filled from context; coordinated
     providers or recipients give one event each."""
     events = _frame_events(frame, parsed, sentences, article, kb, memory, priors)
+    if events and frame.members:
+        return _member_pairs(events, frame.members, separate_pacts(frame.trigger))
     if not events or not (frame.also_providers or frame.also_recipients):
         return events
     out = list(events)
@@ -581,6 +583,28 @@ def frame_events(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence]
                 out.append(event.with_changes(recipient=code))
             else:
                 tracer(parsed.doc).drop(Reason.SAME_PARTY, frame, f"coordinated recipient {code}")
+    return out
+
+
+def separate_pacts(trigger: Token) -> bool:
+    """'Tokyo has access pacts with Canberra and London': a plural partnership noun tells one
+    pact per partner of the first party, not one pact of all of them."""
+    return trigger.tag_ in ("NNS", "NNPS")
+
+
+def _member_pairs(events: list[Event], members: tuple[str, ...], separate: bool) -> list[Event]:
+    """'Mali, Niger and Burkina Faso signed a mutual defence pact': a pact of three or more
+    states is one partnership per pair of its members (ONTOLOGY §9.3); separate pacts pair
+    each further member with the first party only."""
+    out = list(events)
+    for event in events:
+        seen = [event.provider, event.recipient]
+        for code in members:
+            if code in seen:
+                continue
+            others = seen[:1] if separate else seen
+            out += [event.with_changes(provider=other, recipient=code) for other in others]
+            seen.append(code)
     return out
 
 

@@ -56,6 +56,7 @@ class Frame:
     credit: bool = False  # "paid for with Japanese loans": money lent or given to a buyer, lender -> borrower
     company_subject: bool = False  # "the group is building a shell plant in Lithuania": a company named before
     prices_deal: bool = False  # "half of the price to be paid in palm oil": the buyer of the sentence's deal pays
+    members: tuple[str, ...] = ()  # "Mali, Niger and Burkina Faso signed a defence pact": parties past the first two
 
     @property
     def status(self) -> Status:
@@ -555,7 +556,7 @@ def _cooperation_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb
     return Frame(EventType.COOPERATION, t, parties[0] if parties else None,
                  parties[1] if len(parties) > 1 else None, [_word_item(t)], mod, anchored=bool(parties) or pair,
                  subject_pronoun=_subject_pronoun(t, nominal), pair_in_context=pair,
-                 partner_only=not pair and partner_only(t, nominal))
+                 partner_only=not pair and partner_only(t, nominal), members=tuple(parties[2:]))
 
 
 def _payment_reader(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:

@@ -753,6 +753,7 @@ def cooperation_heads(t: Token, nominal: bool) -> list[Token]:
                     if anchor.dep_ == "dobj":
                         heads += prep_objects(governor, PARTNER_PREPS)  # "held an exercise with Tanzania"
             heads += [c for c in anchor.children if c.dep_ in ("poss", "amod", "compound", "nmod") and c != t]
+            heads += contact_clause_pair(anchor)
             heads += prep_objects(anchor, PARTNER_PREPS | {"to", "of"})
             for clause in (c for c in anchor.children if c.dep_ == "relcl"):
                 heads += subject_heads(clause)  # "a partnership that Paris and Athens signed"
@@ -761,6 +762,13 @@ def cooperation_heads(t: Token, nominal: bool) -> list[Token]:
         heads += prep_objects(t, PARTNER_PREPS)
         heads += children_of(t, ("dobj",))
     return heads
+
+
+def contact_clause_pair(anchor: Token) -> list[Token]:
+    """'a cooperation plan the two governments adopted': a relative clause with no 'that', which
+    the parser often hangs on the noun as an apposition; its subject names the story's pair."""
+    return [c for c in anchor.children if c.dep_ == "appos" and names_a_pair(c)
+            and any(x.dep_ in ("acl", "relcl") and x.pos_ in VERB_POS for x in c.children)]
 
 
 def partner_only(t: Token, nominal: bool) -> bool:
