@@ -96,6 +96,40 @@ def _is_item_head(head: Token) -> bool:
             or head.lemma_.lower() in ITEM_HEAD_NOUNS)
 
 
+# Markers of an alternative the act passed over: "sending instructors rather than tanks".
+SET_ASIDE_MARKERS = frozenset({("rather", "than"), ("instead", "of"), ("place", "of")})
+# Words that may stand between such a marker and an item in a list: "rather than tanks, jets or artillery".
+LIST_POS = frozenset({"NOUN", "PROPN", "ADJ", "DET", "NUM", "CCONJ", "PUNCT"})
+
+
+def set_aside(doc, start: int) -> bool:
+    """The item stands in a list after 'rather than', 'instead of' or 'in place of': the
+    alternative not chosen ('sent instructors rather than tanks', 'instead of jets, Norway sent drones')."""
+    i = start - 1
+    while i >= 1 and doc[i].pos_ in LIST_POS and doc[i].lower_ not in (";", ":", "(", ")"):
+        i -= 1
+    return i >= 1 and (doc[i - 1].lower_, doc[i].lower_) in SET_ASIDE_MARKERS
+
+
+# People who go with weapons but are none: "sending instructors and fighters".
+PERSONNEL_NOUNS = frozenset({"instructor", "adviser", "advisor", "trainer", "troop", "soldier", "mercenary",
+                             "contractor", "officer", "personnel", "militant", "volunteer", "commander"})
+GROUP_KINDS = frozenset({"group:armed_group", "group:pmc"})
+
+
+def _combatants(head: Token) -> bool:
+    """Bare 'fighters' named beside people ('instructors and fighters') or as an armed group's own
+    ('Wagner, whose fighters ...', 'Hezbollah's fighters'): combatants, not fighter jets."""
+    if head.lower_ not in ("fighter", "fighters") or any(c.dep_ == "compound" for c in head.children):
+        return False
+    beside = [c for c in head.children if c.dep_ == "conj"] + ([head.head] if head.dep_ == "conj" else [])
+    if any(b.lemma_.lower() in PERSONNEL_NOUNS for b in beside):
+        return True
+    owners = [c for c in head.children if c.dep_ == "poss"]
+    return any(o.lower_ == "whose" or any(sp.kb_id_ in GROUP_KINDS and sp.start <= o.i < sp.end
+                                          for sp in spans_of(head.doc, MentionKind.PARTY)) for o in owners)
+
+
 def _part_of_idiom(head: Token) -> bool:
     """'as part of the deal', 'part of a wider package': a share of something, not a spare part."""
     return head.lower_ == "part" and any(c.dep_ == "prep" and c.lower_ == "of" for c in head.children) \
@@ -157,6 +191,8 @@ def items_in(tokens: list[Token], include_modifiers: bool = False) -> list[ItemM
             category, canonical = supplies, None
         start = min([s.start for s in spans] + ([] if systems else _designation_modifiers(head)))
         end = max(head.i + 1, max(s.end for s in spans))
+        if set_aside(doc, start) or (not systems and _combatants(head)):
+            continue
         name = doc[start:end].text
         out.append(ItemMention(head, Item(category, name, canonical), quantity_of(head), start, end))
     return out

@@ -700,12 +700,28 @@ class _TransferSides:
     extra: dict
 
 
+def _maker_of_goods(span, items: list[ItemMention]) -> bool:
+    """The party read as recipient is an origin word inside the goods' own phrase ('to buy
+    Russian weapons', 'pass Swiss-made equipment on'): it names the maker."""
+    if span is None:
+        return False
+    root = span.root
+    heads = {m.head.i for m in items}
+    if root.dep_ not in ("amod", "compound", "nmod", "npadvmod") or (root.pos_ != "ADJ" and root.dep_ != "amod"
+                                                                    and root.head.tag_ != "VBN"):
+        return False  # "given Ukraine NASAMS launchers": a name glued to the goods may be the receiver
+    return root.head.i in heads or (root.head.dep_ in ("amod", "compound") and root.head.head.i in heads)
+
+
 def _transfer_sides(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> _TransferSides | None:
     """The provider and recipient of a transfer word: its roles, an origin adjective for a missing
     provider, the catalogue's maker for a deal; None (with the drop recorded) when it is a rule
     ('exports to countries at war') or a dependence with no supplier."""
     providers, recipients, items, anchored = transfer_roles(t, trig, nominal, kb)
     provider, recipient = first_party(providers), first_party(recipients)
+    if recipient is not None and _maker_of_goods(recipients[0][1], items):
+        # "loans to buy Russian weapons": Russia makes the goods, it does not receive them
+        provider, recipient = provider or recipient, None
     if recipient is None and _generic_recipient(t) and mod.stance is not Stance.DENIED:
         tracer(t.doc).drop(Reason.GENERIC_RECIPIENT, t)
         return None  # "the re-export of war materiel to countries involved in a conflict": a rule, no flow
