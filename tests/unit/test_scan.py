@@ -256,3 +256,15 @@ def test_a_trigger_with_goods_named_before_is_worth_parsing(scanner: Scanner, te
     """No party or item, but a count, a portion or a pronoun standing for goods named before."""
     sentence = Sentence(0, 0, len(text), text, tuple(scanner.mentions(text)))
     assert (scanner.skip_reason(sentence) is None) is parsed
+
+
+def test_a_reference_to_goods_is_read_only_soon_after_goods_were_told(scanner: Scanner, nlp) -> None:
+    """'Three squadrons have been delivered' continues the transfer told just before; with no sentence
+    naming a party or an item in the GOODS_TOLD_WINDOW before it, it is not worth the parser."""
+    told = "India signed for five S-400 squadrons with Russia in 2018. Three squadrons have been delivered."
+    alone = ("The weather was fine. The market rose. Shares fell. Prices rose. Rates held. "
+             "Three squadrons have been delivered.")
+    for text, expected in ((told, ["Three squadrons have been delivered."]), (alone, [])):
+        sentences = scanner.sentences(text, nlp.tokenizer, sentence_splitter())
+        chosen = [s.text for s in scanner.candidates(sentences) if "squadrons have" in s.text]
+        assert chosen == expected, text

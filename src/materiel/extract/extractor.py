@@ -15,13 +15,13 @@ from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
 
-from ..knowledge.base import KnowledgeBase, inflections, load_knowledge
+from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import Scanner, default_scanner
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
-from .status import SPEECH_LEMMAS
+from .status import SPEAKER_CUES
 
 # Sentences sent to the parser in one nlp.pipe call.
 PARSE_BATCH = 64
@@ -72,7 +72,7 @@ class Extractor:
         if self.scanner.article_skip_reason(mentions, text) is not None:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
-        candidates = [s for s in sentences if self.scanner.is_candidate(s)]
+        candidates = self.scanner.candidates(sentences)
         chosen = {s.index for s in candidates}
         context = [sentences[s.index - 1] for s in candidates
                    if s.index > 0 and s.index - 1 not in chosen and _names_a_speaker(sentences[s.index - 1])]
@@ -150,9 +150,7 @@ class Extractor:
         return parsed
 
 
-# The reporting verbs of attribution (status.SPEECH_LEMMAS), in every form, and "according (to)".
-SPEECH_WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted(
-    {form for lemma in SPEECH_LEMMAS for form in inflections(lemma)} | {"according"}, key=len, reverse=True)))
+SPEECH_WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted(SPEAKER_CUES, key=len, reverse=True)))
 
 
 def _names_a_speaker(sentence: Sentence) -> bool:

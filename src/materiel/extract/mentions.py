@@ -40,7 +40,17 @@ def _index(doc: Doc) -> None:
 
 
 def spans_of(doc: Doc, kind: MentionKind) -> list[Span]:
-    return list(doc.spans[kind.value]) if kind.value in doc.spans else []
+    """The mentions of `kind` in the Doc, in order. Read once per group: a new or grown group
+    (mentions attached again) is read afresh."""
+    if kind.value not in doc.spans:
+        return []
+    group = doc.spans[kind.value]
+    cache = doc.user_data.setdefault("materiel_span_lists", {})
+    found = cache.get(kind.value)
+    if found is None or found[0] is not group or len(found[1]) != len(group):
+        found = (group, list(group))
+        cache[kind.value] = found
+    return list(found[1])
 
 
 def span_at(doc: Doc, token: Token, kind: MentionKind) -> Span | None:

@@ -24,6 +24,11 @@ SPEECH_LEMMAS = frozenset({
     "argue", "acknowledge", "admit", "disclose", "brief", "testify", "told", "assert", "conclude",
     "find", "explain", "confirm", "announce", "declare", "stress", "emphasise", "emphasize", "tweet", "post", "inform",
     "condemn", "denounce"})
+# The forms of the commonest reporting verbs by which the scan spots a sentence that names a
+# speaker for a quote that follows ("The ministry said ...", "... according to"): a cheap cue, so
+# only unambiguous past and third-person forms (not "state", "claim", "report" as nouns).
+SPEAKER_CUES = frozenset({"said", "says", "told", "tells", "warned", "reported", "reports", "according", "stated",
+                          "claimed"})
 FUTURE_AUX = frozenset({"will", "would", "shall", "'ll", "wo"})
 HEDGE_AUX = frozenset({"could", "may", "might"})
 NOT_YET = frozenset({"yet"})

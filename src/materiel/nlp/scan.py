@@ -103,6 +103,20 @@ class Scanner:
     def is_candidate(self, sentence: Sentence) -> bool:
         return self.skip_reason(sentence) is None
 
+    def candidates(self, sentences: list[Sentence]) -> list[Sentence]:
+        """The sentences worth parsing, in order. One anchored only by a reference to goods ('only
+        half have arrived') counts when it comes within GOODS_TOLD_WINDOW sentences after one
+        anchored by a party or an item, as assembly only continues a transfer told that recently."""
+        chosen, last_anchored = [], None
+        for sentence in sentences:
+            if skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=False) is None:
+                chosen.append(sentence)
+                last_anchored = sentence.index
+            elif last_anchored is not None and sentence.index - last_anchored <= GOODS_TOLD_WINDOW \
+                    and self.skip_reason(sentence) is None:
+                chosen.append(sentence)
+        return chosen
+
     def article_skip_reason(self, mentions: list[Mention], text: str) -> Reason | None:
         """Why no sentence of the article is worth splitting (by this lexicon's dual-use terms), or None."""
         return article_skip_reason(mentions, text, self.kb.dual_use_terms)
@@ -306,8 +320,14 @@ COUNT_WORDS = (r"the|these|those|both|all|its|their|\d[\d,.]*|one|two|three|four
 # parse makes it what the trigger moves).
 GOODS_REFERENCE = re.compile(
     rf"\b(?:(?:{COUNT_WORDS})\s+(?:[a-z]+\s+)?(?:{UNIT_NOUNS})|"
-    r"the\s+(?:rest|remainder|bulk|balance|majority|first|last|remaining)|half|them|they|those|these)\b",
+    r"the\s+(?:rest|remainder|bulk|balance|majority|first|last|remaining)|half(?!\s+(?:of\s+)?(?:the|its|their|a)\s)|"
+    r"them|they|those|these)\b",
     re.IGNORECASE)
+
+
+# How far after a sentence anchored by a party or an item a reference to goods is still read
+# (extract.assemble.ITEM_CONTEXT_WINDOW: how far back assembly looks for the transfer it continues).
+GOODS_TOLD_WINDOW = 3
 
 
 def refers_to_goods(text: str) -> bool:
@@ -323,12 +343,15 @@ def is_candidate(sentence: Sentence, ambiguous: frozenset[str]) -> bool:
     return skip_reason(sentence, ambiguous) is None
 
 
-def skip_reason(sentence: Sentence, ambiguous: frozenset[str]) -> Reason | None:
-    """Why the sentence is not worth parsing, or None when it is."""
+def skip_reason(sentence: Sentence, ambiguous: frozenset[str], goods_told: bool = True) -> Reason | None:
+    """Why the sentence is not worth parsing, or None when it is. A sentence anchored only by a
+    reference to goods ('three squadrons have been delivered') is worth it only when `goods_told`:
+    goods were told just before (see `candidates`)."""
     kinds = {m.kind for m in sentence.mentions}
     if MentionKind.TRIGGER not in kinds:
         return Reason.NO_TRIGGER
-    if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text) and not refers_to_goods(sentence.text):
+    if not kinds & ANCHOR_KINDS and not PAIR_REFERENCE.search(sentence.text) \
+            and not (goods_told and refers_to_goods(sentence.text)):
         return Reason.NO_ANCHOR
     both = MentionKind.PARTY in kinds and bool(kinds & {MentionKind.ITEM, MentionKind.SYSTEM})
     if any(m.kind is MentionKind.TRIGGER and (both or m.text.lower() not in ambiguous)
@@ -350,21 +373,25 @@ def article_skip_reason(mentions: list[Mention], text: str, dual_use: frozenset[
 
 
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
-    """Leftmost-longest among names; triggers are kept apart and may overlap names."""
+    """Leftmost-longest among names; triggers are kept apart and may overlap names. Linear in the
+    mentions' length: each kept name marks the characters it covers."""
     names = sorted((m for m in mentions if m.kind in NAME_KINDS), key=lambda m: (-(m.end - m.start), m.start))
-    taken: list[tuple[int, int]] = []
+    covered: dict[int, tuple[int, int]] = {}  # character offset -> the kept name over it
     kept: list[Mention] = []
     for m in names:
-        if any(m.start < e and s < m.end and (m.start, m.end) != (s, e) for s, e in taken):
-            continue
-        taken.append((m.start, m.end))
+        span = (m.start, m.end)
+        if any(covered.get(at, span) != span for at in range(m.start, m.end)):
+            continue  # it overlaps a longer (or earlier) name
+        covered.update((at, span) for at in range(m.start, m.end))
         kept.append(m)
     # a trigger inside a proper name is part of the name ("Cooperation" in an agency's title),
     # but one inside a generic item term still counts ("package" in "aid package")
-    proper = [(m.start, m.end) for m in kept if m.kind is not MentionKind.ITEM]
+    proper = {at: (m.start, m.end) for m in kept if m.kind is not MentionKind.ITEM for at in range(m.start, m.end)}
     for m in mentions:
-        if m.kind is MentionKind.TRIGGER and not any(s <= m.start and m.end <= e for s, e in proper):
-            kept.append(m)
+        if m.kind is MentionKind.TRIGGER:
+            inside = proper.get(m.start)
+            if inside is None or m.end > inside[1]:
+                kept.append(m)
     return sorted(kept, key=lambda m: (m.start, -(m.end - m.start)))
 
 
