@@ -155,6 +155,8 @@ def reported_as_false(trigger: Token) -> bool:
 
 def according_to(doc: Doc | Span) -> Token | None:
     """The object of 'according to' in the sentence, if any."""
+    if "ccording" not in doc.text:
+        return None  # most sentences: no token to look at
     for token in doc:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
             objects = [c for c in token.nbor(1).children if c.dep_ == "pobj"]

@@ -5,6 +5,8 @@ to') are not yardstick terms and give no confidence (ONTOLOGY §6)."""
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Token
 
 from ..knowledge.base import KnowledgeBase
@@ -15,10 +17,20 @@ US_CODE = "USA"
 MAX_TERM_WORDS = 3
 
 
+def _term_index(kb: KnowledgeBase) -> tuple[frozenset[str], frozenset[str]]:
+    """The yardstick terms and the words they start with, built once per knowledge base."""
+    index = kb.__dict__.get("_estimative_index")
+    if index is None:
+        terms = frozenset(t.term for t in kb.estimative)
+        index = (terms, frozenset(re.match(r"[\w']+", term).group() for term in terms if re.match(r"[\w']+", term)))
+        kb.__dict__["_estimative_index"] = index
+    return index
+
+
 def estimative_term(trigger: Token, kb: KnowledgeBase) -> str | None:
     """The yardstick term that qualifies the trigger's clause, longest first."""
     doc = trigger.doc
-    terms = {t.term for t in kb.estimative}
+    terms, first_words = _term_index(kb)
     clause = [trigger, *governing_chain(trigger)]
     if trigger.head != trigger:
         clause.append(trigger.head)
@@ -29,6 +41,8 @@ def estimative_term(trigger: Token, kb: KnowledgeBase) -> str | None:
     for i in sorted(anchors):
         for width in range(MAX_TERM_WORDS, 0, -1):
             for start in range(max(0, i - width + 1), i + 1):
+                if doc[start].lower_ not in first_words:
+                    continue  # no yardstick term starts with this word
                 words = doc[start:start + width]
                 if len(words) == width and words.text.lower() in terms:
                     if best is None or len(words.text) > len(best):

@@ -10,6 +10,8 @@ says; `assemble` fills what it leaves to the neighbouring sentences.
 
 from __future__ import annotations
 
+import re
+
 from typing import Callable
 
 from dataclasses import dataclass, replace
@@ -68,6 +70,7 @@ class Frame:
 
 
 HELPING_VERBS = frozenset({"help", "assist", "enable", "support", "allow"})
+HELPING_FORMS = re.compile(r"\b(?:help|assist|enabl|support|allow)", re.IGNORECASE)  # every form of those verbs
 # What a helper teaches when it helps someone *use* a weapon ("helping Russian troops operate drones").
 OPERATING_VERBS = frozenset({"operate", "use", "fly", "launch", "maintain", "master", "handle", "employ"})
 REFLEXIVES = frozenset({"itself", "themselves", "himself", "herself", "ourselves", "ourself"})
@@ -149,8 +152,9 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             later = _later_stage(frame, kb) if nominal else _delivery_told_beside(frame, trig, kb)
             if later is not None:
                 frames.append(later)
-    frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
-                  if f is not None)
+    if HELPING_FORMS.search(doc.text):  # most sentences have none: no token to look at
+        frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
+                      if f is not None)
     return frames
 
 

@@ -43,6 +43,7 @@ def load_model() -> Language:
 # Abbreviations the tokenizer leaves split ('No', '.') whose period is no sentence end before a
 # number: "No. 12 Squadron", "Art. 5", "Vol. 3".
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "fig", "vol", "pp"})
+ABBREVIATION_BEFORE_NUMBER = re.compile(r"\b(?:%s)\.\s*\d" % "|".join(NUMBER_ABBREVIATIONS), re.IGNORECASE)
 
 
 class SentenceSplitter:
@@ -53,6 +54,8 @@ class SentenceSplitter:
 
     def __call__(self, doc):
         doc = self._sentencizer(doc)
+        if not ABBREVIATION_BEFORE_NUMBER.search(doc.text):
+            return doc  # the common case: no token to look at
         for token in doc[2:]:
             if token.is_sent_start and token.like_num and doc[token.i - 1].text == "." \
                     and doc[token.i - 2].lower_ in NUMBER_ABBREVIATIONS:
