@@ -22,6 +22,9 @@ def with_conjuncts(token: Token) -> list[Token]:
 
 RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 PERSONAL_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "its", "their"})
+# Nouns for a proposed act whose owner is the one who would do it ("a Danish request to pass on ...").
+PROPOSAL_NOUNS = frozenset({"request", "requests", "offer", "offers", "attempt", "bid",
+                            "pledge", "promise", "decision", "move", "effort"})
 
 
 def resolve_pronoun(pronoun: Token) -> list[Token]:
@@ -36,6 +39,19 @@ def resolve_pronoun(pronoun: Token) -> list[Token]:
             break
         token = token.head
     return []
+
+
+def _proposal_owner(token: Token) -> list[Token]:
+    """The party a proposal noun belongs to is the understood subject of its infinitive: 'a German
+    request to send Ukraine ammunition', 'Russia's offer to supply jets', 'an attempt by Ruag to sell
+    tanks'. Not for goods nouns ('German tanks to be sent'), whose modifier is their maker."""
+    head = token.head
+    if token.dep_ != "acl" or head.pos_ not in NOUN_POS or head.lower_ not in PROPOSAL_NOUNS \
+            or not any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+        return []
+    owners = [c for c in head.children if c.dep_ in ("poss", "amod", "compound") and party_of(c)]
+    by = [o for p in head.children if p.dep_ == "prep" and p.lower_ == "by" for o in p.children if o.dep_ == "pobj"]
+    return owners or [o for o in by if parties_in(phrase(o))]
 
 
 def subject_heads(token: Token, depth: int = 0) -> list[Token]:
@@ -61,6 +77,9 @@ def subject_heads(token: Token, depth: int = 0) -> list[Token]:
             return objects
     if token.dep_ in ("xcomp", "conj", "advcl", "pcomp", "ccomp", "acomp") and head.pos_ in VERB_POS | {"ADJ"}:
         return subject_heads(head, depth + 1)
+    owner = _proposal_owner(token)
+    if owner:
+        return owner  # "turned down a Danish request to pass on APCs": Denmark would pass them on
     if token.dep_ in ("acl", "relcl") and head.pos_ in NOUN_POS and head.dep_ in ("dobj", "nsubjpass", "attr") \
             and head.head != head:
         return subject_heads(head.head, depth + 1)  # "Baykar signed a contract to supply ..."
