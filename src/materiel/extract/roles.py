@@ -726,6 +726,18 @@ PAIR_NOUNS = frozenset({"country", "nation", "state", "government", "side", "nav
 PAIR_COUNTS = frozenset({"two", "both"})
 
 
+# Prepositions that join a member to its alliance: "membership in NATO", "participation of ... to the CSTO".
+ALLIANCE_PREPS = frozenset({"in", "of", "to"})
+
+
+def alliance_joined(t: Token) -> list[str]:
+    """'Armenia has frozen its participation in the CSTO': the alliances a membership noun is in,
+    on the noun or on the verb that governs it (the parser hangs the 'in' phrase on either)."""
+    scopes = [t] + ([t.head] if t.dep_ in ("dobj", "nsubjpass", "pobj") and t.head.pos_ in VERB_POS else [])
+    heads = [h for scope in scopes for h in prep_objects(scope, ALLIANCE_PREPS)]
+    return [code for code, span in parties_in(phrase_tokens(heads)) if span.kb_id_ == "group:alliance"]
+
+
 def names_a_pair(token: Token) -> bool:
     """'the two navies held their first joint exercise', 'both governments signed the pact':
     a plural noun of PAIR_NOUNS counted as two refers to the two parties of the story."""
