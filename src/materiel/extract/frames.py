@@ -26,7 +26,7 @@ from .status import Modality, future, governing_chain, is_infinitive, modality, 
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
-                    alliance_joined, cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
+                    alliance_joined, studies_at_school, cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
                     help_phrases, is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
@@ -571,6 +571,9 @@ def _payment_reader(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: K
 
 def _training_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
     """'Ukrainian pilots are trained in Denmark', 'Russian instructors arrived in Niamey'."""
+    if trig.at_school and not studies_at_school(t):
+        tracer(t.doc).drop(Reason.NOT_AT_SCHOOL, t)
+        return None  # "Moscow is studying the proposal"
     trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
     items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
     if not trainees:

@@ -440,6 +440,18 @@ def training_roles(t: Token, nominal: bool, agent: bool = False) -> tuple[list, 
     return trainers, trainees, items, bool(trainers or trainees)
 
 
+# Places of military schooling: "at Russian military academies", "in higher educational institutions".
+SCHOOL_NOUNS = frozenset({"academy", "school", "college", "university", "institution", "institute"})
+
+
+def studies_at_school(t: Token) -> bool:
+    """'Myanmar officers have studied at Russian military academies': a verb with no object whose
+    'at'/'in' phrase names a school; 'Moscow is studying the proposal' is no training."""
+    if children_of(t, ("dobj", "ccomp", "xcomp")) or is_passive(t):
+        return False
+    return any(o.lemma_.lower() in SCHOOL_NOUNS for o in prep_objects(t, frozenset({"at", "in"})))
+
+
 # Clauses hanging from a training verb that report another act: "..., handing over patrol boats".
 OTHER_ACT_DEPS = frozenset({"advcl", "conj", "relcl", "parataxis"})
 
