@@ -28,7 +28,7 @@ from .status import Modality, future, governing_chain, is_infinitive, modality, 
 
 from .roles import (ADJ_DEPS, RECEIVING_CARRIERS, COOPERATION_HEADS, DEPENDENCE_WORDS, DESTINATION_VERBS, DOMESTIC_CUES, EXCHANGE_NOUNS, INCLUSION_VERBS,
                     LIGHT_VERBS, PACKAGE_NOUNS, PRODUCTION_SITES,
-                    cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
+                    alliance_joined, studies_at_school, cooperation_pair_in_context, cooperation_parties, coordinated_rest, first_party, parallel_sources, partner_only,
                     help_phrases, is_credit, item_origin_adjective, money_in, negotiating_partners, origin_of, lent_help, payment_roles, production_roles, training_roles, transfer_roles)
 from .syntax import NOUN_POS, VERB_POS, children_of, is_passive, phrase_tokens, prep_objects, subject_heads
 from .trace import tracer
@@ -554,6 +554,12 @@ def _word_item(t: Token, category: Category = Category.UNSPECIFIED) -> ItemMenti
 def _cooperation_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
     """'China and Russia held joint drills', 'the two navies' exercise', 'the memorandum with India'."""
     parties = cooperation_parties(t, nominal)
+    if trig.alliance_only:
+        alliances = alliance_joined(t)
+        if not alliances:
+            tracer(t.doc).drop(Reason.NOT_IN_ALLIANCE, t)
+            return None  # "Russia's participation in the war": no alliance joined
+        parties = [p for p in parties if p not in alliances][:1] + alliances[:1]
     pair = cooperation_pair_in_context(t, nominal)
     if pair:
         parties = []  # "officials described the two militaries' cooperation": the pair, not the speakers
@@ -569,6 +575,9 @@ def _payment_reader(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: K
 
 def _training_frame(t: Token, trig: Trigger, nominal: bool, mod: Modality, kb: KnowledgeBase) -> Frame | None:
     """'Ukrainian pilots are trained in Denmark', 'Russian instructors arrived in Niamey'."""
+    if trig.at_school and not studies_at_school(t):
+        tracer(t.doc).drop(Reason.NOT_AT_SCHOOL, t)
+        return None  # "Moscow is studying the proposal"
     trainers, trainees, items, anchored = training_roles(t, nominal, trig.agent)
     items = [m for m in items if m.item.category is not Category.TECHNOLOGY]  # know-how is what training is
     if not trainees:

@@ -440,6 +440,18 @@ def training_roles(t: Token, nominal: bool, agent: bool = False) -> tuple[list, 
     return trainers, trainees, items, bool(trainers or trainees)
 
 
+# Places of military schooling: "at Russian military academies", "in higher educational institutions".
+SCHOOL_NOUNS = frozenset({"academy", "school", "college", "university", "institution", "institute"})
+
+
+def studies_at_school(t: Token) -> bool:
+    """'Myanmar officers have studied at Russian military academies': a verb with no object whose
+    'at'/'in' phrase names a school; 'Moscow is studying the proposal' is no training."""
+    if children_of(t, ("dobj", "ccomp", "xcomp")) or is_passive(t):
+        return False
+    return any(o.lemma_.lower() in SCHOOL_NOUNS for o in prep_objects(t, frozenset({"at", "in"})))
+
+
 # Clauses hanging from a training verb that report another act: "..., handing over patrol boats".
 OTHER_ACT_DEPS = frozenset({"advcl", "conj", "relcl", "parataxis"})
 
@@ -724,6 +736,18 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
 PAIR_NOUNS = frozenset({"country", "nation", "state", "government", "side", "navy", "army", "military", "ministry",
                         "capital", "neighbour", "neighbor", "partner", "ally", "force", "leader", "head", "president"})
 PAIR_COUNTS = frozenset({"two", "both"})
+
+
+# Prepositions that join a member to its alliance: "membership in NATO", "participation of ... to the CSTO".
+ALLIANCE_PREPS = frozenset({"in", "of", "to"})
+
+
+def alliance_joined(t: Token) -> list[str]:
+    """'Armenia has frozen its participation in the CSTO': the alliances a membership noun is in,
+    on the noun or on the verb that governs it (the parser hangs the 'in' phrase on either)."""
+    scopes = [t] + ([t.head] if t.dep_ in ("dobj", "nsubjpass", "pobj") and t.head.pos_ in VERB_POS else [])
+    heads = [h for scope in scopes for h in prep_objects(scope, ALLIANCE_PREPS)]
+    return [code for code, span in parties_in(phrase_tokens(heads)) if span.kb_id_ == "group:alliance"]
 
 
 def names_a_pair(token: Token) -> bool:

@@ -96,6 +96,8 @@ class Trigger:
     verb_only: bool = False  # reports the act only as a verb: "shares in the maker" is no sharing
     symmetric: bool = False  # a deal's possessor may be either side: "India's deal with Russia"
     ambiguous_forms: tuple[str, ...] = ()  # forms mostly meant otherwise: "arms", "ships", "came"
+    alliance_only: bool = False  # tells cooperation only with an alliance: "participation in the CSTO"
+    at_school: bool = False  # tells training only with no object, at a school: "studied at Russian academies"
 
 
 @dataclass(frozen=True)
@@ -210,12 +212,13 @@ def load_triggers() -> dict[str, list[Trigger]]:
         _require(row["status"] in {s.value for s in Status}, "triggers.csv", n, f"status {row['status']!r} unknown")
         past = row.get("past_status") or None
         _require(past is None or past in {s.value for s in Status}, "triggers.csv", n, f"past_status {past!r} unknown")
-        for flag in ("needs_item", "agent", "verb_only", "symmetric"):
+        for flag in ("needs_item", "agent", "verb_only", "symmetric", "alliance_only", "at_school"):
             _require(row.get(flag, "") in ("", "0", "1"), "triggers.csv", n, f"{flag} must be 1, 0 or empty")
         trigger = Trigger(row["lemma"], EventType(row["type"]), row["subject"], Status(row["status"]),
                           row.get("needs_item") == "1", row.get("agent") == "1", Status(past) if past else None,
                           row.get("verb_only") == "1", row.get("symmetric") == "1",
-                          tuple(f.casefold() for f in split_list(row.get("ambiguous_forms"))))
+                          tuple(f.casefold() for f in split_list(row.get("ambiguous_forms"))),
+                          row.get("alliance_only") == "1", row.get("at_school") == "1")
         same_word = triggers.setdefault(trigger.lemma, [])
         _require(all((t.verb_only, t.symmetric) == (trigger.verb_only, trigger.symmetric) for t in same_word),
                  "triggers.csv", n, f"the rows of {trigger.lemma!r} disagree on verb_only or symmetric")

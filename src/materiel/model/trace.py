@@ -36,6 +36,8 @@ class Reason(str, Enum):
     IN_ORDER_TO = "in-order-to"  # "in order to", not an order
     GOVERNED_BY_TRIGGER = "governed-by-trigger"  # the verb reports it: "received consignments of drones"
     LISTED_IN_PACKAGE = "listed-in-package"  # "The package covers technology transfer and ..."
+    NOT_IN_ALLIANCE = "not-in-alliance"  # a membership noun with no alliance: "Russia's participation in the war"
+    NOT_AT_SCHOOL = "not-at-school"  # 'study' with an object or no school: "Moscow is studying the offer"
     HELPING_INCOMPLETE = "helping-incomplete"  # "helping troops operate drones" without both sides named
     HYPOTHETICAL = "hypothetical"  # a condition, not a report: "If Cyprus's batteries did reach Ukraine, ..."
     CARRIER = "carrier"  # the vehicle carrying the cargo: "arrived on board two C-130 planes which landed at ..."
