@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from materiel.model import Mention, MentionKind, Reason, Sentence
 from materiel.nlp.pipeline import sentence_splitter
-from materiel.nlp.scan import Scanner
+from materiel.nlp.scan import Scanner, skip_reason
 
 
 def found(scanner: Scanner, text: str, kind: MentionKind | None = None) -> list[Mention]:
@@ -152,10 +152,24 @@ def test_is_candidate_needs_a_trigger_and_an_anchor(scanner: Scanner) -> None:
     trigger = Mention(0, 4, "sent", MentionKind.TRIGGER, "send")
     party = Mention(5, 9, "Iran", MentionKind.PARTY, "IRN", "name")
     outlet = Mention(10, 14, "Post", MentionKind.OUTLET, "The Washington Post", "USA")
-    assert scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, party)))
+    drones = Mention(15, 21, "drones", MentionKind.ITEM, "uav")
+    assert scanner.is_candidate(Sentence(0, 0, 21, "sent Iran Post drones", (trigger, party, drones)))
     assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger,)))
     assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (party,)))
     assert not scanner.is_candidate(Sentence(0, 0, 14, "sent Iran Post", (trigger, outlet)))
+
+
+@pytest.mark.parametrize("text,worth", [
+    ("Iran sent a delegation to Moscow.", False),         # 'send' needs goods, and none are named
+    ("Iran sent drones to Moscow.", True),                # an item
+    ("Iran denied sending anything to Moscow.", True),    # a denial stands without goods
+    ("Iran sent them to Moscow in May.", True),           # goods told before
+    ("Iran sent $2 million to Moscow.", True),            # a sum
+])
+def test_a_word_that_needs_goods_is_worth_parsing_only_with_goods(scanner: Scanner, nlp, text: str,
+                                                                   worth: bool) -> None:
+    sentences = scanner.sentences(text, nlp.tokenizer, sentence_splitter())
+    assert bool(scanner.candidates(sentences)) is worth
 
 
 WORDS = ["Iran", "Russia", "sent", "drones", "the", "Kremlin", "said", "Su-35s", "Geranium-2", "US", "us",
@@ -222,7 +236,7 @@ def test_an_ambiguous_form_from_the_lexicon_needs_a_party_and_an_item(scanner: S
     sent = Mention(0, 4, "sent", MentionKind.TRIGGER, "send")
     assert "came" in scanner.kb.ambiguous_trigger_forms and "sent" not in scanner.kb.ambiguous_trigger_forms
     assert scanner.skip_reason(Sentence(0, 0, 14, "came from Iran", (came, party))) is Reason.AMBIGUOUS_TRIGGER
-    assert scanner.is_candidate(Sentence(0, 0, 14, "sent from Iran", (sent, party)))
+    assert skip_reason(Sentence(0, 0, 14, "sent from Iran", (sent, party)), scanner.kb.ambiguous_trigger_forms) is None
 
 
 def test_dual_use_terms_come_from_the_item_lexicon_with_plurals(scanner: Scanner) -> None:

@@ -72,7 +72,7 @@ class Extractor:
         if self.scanner.article_skip_reason(mentions, text) is not None:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
-        candidates = self.scanner.candidates(sentences)
+        candidates = self.scanner.candidates(sentences, attributed=_attributes, interview=_interview)
         chosen = {s.index for s in candidates}
         context = [sentences[s.index - 1] for s in candidates
                    if s.index > 0 and s.index - 1 not in chosen and _names_a_speaker(sentences[s.index - 1])]
@@ -151,6 +151,21 @@ class Extractor:
 
 
 SPEECH_WORDS = re.compile(r"\b(?:%s)\b" % "|".join(sorted(SPEAKER_CUES, key=len, reverse=True)))
+
+
+# "We asked Meera Raghavan, a defence analyst, what India has received": the interview that the
+# article's answers are attributed to.
+INTERVIEW_WORDS = re.compile(r"\b(?:asked|interview\w*|spoke|speaking)\b", re.IGNORECASE)
+
+
+def _attributes(sentence: Sentence) -> bool:
+    """Does the sentence attribute what it says (a reporting verb)?"""
+    return bool(SPEECH_WORDS.search(sentence.text))
+
+
+def _interview(sentence: Sentence) -> bool:
+    """Does the sentence set up an interview whose answers the article reports?"""
+    return bool(INTERVIEW_WORDS.search(sentence.text))
 
 
 def _names_a_speaker(sentence: Sentence) -> bool:

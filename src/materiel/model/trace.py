@@ -26,6 +26,7 @@ class Reason(str, Enum):
     NO_TRIGGER = "no-trigger"  # sentence without a trigger word: "Russia has fought in Ukraine since 2022."
     NO_ANCHOR = "no-anchor"  # trigger but no party or item near it: "The deal was signed on Monday."
     AMBIGUOUS_TRIGGER = "ambiguous-trigger"  # a usually-other word needs party and item: "Russia's armed forces."
+    NO_ITEM_NEAR = "no-item-near"  # only words that need goods, and none named: "Kyiv sent a delegation."
     # triggers (extract/frames.py trigger_spec, read_frames)
     NOT_IN_LEXICON = "not-in-lexicon"  # the word's lemma has no lexicon entry in this use
     TRIGGER_POS = "trigger-pos"  # neither verb, noun nor adjective: "a supply-side shock"

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 
 import ahocorasick
 
@@ -96,25 +96,43 @@ class Scanner:
             self.automaton.add_word(key, (len(key), tuple(bucket)))
         self.automaton.make_automaton()
 
-    def skip_reason(self, sentence: Sentence) -> Reason | None:
-        """Why the sentence is not worth parsing (by this lexicon's ambiguous forms), or None."""
-        return skip_reason(sentence, self.kb.ambiguous_trigger_forms)
+    def skip_reason(self, sentence: Sentence, goods_told: bool = True, goods_near: bool = False) -> Reason | None:
+        """Why the sentence is not worth parsing (by this lexicon's ambiguous forms, and its words
+        that need goods when no goods are named in it or, `goods_near`, just before it), or None."""
+        reason = skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told)
+        if reason is None and not goods_near and not names_goods(sentence) and all(
+                self._needs_goods(m.value) for m in sentence.mentions if m.kind is MentionKind.TRIGGER):
+            return Reason.NO_ITEM_NEAR
+        return reason
+
+    def _needs_goods(self, lemma: str) -> bool:
+        rows = self.kb.triggers.get(lemma)
+        return bool(rows) and all(row.needs_item for row in rows)
 
     def is_candidate(self, sentence: Sentence) -> bool:
         return self.skip_reason(sentence) is None
 
-    def candidates(self, sentences: list[Sentence]) -> list[Sentence]:
+    def candidates(self, sentences: list[Sentence], attributed: Callable[[Sentence], bool] = lambda s: False,
+                   interview: Callable[[Sentence], bool] = lambda s: False) -> list[Sentence]:
         """The sentences worth parsing, in order. One anchored only by a reference to goods ('only
         half have arrived') counts when it comes within GOODS_TOLD_WINDOW sentences after one
         anchored by a party or an item, as assembly only continues a transfer told that recently."""
-        chosen, last_anchored = [], None
+        chosen, last_anchored, last_goods = [], None, None
         for sentence in sentences:
+            # a sentence that attributes what it says, or names goods just before, is read for its
+            # sources ("the ministry said deliveries would go on", "we asked an analyst what India has
+            # received") even when its words that need goods name none
+            near = interview(sentence) or (attributed(sentence) and last_goods is not None
+                                           and sentence.index - last_goods <= GOODS_TOLD_WINDOW)
             if skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=False) is None:
-                chosen.append(sentence)
-                last_anchored = sentence.index
+                last_anchored = sentence.index  # anchored by a party or an item
+                if self.skip_reason(sentence, goods_told=False, goods_near=near) is None:
+                    chosen.append(sentence)
             elif last_anchored is not None and sentence.index - last_anchored <= GOODS_TOLD_WINDOW \
-                    and self.skip_reason(sentence) is None:
+                    and self.skip_reason(sentence, goods_near=near) is None:
                 chosen.append(sentence)
+            if any(m.kind in (MentionKind.ITEM, MentionKind.SYSTEM) for m in sentence.mentions):
+                last_goods = sentence.index
         return chosen
 
     def article_skip_reason(self, mentions: list[Mention], text: str) -> Reason | None:
@@ -315,13 +333,14 @@ UNIT_NOUNS = (r"squadrons?|batter(?:y|ies)|systems?|units?|launchers?|vehicles?|
 COUNT_WORDS = (r"the|these|those|both|all|its|their|\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|"
                r"eleven|twelve|dozens?|hundreds|thousands|several|more|further|additional|remaining|other|first|"
                r"second|third|last|final|new")
-# "the rest", "the bulk", "only about half", "the first of those", "them": a part or a pronoun that
+# "the rest", "the bulk", "only about half", "the first of those", "them", "taking deliveries": a part,
+# a pronoun or a bare delivery that
 # stands for goods named before (extract.frames.PORTION_NOUNS and ANAPHORIC_WORDS say when the
 # parse makes it what the trigger moves).
 GOODS_REFERENCE = re.compile(
     rf"\b(?:(?:{COUNT_WORDS})\s+(?:[a-z]+\s+)?(?:{UNIT_NOUNS})|"
     r"the\s+(?:rest|remainder|bulk|balance|majority|first|last|remaining)|half(?!\s+(?:of\s+)?(?:the|its|their|a)\s)|"
-    r"them|they|those|these)\b",
+    r"them|they|those|these|(?:take|takes|taken|taking|took)\s+deliver(?:y|ies))\b",
     re.IGNORECASE)
 
 
@@ -358,6 +377,24 @@ def skip_reason(sentence: Sentence, ambiguous: frozenset[str], goods_told: bool 
            for m in sentence.mentions):
         return None
     return Reason.AMBIGUOUS_TRIGGER
+
+
+# Words by which a sentence denies or negates what it reports: a word that needs goods may then
+# stand without them ("Iran denied supplying Russia").
+NEGATION_CUE = re.compile(r"\b(?:no|not|never|none|nothing|den(?:y|ies|ied|ial)|reject\w*|dismiss\w*|refut\w*|"
+                          r"groundless|baseless|false|untrue|fake|nonsense)\b|n't\b", re.IGNORECASE)
+
+
+def names_goods(sentence: Sentence) -> bool:
+    """Does the sentence name goods (an item, a system, a sum), point back to goods told before, or
+    deny something? A trigger that needs goods ('supply', 'deliver') reports nothing otherwise."""
+    return any(m.kind in (MentionKind.ITEM, MentionKind.SYSTEM) for m in sentence.mentions) \
+        or refers_to_goods(sentence.text) or bool(NEGATION_CUE.search(sentence.text)) \
+        or bool(MONEY_CUE.search(sentence.text))
+
+
+MONEY_CUE = re.compile(r"[$€£¥₽₹]|\b(?:dollars?|euros?|pounds|rupees|yuan|roubles?|rubles?|billion|million|bn)\b",
+                       re.IGNORECASE)
 
 
 def article_skip_reason(mentions: list[Mention], text: str, dual_use: frozenset[str]) -> Reason | None:
