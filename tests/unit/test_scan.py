@@ -282,3 +282,15 @@ def test_a_reference_to_goods_is_read_only_soon_after_goods_were_told(scanner: S
         sentences = scanner.sentences(text, nlp.tokenizer, sentence_splitter())
         chosen = [s.text for s in scanner.candidates(sentences) if "squadrons have" in s.text]
         assert chosen == expected, text
+
+
+def test_every_sentence_not_read_carries_the_reason_the_scan_used(scanner: Scanner, nlp) -> None:
+    """A reference to goods far from any goods told is skipped as no-anchor (what `explain` shows),
+    and a word that needs goods with none near as no-item-near."""
+    text = ("The weather was fine. The market rose. Shares fell. Prices rose. Rates held. "
+            "Three squadrons have been delivered. Iran sent a delegation to Moscow.")
+    read = scanner.read(scanner.sentences(text, nlp.tokenizer, sentence_splitter()))
+    reasons = {s.text: reason for s, reason in read}
+    assert reasons["Three squadrons have been delivered."] is Reason.NO_ANCHOR
+    assert reasons["Iran sent a delegation to Moscow."] is Reason.NO_ITEM_NEAR
+    assert all(reason is not None for reason in reasons.values())

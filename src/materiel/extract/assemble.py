@@ -16,7 +16,7 @@ from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
 from .confidence import confidence_for
-from .frames import Frame, anaphoric_object, read_frames
+from .frames import SALE_NOUNS, Frame, anaphoric_object, read_frames
 from .grounding import ground, join_spans, reground
 from .mentions import is_person, party_of, span_at, spans_of
 from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
@@ -409,8 +409,13 @@ def goods_told_before(frame: Frame, parsed: ParsedSentence, sentences: list[Sent
             or not _refers_back(frame, kb) or asked_not_told(frame.trigger):
         return None
     index, trigger_at = parsed.sentence.index, parsed.sentence.start + frame.trigger.idx
-    told = [(i, e) for i, e in priors.told if index - ITEM_CONTEXT_WINDOW <= i <= index
-            and (i < index or e.evidence[0].start < trigger_at)]
+    told = []
+    for i, e in reversed(priors.told):  # in reading order: only the last few sentences are looked at
+        if i < index - ITEM_CONTEXT_WINDOW:
+            break
+        if i < index or (i == index and e.evidence[0].start < trigger_at):
+            told.append((i, e))
+    told.reverse()
     if not told:
         return None
     at, event = told[-1]
@@ -847,7 +852,8 @@ def _onlooker(span) -> bool:
 
 
 # Nouns naming a deal that can bundle training with the goods: "the contract includes pilot training".
-DEAL_NOUNS = frozenset({"contract", "deal", "package", "agreement", "order", "purchase", "sale"})
+BUNDLING_DEALS = SALE_NOUNS | {"package"}
+DEAL_OR_INCLUSION = BUNDLING_DEALS | INCLUSION_VERBS  # "the contract ...", "... includes ..."
 
 
 def listed_with_goods(t: Token) -> bool:
@@ -876,7 +882,7 @@ def bundled_training(frame: Frame, sentence_frames: list[Frame], priors: RolePri
         return replace(frame, provider=deal.provider, recipient=deal.recipient, items=items, anchored=True,
                        modality=Modality(deal.status, frame.stance))
     sentence = frame.trigger.sent
-    names_deal = any(t.lemma_.lower() in DEAL_NOUNS | INCLUSION_VERBS for t in sentence)
+    names_deal = any(t.lemma_.lower() in DEAL_OR_INCLUSION for t in sentence)
     if not names_deal or not priors.pairs:
         return frame
     (provider, recipient), _ = priors.pairs.most_common(1)[0]

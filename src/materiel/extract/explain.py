@@ -22,5 +22,6 @@ def explain_article(extractor: Extractor, article: Article) -> ArticleTrace:
     recorder.attach(parsed)
     events = assemble(article, scan.sentences, parsed, extractor.kb, recorder) if scan.candidates else []
     parsed_indices = {p.sentence.index for p in parsed}
-    skipped = [(s, extractor.scanner.skip_reason(s)) for s in scan.sentences if s.index not in parsed_indices]
-    return recorder.build(article, events, scan.sentences, [(s, r) for s, r in skipped if r is not None])
+    skipped = [(s, scan.skipped[s.index]) for s in scan.sentences
+               if s.index not in parsed_indices and s.index in scan.skipped]  # the scan's own reasons
+    return recorder.build(article, events, scan.sentences, skipped)

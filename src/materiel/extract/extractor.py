@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Union
 from spacy.language import Language
 
 from ..knowledge.base import KnowledgeBase, load_knowledge
-from ..model import Article, ArticleResult, MentionKind, Rejection, Sentence
+from ..model import Article, ArticleResult, MentionKind, Reason, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import Scanner, default_scanner
 from .assemble import ParsedSentence, assemble
@@ -39,6 +39,7 @@ class ScanResult:
     sentences: list[Sentence]
     candidates: list[Sentence]
     context: list[Sentence] = field(default_factory=list)  # parsed only to learn who speaks
+    skipped: dict[int, Reason] = field(default_factory=dict)  # sentence index -> why it was not parsed
 
 
 @dataclass
@@ -72,11 +73,13 @@ class Extractor:
         if self.scanner.article_skip_reason(mentions, text) is not None:
             return ScanResult(article, [], [])  # nothing to find: no tokenizing at all
         sentences = self.scanner.sentences(text, self.nlp.tokenizer, self.sentencizer, mentions)
-        candidates = self.scanner.candidates(sentences, attributed=_attributes, interview=_interview)
+        read = self.scanner.read(sentences, attributed=_attributes, interview=_interview)
+        candidates = [s for s, reason in read if reason is None]
         chosen = {s.index for s in candidates}
         context = [sentences[s.index - 1] for s in candidates
                    if s.index > 0 and s.index - 1 not in chosen and _names_a_speaker(sentences[s.index - 1])]
-        return ScanResult(article, sentences, candidates, list({s.index: s for s in context}.values()))
+        return ScanResult(article, sentences, candidates, list({s.index: s for s in context}.values()),
+                          {s.index: reason for s, reason in read if reason is not None})
 
     def extract(self, article: Article) -> ArticleResult:
         return next(self.extract_many([article]))

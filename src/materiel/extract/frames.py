@@ -291,7 +291,9 @@ CONSIGNMENT_NOUNS = frozenset({"shipment", "consignment", "delivery", "cargo"})
 
 
 # Nouns of a deal or a consignment that a later 'it' in the sentence may stand for.
-DEAL_OR_CONSIGNMENT = frozenset({"contract", "deal", "agreement", "order", "sale", "purchase"}) | CONSIGNMENT_NOUNS
+# Nouns of a deal for goods: the DEAL_NOUNS and the sale or purchase they make.
+SALE_NOUNS = DEAL_NOUNS | {"sale", "purchase"}
+DEAL_OR_CONSIGNMENT = SALE_NOUNS | CONSIGNMENT_NOUNS
 # Cue effects that are no stage of their own.
 NON_STAGE_EFFECTS = frozenset({"realis", "denied"})
 

@@ -10,6 +10,7 @@ from spacy.tokens import Token
 from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Money
+from ..nlp.scan import PAIR_NOUNS
 from .arguments import ItemMention, items_in, parties_in, phrase
 from ..model import MentionKind, Reason
 from .status import is_infinitive
@@ -318,6 +319,12 @@ def _verb_objects(t: Token, trig: Trigger) -> list[Token]:
     return objects
 
 
+def _parties_hung_on(objects: list[Token], preps: frozenset[str]) -> list:
+    """Parties in a 'to'/'from' phrase the parser hung on the verb's object ('send drones to Russia')."""
+    inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in preps]
+    return parties_in([p for x in inner for p in x.subtree])
+
+
 def _party_after_verb(t: Token, providers: list) -> list:
     """A ditransitive the parser misread: 'offered Pakistan 40 J-35 fighters', 'give the Philippines radars'."""
     after = t.i + 2 if t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "the" else t.i + 1
@@ -340,8 +347,7 @@ def _giving_recipients(t: Token, objects: list[Token], recipient_tokens: list[To
     if not recipients and not passive:
         recipients = _party_after_verb(t, providers)
     if not recipients:
-        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in RECIPIENT_PREPS]
-        recipients = parties_in([p for x in inner for p in x.subtree])
+        recipients = _parties_hung_on(objects, RECIPIENT_PREPS)
     return recipients
 
 
@@ -378,8 +384,7 @@ def _receiving_providers(t: Token, objects: list[Token], recipients: list) -> li
         providers = [p for p in parties_in(phrase_tokens(prep_objects(t, frozenset({"on"}))))
                      if p[0] not in {code for code, _ in recipients}]
     if not providers:
-        inner = [x for o in objects for x in o.subtree if x.dep_ == "prep" and x.lower_ in PROVIDER_PREPS]
-        providers = parties_in([p for x in inner for p in x.subtree])
+        providers = _parties_hung_on(objects, PROVIDER_PREPS)
     return providers
 
 
@@ -733,8 +738,6 @@ def cooperation_parties(t: Token, nominal: bool) -> list[str]:
 
 
 # "the two navies", "both countries", "the two sides": a pair the story has named before.
-PAIR_NOUNS = frozenset({"country", "nation", "state", "government", "side", "navy", "army", "military", "ministry",
-                        "capital", "neighbour", "neighbor", "partner", "ally", "force", "leader", "head", "president"})
 PAIR_COUNTS = frozenset({"two", "both"})
 
 

@@ -91,6 +91,8 @@ class Scanner:
             add(outlet.surface, MentionKind.OUTLET, outlet.party, outlet.kind)
 
         self.families = reporting_families(kb)
+        # trigger words that report nothing without goods in or near their sentence
+        self.goods_words = frozenset(lemma for lemma, rows in kb.triggers.items() if all(r.needs_item for r in rows))
         self.automaton = ahocorasick.Automaton()
         for key, bucket in entries.items():
             self.automaton.add_word(key, (len(key), tuple(bucket)))
@@ -99,41 +101,47 @@ class Scanner:
     def skip_reason(self, sentence: Sentence, goods_told: bool = True, goods_near: bool = False) -> Reason | None:
         """Why the sentence is not worth parsing (by this lexicon's ambiguous forms, and its words
         that need goods when no goods are named in it or, `goods_near`, just before it), or None."""
-        reason = skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told)
-        if reason is None and not goods_near and not names_goods(sentence) and all(
-                self._needs_goods(m.value) for m in sentence.mentions if m.kind is MentionKind.TRIGGER):
-            return Reason.NO_ITEM_NEAR
-        return reason
+        return skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told) \
+            or self._goods_missing(sentence, goods_near)
 
-    def _needs_goods(self, lemma: str) -> bool:
-        rows = self.kb.triggers.get(lemma)
-        return bool(rows) and all(row.needs_item for row in rows)
+    def _goods_missing(self, sentence: Sentence, goods_near: bool) -> Reason | None:
+        """'Kyiv sent a delegation': every trigger word needs goods, and none are named or near."""
+        if goods_near or names_goods(sentence) or not all(
+                m.value in self.goods_words for m in sentence.mentions if m.kind is MentionKind.TRIGGER):
+            return None
+        return Reason.NO_ITEM_NEAR
 
     def is_candidate(self, sentence: Sentence) -> bool:
         return self.skip_reason(sentence) is None
 
-    def candidates(self, sentences: list[Sentence], attributed: Callable[[Sentence], bool] = lambda s: False,
-                   interview: Callable[[Sentence], bool] = lambda s: False) -> list[Sentence]:
-        """The sentences worth parsing, in order. One anchored only by a reference to goods ('only
-        half have arrived') counts when it comes within GOODS_TOLD_WINDOW sentences after one
-        anchored by a party or an item, as assembly only continues a transfer told that recently."""
-        chosen, last_anchored, last_goods = [], None, None
+    def read(self, sentences: list[Sentence], attributed: Callable[[Sentence], bool] = lambda s: False,
+             interview: Callable[[Sentence], bool] = lambda s: False) -> list[tuple[Sentence, Reason | None]]:
+        """Each sentence with why it is not worth parsing, or None for those that are. One anchored
+        only by a reference to goods ('only half have arrived') counts when it comes within
+        GOODS_TOLD_WINDOW sentences after one anchored by a party or an item, as assembly only
+        continues a transfer told that recently. A sentence that sets up an interview, or attributes
+        what it says just after goods were named, is read for its sources ("the ministry said
+        deliveries would go on") even when its words that need goods name none."""
+        read: list[tuple[Sentence, Reason | None]] = []
+        last_anchored, last_goods = None, None
         for sentence in sentences:
-            # a sentence that attributes what it says, or names goods just before, is read for its
-            # sources ("the ministry said deliveries would go on", "we asked an analyst what India has
-            # received") even when its words that need goods name none
             near = interview(sentence) or (attributed(sentence) and last_goods is not None
                                            and sentence.index - last_goods <= GOODS_TOLD_WINDOW)
-            if skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=False) is None:
+            reason = skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=False)
+            if reason is None:
                 last_anchored = sentence.index  # anchored by a party or an item
-                if self.skip_reason(sentence, goods_told=False, goods_near=near) is None:
-                    chosen.append(sentence)
-            elif last_anchored is not None and sentence.index - last_anchored <= GOODS_TOLD_WINDOW \
-                    and self.skip_reason(sentence, goods_near=near) is None:
-                chosen.append(sentence)
+            elif reason is Reason.NO_ANCHOR and last_anchored is not None \
+                    and sentence.index - last_anchored <= GOODS_TOLD_WINDOW:
+                reason = skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=True)
+            read.append((sentence, reason or self._goods_missing(sentence, near)))
             if any(m.kind in (MentionKind.ITEM, MentionKind.SYSTEM) for m in sentence.mentions):
                 last_goods = sentence.index
-        return chosen
+        return read
+
+    def candidates(self, sentences: list[Sentence], attributed: Callable[[Sentence], bool] = lambda s: False,
+                   interview: Callable[[Sentence], bool] = lambda s: False) -> list[Sentence]:
+        """The sentences worth parsing, in order (see `read`)."""
+        return [sentence for sentence, reason in self.read(sentences, attributed, interview) if reason is None]
 
     def article_skip_reason(self, mentions: list[Mention], text: str) -> Reason | None:
         """Why no sentence of the article is worth splitting (by this lexicon's dual-use terms), or None."""
@@ -319,10 +327,11 @@ def is_military(mentions: Iterable[Mention], text: str, dual_use: frozenset[str]
     return False
 
 
-# "the two navies", "both governments": a pair named earlier, which anchors a sentence as a party would
-# (the nouns are extract.roles.PAIR_NOUNS, plural).
-PAIR_REFERENCE = re.compile(r"\b(?:the two|both)\s+(?:countries|nations|states|governments|sides|navies|armies|"
-                            r"militaries|ministries|capitals|neighbou?rs|partners|allies|forces|leaders|heads)\b",
+# Nouns by which a story refers to its two parties: "the two navies", "both governments" (plural).
+PAIR_NOUNS = frozenset({"country", "nation", "state", "government", "side", "navy", "army", "military", "ministry",
+                        "capital", "neighbour", "neighbor", "partner", "ally", "force", "leader", "head", "president"})
+# "the two navies", "both governments": a pair named earlier, which anchors a sentence as a party would.
+PAIR_REFERENCE = re.compile(r"\b(?:the two|both)\s+(?:%s)\b" % "|".join(sorted(plural(n) for n in PAIR_NOUNS)),
                             re.IGNORECASE)
 
 
@@ -356,12 +365,6 @@ def refers_to_goods(text: str) -> bool:
     return GOODS_REFERENCE.search(text) is not None
 
 
-def is_candidate(sentence: Sentence, ambiguous: frozenset[str]) -> bool:
-    """Worth parsing: a trigger word and something it could be about; a trigger word that is
-    usually something else (`ambiguous`: the lexicon's ambiguous forms) needs both a party and an item."""
-    return skip_reason(sentence, ambiguous) is None
-
-
 def skip_reason(sentence: Sentence, ambiguous: frozenset[str], goods_told: bool = True) -> Reason | None:
     """Why the sentence is not worth parsing, or None when it is. A sentence anchored only by a
     reference to goods ('three squadrons have been delivered') is worth it only when `goods_told`:
@@ -385,16 +388,17 @@ NEGATION_CUE = re.compile(r"\b(?:no|not|never|none|nothing|den(?:y|ies|ied|ial)|
                           r"groundless|baseless|false|untrue|fake|nonsense)\b|n't\b", re.IGNORECASE)
 
 
+# A sum of money: a payment or a priced deal is goods enough for 'pay' or 'deal'.
+MONEY_CUE = re.compile(r"[$€£¥₽₹]|\b(?:dollars?|euros?|pounds|rupees|yuan|roubles?|rubles?|billion|million|bn)\b",
+                       re.IGNORECASE)
+
+
 def names_goods(sentence: Sentence) -> bool:
     """Does the sentence name goods (an item, a system, a sum), point back to goods told before, or
     deny something? A trigger that needs goods ('supply', 'deliver') reports nothing otherwise."""
     return any(m.kind in (MentionKind.ITEM, MentionKind.SYSTEM) for m in sentence.mentions) \
         or refers_to_goods(sentence.text) or bool(NEGATION_CUE.search(sentence.text)) \
         or bool(MONEY_CUE.search(sentence.text))
-
-
-MONEY_CUE = re.compile(r"[$€£¥₽₹]|\b(?:dollars?|euros?|pounds|rupees|yuan|roubles?|rubles?|billion|million|bn)\b",
-                       re.IGNORECASE)
 
 
 def article_skip_reason(mentions: list[Mention], text: str, dual_use: frozenset[str]) -> Reason | None:
