@@ -793,6 +793,35 @@ CASES = {
         },
         [('transfer', 'org:wagner', 'org:rsf', 'air_defence', 'delivered', 'asserted')],
     ),
+    # an 'as' clause tells an act of its own: the drones flow (delivered) while the pact is signed.
+    "as-clause-keeps-its-own-stage": (
+        'Kenya, Turkey sign troop access pact as Turkish drones and patrol boats flow to Nairobi',
+        [
+            ('Kenya', 3, 'npadvmod', 'PROPN', 'NNP', 'Kenya'),
+            (',', 3, 'punct', 'PUNCT', ',', ','),
+            ('Turkey', 3, 'nsubj', 'PROPN', 'NNP', 'Turkey'),
+            ('sign', 3, 'ROOT', 'VERB', 'VBP', 'sign'),
+            ('troop', 5, 'compound', 'NOUN', 'NN', 'troop'),
+            ('access', 6, 'compound', 'NOUN', 'NN', 'access'),
+            ('pact', 3, 'dobj', 'NOUN', 'NN', 'pact'),
+            ('as', 13, 'mark', 'SCONJ', 'IN', 'as'),
+            ('Turkish', 9, 'amod', 'ADJ', 'JJ', 'turkish'),
+            ('drones', 13, 'nsubj', 'NOUN', 'NNS', 'drone'),
+            ('and', 9, 'cc', 'CCONJ', 'CC', 'and'),
+            ('patrol', 12, 'compound', 'NOUN', 'NN', 'patrol'),
+            ('boats', 9, 'conj', 'NOUN', 'NNS', 'boat'),
+            ('flow', 3, 'advcl', 'NOUN', 'NN', 'flow'),
+            ('to', 13, 'prep', 'ADP', 'IN', 'to'),
+            ('Nairobi', 14, 'pobj', 'PROPN', 'NNP', 'Nairobi'),
+        ],
+        {
+            'party': [(0, 1, 'KEN', 'name'), (2, 3, 'TUR', 'name'), (8, 9, 'TUR', 'demonym'), (15, 16, 'KEN', 'capital')],
+            'item': [(9, 10, 'uav', ''), (11, 13, 'ship', '')],
+            'trigger': [(3, 4, 'sign', ''), (6, 7, 'pact', ''), (13, 14, 'flow', '')],
+        },
+        [('transfer', 'TUR', 'KEN', 'uav', 'delivered', 'asserted'),
+         ('transfer', 'TUR', 'KEN', 'ship', 'delivered', 'asserted')],
+    ),
 }
 
 

@@ -81,6 +81,11 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
         if antecedent is not None:
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the party the subject pronoun stands for")
             return antecedent
+    if role == "provider" and frame.type is EventType.TRANSFER:
+        holder = retiring_holder(frame)
+        if holder is not None and holder not in exclude:
+            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "whoever retires the item")
+            return holder
     if origin is not None and origin not in exclude and frame.type is EventType.TRANSFER and role == "provider":
         tracer(parsed.doc).origin(frame, role, RoleOrigin.CATALOGUE, "maker of the item")
         return origin
@@ -96,17 +101,22 @@ def _context_party(frame: Frame, parsed: ParsedSentence, sentences: list[Sentenc
                 and not _titles_person(span) and _goods_cues_apply(frame, role):
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"the sentence's party after a {role} preposition")
             return span.label_
+    unaddressed = _unaddressed_request(frame, role)
+    other = _unmarked_party(parsed, exclude)
+    if other is not None and (role == "provider" or unaddressed):
+        # a supplier the sentence names in no marked role beats the article's usual one
+        tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
+        return other
     for code, _ in priors.most_common():  # the article's explicit flows, most reported first
-        if code not in exclude:
+        if code not in exclude and not unaddressed:
             tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, f"the article's most reported {role}")
             return code
-    for span in spans_of(parsed.doc, MentionKind.PARTY):
-        # last resort within the sentence: a party in no marked role ("Poland's purchase shows ...")
-        if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
-                and not _is_place(span.root) and span.kb_id_ != "person" and not _agent_elsewhere(span.root) \
-                and span.root.dep_ not in ("compound", "amod", "nmod"):  # not "the Yemen war"
-            tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
-            return span.label_
+    if other is not None:
+        tracer(parsed.doc).origin(frame, role, RoleOrigin.CONTEXT, "the sentence's other party")
+        return other
+    if unaddressed:
+        tracer(parsed.doc).drop(Reason.UNADDRESSED_REQUEST, frame)
+        return None
     index = parsed.sentence.index
     for back in range(1, CONTEXT_WINDOW + 1):
         if index - back < 0:
@@ -130,6 +140,24 @@ ONLOOKER_VERBS = SPEECH_LEMMAS | {"sanction", "blacklist", "condemn", "criticise
 ONLOOKER_AFTER = re.compile(r"^(?:\W*\w+){0,2}?\W+(?:%s)\b" % "|".join(sorted(
     {form for lemma in ONLOOKER_VERBS for form in inflections(lemma)}, key=len, reverse=True)), re.IGNORECASE)
 TITLE_OF_BEFORE = re.compile(r"\b(?:%s)\s+of\s+(?:the\s+)?$" % "|".join(sorted(TITLE_WORDS)), re.IGNORECASE)
+
+
+def _unmarked_party(parsed: ParsedSentence, exclude: set[str]) -> str | None:
+    """A party the sentence names in no marked role ("Poland's purchase shows ..."): not a speaker,
+    an official's title, a venue, a person, the agent of another act, a belligerent, nor a modifier
+    ("the Yemen war")."""
+    for span in spans_of(parsed.doc, MentionKind.PARTY):
+        if span.label_ not in exclude and not _in_speaker(span.root) and not _titles_person(span) \
+                and not _is_place(span.root) and span.kb_id_ != "person" and not _agent_elsewhere(span.root) \
+                and not _wages_hostility(span.root) and span.root.dep_ not in ("compound", "amod", "nmod"):
+            return span.label_
+    return None
+
+
+def _unaddressed_request(frame: Frame, role: str) -> bool:
+    """'Ethiopia is likely to want more aircraft': a request that names no supplier has none; the
+    article's usual supplier, or a party of an earlier sentence, is not whom it asks (ONTOLOGY §9.4)."""
+    return role == "provider" and frame.type is EventType.TRANSFER and frame.status is Status.REQUESTED
 
 
 def _onlooker_mention(m: Mention, sentence: Sentence) -> bool:
@@ -325,6 +353,23 @@ def item_holder(trigger: Token) -> str | None:
     return None
 
 
+# Verbs by which a state gives up equipment it holds: whoever does so is the second-hand seller.
+RETIRING_VERBS = frozenset({"retire", "decommission", "phase", "withdraw", "replace", "mothball"})
+
+
+def retiring_holder(frame: Frame) -> str | None:
+    """'24 F-16s that the Royal Danish Air Force is retiring': the state that retires the item sells it."""
+    for mention in frame.items:
+        for clause in children_of(mention.head, ("relcl",)):
+            if clause.lemma_.lower() in RETIRING_VERBS:
+                for subject in children_of(clause, ("nsubj",)):
+                    code = party_of(subject) or next((party_of(c) for c in subject.children
+                                                      if c.dep_ in ("poss", "compound", "amod") and party_of(c)), None)
+                    if code is not None:
+                        return code
+    return None
+
+
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 # Where a party left unattached to the trigger may still stand for a role of its sentence.
 ROLE_PREPS = {"recipient": frozenset({"to", "for", "into"}), "provider": frozenset({"from", "by"})}
@@ -348,6 +393,17 @@ def _agent_elsewhere(token: Token) -> bool:
         return False
     verb = head.head.head
     return verb.pos_ in ("VERB", "AUX") and span_at(verb.doc, verb, MentionKind.TRIGGER) is None
+
+
+# Acts of war: the state whose invasion or attack a sentence names is a belligerent, not a party to a deal.
+HOSTILITY_NOUNS = frozenset({"invasion", "war", "attack", "aggression", "offensive", "occupation", "annexation",
+                             "assault", "incursion", "bombardment", "blockade", "strike"})
+
+
+def _wages_hostility(token: Token) -> bool:
+    """'after Russia's full-scale invasion', 'the Russian offensive': the party qualifies an act of war."""
+    head = np_head(token)
+    return head is not token and head.lemma_.lower() in HOSTILITY_NOUNS
 
 
 def _is_place(token) -> bool:
@@ -1030,7 +1086,7 @@ def fill_canonical(events: list[Event], sentences: list[Sentence], kb: Knowledge
         if event.item.canonical is None and event.type is not EventType.COOPERATION:
             systems = named.get(event.item.category, set())
             category = event.item.category
-            if category is Category.OTHER_MISSILE and not systems:
+            if category is Category.OTHER_MISSILE and not systems and not _kind_of_missile_named(event.item.name, kb):
                 # 'the missiles' in a story naming one missile system, of whatever missile category
                 missiles = {(c, s) for c in MISSILE_CATEGORIES for s in named.get(c, ())}
                 if len(missiles) == 1:
@@ -1043,6 +1099,18 @@ def fill_canonical(events: list[Event], sentences: list[Sentence], kb: Knowledge
                 event = event.with_changes(item=Item(category, event.item.name, canonical))
         out.append(event)
     return out
+
+
+# Missile words that say no more than 'a missile' (item_terms.csv): a story's one missile system is what they mean.
+GENERIC_MISSILE_TERMS = frozenset({"missile", "guided missile", "long-range missile"})
+
+
+def _kind_of_missile_named(name: str, kb: KnowledgeBase) -> bool:
+    """Does the item name a kind of missile ('anti-tank missiles'), not just 'the missiles'? A kind
+    keeps its own category when the story names one missile system of another."""
+    lowered = name.casefold()
+    return any(category is Category.OTHER_MISSILE and term.removesuffix("s") not in GENERIC_MISSILE_TERMS
+               and re.search(rf"\b{re.escape(term)}s?\b", lowered) for term, category in kb.item_terms.items())
 
 
 def _recent_system(category: Category, index: int | None, sentences: list[Sentence]) -> str | None:

@@ -86,12 +86,13 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
     if not entries:
         tracer(token.doc).drop(Reason.NOT_IN_LEXICON, token)
         return None
-    nominal = token.pos_ in NOUN_POS
-    if not nominal and token.pos_ not in VERB_POS | {"ADJ"}:
+    verbal = _verb_tagged_noun(token)
+    nominal = token.pos_ in NOUN_POS and not verbal
+    if not nominal and token.pos_ not in VERB_POS | {"ADJ"} and not verbal:
         tracer(token.doc).drop(Reason.TRIGGER_POS, token, token.pos_)
         return None
     verb_only = kb.verb_only(lemma)
-    if verb_only and token.pos_ not in VERB_POS:
+    if verb_only and token.pos_ not in VERB_POS and not verbal:
         tracer(token.doc).drop(Reason.VERB_ONLY_AS_NOUN, token, token.pos_)
         return None  # "shares in the maker jumped", "major arms", "the armed forces"
     if any(c.dep_ == "prt" and c.lower_ in FOREIGN_PARTICLES for c in token.children) and verb_only:
@@ -107,6 +108,13 @@ def trigger_spec(token: Token, kb: KnowledgeBase, label: str) -> tuple[Trigger, 
         tracer(token.doc).drop(Reason.IN_ORDER_TO, token)
         return None  # "in order to"
     return entries[0], nominal
+
+
+def _verb_tagged_noun(token: Token) -> bool:
+    """'... as Japanese radars and patrol ships flow to Manila': a headline's verb the tagger took for
+    a noun heads a clause with a subject of its own."""
+    return token.dep_ in ("ROOT", "advcl", "ccomp", "conj", "relcl") and any(
+        c.dep_ == "nsubj" for c in token.children)
 
 
 def _specific_entry(token: Token, label: str) -> bool:

@@ -13,7 +13,7 @@ from ..model import Money
 from ..nlp.scan import PAIR_NOUNS
 from .arguments import ItemMention, items_in, parties_in, phrase
 from ..model import MentionKind, Reason
-from .status import is_infinitive
+from .status import INCLUSION_VERBS, is_infinitive, own_clause
 from .mentions import party_of, span_at, spans_of
 from .quantities import money_spans
 from .syntax import (NOUN_POS, RELATIVE_PRONOUNS, VERB_POS, children_of, distributive_governor, is_passive, phrase_tokens, prep_objects,
@@ -49,7 +49,6 @@ PROMISE_NOUNS = frozenset({"pledge", "promise", "commitment"})
 SECURING_VERBS = frozenset({"secure", "obtain", "win", "extract", "wrest"})
 # Nouns naming a bundle of aid: the bundle itself is an event carrying the total value (ONTOLOGY §4).
 PACKAGE_NOUNS = frozenset({"package", "drawdown", "tranche", "aid", "assistance"})
-INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
 CARRYING_VERBS = frozenset({"carry", "bring", "transport", "deliver", "haul"})
 SOURCE_ONLY_ARRIVALS = frozenset({"come"})
 CAPABILITY_WORDS = frozenset({"enough", "able", "capable", "design", "range", "sufficient"})
@@ -309,10 +308,16 @@ def _arrival_roles(t: Token, trig: Trigger) -> TransferRoles:
     return providers, recipients, items, bool(recipients or providers)
 
 
+def _particle_objects(t: Token) -> list[Token]:
+    """'handing over T-72 tanks': the object the parser hung on the particle 'over' (as a particle or a preposition)."""
+    return [o for particle in children_of(t, ("prt", "prep")) if particle.lower_ == "over"
+            for o in children_of(particle, ("pobj",))]
+
+
 def _verb_objects(t: Token, trig: Trigger) -> list[Token]:
     """The verb's direct objects; for a relative clause whose object is 'that'/'which', the noun it
     hangs on ('the technology that Iran seeks', 'a shipment of bombs that Washington withheld')."""
-    objects = children_of(t, ("dobj",))
+    objects = children_of(t, ("dobj",)) or _particle_objects(t)
     if t.dep_ == "relcl" and t.head.pos_ in NOUN_POS and all(o.lower_ in RELATIVE_PRONOUNS for o in objects) \
             and not trig.symmetric:  # "the arrangement which Delhi and Manila signed" is no goods
         objects = [t.head]
@@ -388,6 +393,12 @@ def _receiving_providers(t: Token, objects: list[Token], recipients: list) -> li
     return providers
 
 
+def _own_subtree(t: Token) -> list[Token]:
+    """The verb's subtree without the adverbial clauses that tell acts of their own ('... as drones flow to Nairobi')."""
+    others = {x.i for c in t.children if own_clause(c) for x in c.subtree}
+    return [x for x in t.subtree if x.i not in others]
+
+
 def _receiving_roles(t: Token, trig: Trigger) -> TransferRoles:
     """'Russia bought drones from Iran', 'drones were ordered by Poland', 'seeks missiles'."""
     subjects, objects, passive = subject_heads(t), _verb_objects(t, trig), is_passive(t)
@@ -398,7 +409,7 @@ def _receiving_roles(t: Token, trig: Trigger) -> TransferRoles:
     recipient_tokens = phrase_tokens(subjects) if not passive else phrase_tokens(prep_objects(t, frozenset({"by"})))
     if passive:
         item_tokens += phrase_tokens(subjects)
-    items = items_in(item_tokens) or items_in([x for x in t.subtree if x not in recipient_tokens])
+    items = items_in(item_tokens) or items_in([x for x in _own_subtree(t) if x not in recipient_tokens])
     recipients = parties_in(recipient_tokens)
     providers = _receiving_providers(t, objects, recipients)
     return providers, recipients, items, bool(recipients or providers)
@@ -429,7 +440,8 @@ def training_roles(t: Token, nominal: bool, agent: bool = False) -> tuple[list, 
         trainers = parties_in(phrase_tokens(prep_objects(t, trainer_preps)))
     elif t.dep_ == "acl" and t.head.pos_ in NOUN_POS:
         # reduced relative: "Ukrainian crews trained on the tanks in Germany"
-        trainees = parties_in(phrase(t.head))
+        own = [c for c in t.head.children if c.dep_ in ("amod", "compound", "poss")]
+        trainees = parties_in(phrase_tokens(own)) or parties_in([x for x in phrase(t.head) if x not in set(t.subtree)])
         places = [p for x in t.subtree if x.dep_ == "prep" and x.lower_ in trainer_preps
                   for p in x.children if p.dep_ == "pobj"]
         trainers = parties_in(phrase_tokens(places))

@@ -75,12 +75,23 @@ def _no_evidence(word: Token) -> bool:
     return word.dep_ in ("dobj", "pobj") and negated(word.head)
 
 
+# Conjunctions that open an adverbial clause telling an act of its own: "sign a pact as radars flow to Manila".
+OWN_CLAUSE_MARKS = frozenset({"as", "while", "when", "after", "before", "because", "since", "although", "though",
+                              "whereas"})
+
+
+def own_clause(token: Token) -> bool:
+    """An adverbial clause opened by 'as', 'while', 'after' ... keeps its own stage: the radars
+    flow (delivered) while the pact is signed (agreed)."""
+    return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in OWN_CLAUSE_MARKS for c in token.children)
+
+
 def governing_chain(trigger: Token) -> list[Token]:
     """The words above the trigger that still belong to its clause (up to the reporting verb)."""
     chain = []
     token = trigger
     for _ in range(MAX_CLIMB):
-        if token.dep_ not in GOVERNING_DEPS or token.head == token:
+        if token.dep_ not in GOVERNING_DEPS or token.head == token or own_clause(token):
             break
         via_conj = token.dep_ == "conj"
         token = token.head
@@ -147,6 +158,15 @@ def _approved_object(trigger: Token) -> Token | None:
     return next((c for c in trigger.children if c.dep_ == "dobj"), None)
 
 
+# Verbs by which a deal, a package or a contract names what it carries: "the contract includes training".
+INCLUSION_VERBS = frozenset({"include", "contain", "comprise", "cover", "feature"})
+
+
+def _future_inclusion(trigger: Token) -> bool:
+    """'an agreement that would cover the transfer of technology': goods a deal will carry are agreed."""
+    return any(w.lemma_.lower() in INCLUSION_VERBS and future(w) for w in governing_chain(trigger))
+
+
 def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
     """Decide status and stance for a trigger whose own (realis) status is `base`."""
     approved = _approved_object(trigger)
@@ -177,7 +197,8 @@ def modality(trigger: Token, base: Status, cues: dict[str, str]) -> Modality:
             if status is Status.DELIVERED and any(future(w) or is_infinitive(w) for w in [trigger, *governing_chain(trigger)]):
                 status = Status.AGREED  # "will begin training", "will continue to supply"
     if status is None:
-        if future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED):
+        if future(trigger) or (is_infinitive(trigger) and base is Status.DELIVERED) \
+                or (base is Status.DELIVERED and _future_inclusion(trigger)):
             status = Status.AGREED if base in (Status.DELIVERED, Status.AGREED) else base
         elif _hedged(trigger):
             status = Status.UNCLEAR if base is Status.DELIVERED else base

@@ -65,6 +65,7 @@ class Reason(str, Enum):
     ONE_SIDED = "one-sided"  # cooperation or production with one side: "Russia held naval drills."
     DOMESTIC_PROCUREMENT = "domestic-procurement"  # "Russian forces take delivery of Su-35s."
     NO_PROVIDER = "no-provider"  # no provider in the sentence, the catalogue or the context
+    UNADDRESSED_REQUEST = "unaddressed-request"  # a request naming no supplier: "Ethiopia is likely to want more jets."
     NO_RECIPIENT = "no-recipient"  # no recipient in the sentence or the context
     SAME_PARTY = "same-party"  # both sides are one party: "Russia received Russian-made jets."
     GENERIC_ITEM_BESIDE_NAMED = "generic-item-beside-named"  # "missiles and related equipment": the add-on
