@@ -294,3 +294,23 @@ def test_every_sentence_not_read_carries_the_reason_the_scan_used(scanner: Scann
     assert reasons["Three squadrons have been delivered."] is Reason.NO_ANCHOR
     assert reasons["Iran sent a delegation to Moscow."] is Reason.NO_ITEM_NEAR
     assert all(reason is not None for reason in reasons.values())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["Iran", "sent", "drones", "to", "Russia", ",", ".", "!", "?", "U.S.", "3.5",
+                                 "\u201d", '"', ")", "(", "'", "No.", "6", "\u3002", "...", "said", "\n"]),
+                min_size=1, max_size=14))
+def test_one_sentence_agrees_with_the_sentencizer(nlp, words: list[str]) -> None:
+    """The shortcut that leaves a paragraph untokenized may claim one sentence only where
+    spaCy's Sentencizer finds one (spaces alone are no sentence: the scan trims them away)."""
+    text = " ".join(words)
+    splitter = sentence_splitter()
+    if splitter.one_sentence(text):
+        assert len([s for s in splitter(nlp.tokenizer(text), text).sents if s.text.strip()]) <= 1
+
+
+def test_one_sentence_needs_no_final_mark_inside() -> None:
+    splitter = sentence_splitter()
+    assert splitter.one_sentence('Iran sent drones to Russia, officials said."')
+    assert not splitter.one_sentence("Iran sent drones. Russia paid.")
+    assert not splitter.one_sentence("The U.S. sent drones")  # unsure without tokens: split the usual way

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from ..knowledge.base import KnowledgeBase
 from ..model import AUTHOR_SOURCE, MentionKind, Source, SourceKind
 from .arguments import phrase
-from .mentions import is_person, span_at
+from .mentions import doc_text, is_person, span_at
 from .status import APPROVAL_LEMMAS, SPEECH_LEMMAS, governing_chain
 
 PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "this", "which", "who"})
@@ -155,7 +155,7 @@ def reported_as_false(trigger: Token) -> bool:
 
 def according_to(doc: Doc | Span) -> Token | None:
     """The object of 'according to' in the sentence, if any."""
-    if "ccording" not in doc.text:
+    if "ccording" not in doc_text(doc):
         return None  # most sentences: no token to look at
     for token in doc:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":

@@ -22,7 +22,7 @@ from ..knowledge.base import KnowledgeBase
 from ..knowledge.loaders import Trigger
 from ..model import Category, EventType, Item, MentionKind, Money, Reason, Stance, Status
 from .arguments import ITEM_HEAD_NOUNS, ItemMention, items_in, parties_in, phrase
-from .mentions import party_of, span_at, spans_of
+from .mentions import doc_text, party_of, span_at, spans_of
 from .quantities import VAGUE_COUNTS, parse_money, parse_number
 from .status import Modality, future, governing_chain, is_infinitive, modality, negated
 
@@ -160,7 +160,7 @@ def read_frames(doc: Doc, kb: KnowledgeBase) -> list[Frame]:
             later = _later_stage(frame, kb) if nominal else _delivery_told_beside(frame, trig, kb)
             if later is not None:
                 frames.append(later)
-    if HELPING_FORMS.search(doc.text):  # most sentences have none: no token to look at
+    if HELPING_FORMS.search(doc_text(doc)):  # most sentences have none: no token to look at
         frames.extend(f for f in (_helping_to_operate(t, kb) for t in doc if t.lemma_.lower() in HELPING_VERBS)
                       if f is not None)
     return frames

@@ -39,6 +39,14 @@ def _index(doc: Doc) -> None:
     doc.user_data["materiel_mentions"] = index
 
 
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once: spaCy joins it from the tokens again on every `doc.text`."""
+    text = doc.user_data.get("materiel_text")
+    if text is None:
+        text = doc.user_data["materiel_text"] = doc.text
+    return text
+
+
 def spans_of(doc: Doc, kind: MentionKind) -> list[Span]:
     """The mentions of `kind` in the Doc, in order. Read once per group: a new or grown group
     (mentions attached again) is read afresh."""

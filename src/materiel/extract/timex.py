@@ -11,6 +11,7 @@ from datetime import MAXYEAR, MINYEAR, date, timedelta
 from spacy.tokens import Token
 
 from ..model import TimeExpr
+from .mentions import doc_text
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -96,7 +97,7 @@ DATE_EXPRESSION = re.compile(
 def date_spans(doc) -> list:
     """Date expressions by rule (no entity recogniser needed)."""
     spans = []
-    for match in DATE_EXPRESSION.finditer(doc.text):
+    for match in DATE_EXPRESSION.finditer(doc_text(doc)):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None and len(span):
             spans.append(span)

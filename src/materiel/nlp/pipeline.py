@@ -46,15 +46,32 @@ NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "fig", "vol", "pp"})
 ABBREVIATION_BEFORE_NUMBER = re.compile(r"\b(?:%s)\.\s*\d" % "|".join(NUMBER_ABBREVIATIONS), re.IGNORECASE)
 
 
+# What may close a sentence after its final mark: quotes, brackets and single spaces.
+CLOSING_MARKS = "\"'\u201d\u2019)]} "
+
+
 class SentenceSplitter:
     """spaCy's rule-based `Sentencizer`, without the boundary after 'No.' before a number."""
 
     def __init__(self) -> None:
         self._sentencizer = Sentencizer()
+        self._final = frozenset(self._sentencizer.punct_chars)
+        self._trailing = "".join(self._final) + CLOSING_MARKS
 
-    def __call__(self, doc):
+    def one_sentence(self, text: str) -> bool:
+        """Can the splitter find only one sentence in `text`? True when no sentence-final mark stands
+        before the closing ones ('Iran sent drones to Russia, officials said.'): then the text
+        need not be tokenized to be split (most paragraphs of news are one sentence)."""
+        text = text.rstrip()
+        body = text.rstrip(self._trailing)
+        if "  " in text[len(body):]:
+            return False  # spaCy makes a token of the second space, and a sentence may start there
+        return not any(char in self._final for char in body)
+
+    def __call__(self, doc, text: str | None = None):
+        """`text`: the Doc's text when the caller has it (spaCy would join it from the tokens)."""
         doc = self._sentencizer(doc)
-        if not ABBREVIATION_BEFORE_NUMBER.search(doc.text):
+        if not ABBREVIATION_BEFORE_NUMBER.search(doc.text if text is None else text):
             return doc  # the common case: no token to look at
         for token in doc[2:]:
             if token.is_sent_start and token.like_num and doc[token.i - 1].text == "." \

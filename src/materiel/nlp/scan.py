@@ -198,14 +198,14 @@ class Scanner:
             lo, hi = bisect_left(starts, match.start()), bisect_left(starts, match.end())
             kinds = {m.kind for m in mentions[lo:hi]}
             if MentionKind.TRIGGER in kinds and (kinds & ANCHOR_KINDS or refers_to_goods(match.group())) \
-                    and "\n" not in match.group():
+                    and "\n" not in match.group() and not sentencizer.one_sentence(match.group()):
                 to_split.append((number, match))
             else:
                 start, end = _trimmed(text, match.start(), match.end())
                 if start < end:
                     spans.append((start, end, number))
         for (number, match), doc in zip(to_split, tokenizer.pipe(parseable(m.group()) for _, m in to_split)):
-            sentencizer(doc)
+            sentencizer(doc, match.group())
             for sent in doc.sents:
                 start, end = _trimmed(text, match.start() + sent.start_char, match.start() + sent.end_char)
                 if start < end:
