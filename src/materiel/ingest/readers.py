@@ -99,7 +99,7 @@ def _unstattable(path: Path, exc: OSError, missing: str) -> Rejection:
     """Why a path whose target cannot be reached is skipped: a link loop, a broken link, or else."""
     origin = shown(path)
     if exc.errno == errno.ELOOP:
-        return Rejection(origin, "link_loop", "symbolic link loop (the link leads back to itself)")
+        return Rejection(origin, "link_loop", "symbolic link loop (following it never reaches a file)")
     if path.is_symlink():
         return Rejection(origin, "broken_link", "broken symbolic link (its target does not exist)")
     if exc.errno == errno.ENOENT:
