@@ -12,10 +12,12 @@ import os
 import socket
 import sys
 import tempfile
+import traceback
+from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, TextIO
+from typing import Iterable, Iterator, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -24,10 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from . import outfile, service
-from .errors import MaterielError
+from .errors import EXIT_INTERNAL, MaterielError
 from .evaluate import describe
 from .model import ArticleResult, Event, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
+from .terminal import json_text, markup, path_shown, plain
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
@@ -40,6 +43,18 @@ PIPE_CLOSED_EXIT = 141
 LISTEN_BACKLOG = 2048  # uvicorn's default
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
+
+
+class TerminalSafe:
+    """A text sink for CSV rows: on a terminal, control characters in the values are shown escaped
+    (`terminal.plain`); written to a file or a pipe, the data goes through unchanged."""
+
+    def __init__(self, sink: TextIO):
+        self.sink = sink
+        self.clean = sink.isatty() if hasattr(sink, "isatty") else False
+
+    def write(self, text: str) -> int:
+        return self.sink.write(plain(text, lines=True) if self.clean else text)
 
 
 class ExtractFormat(str, Enum):
@@ -68,25 +83,50 @@ def db_path(db: Optional[str]) -> str:
 def existing_db(db: Optional[str]) -> str:
     path = db_path(db)
     if not Path(path).exists():
-        err.print(f"[red]error[/red] no ledger at {escape(path)}; run `materiel ingest` first or pass --db",
+        err.print(f"[red]error[/red] no ledger at {markup(path_shown(path))}; run `materiel ingest` first or pass --db",
                   highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     return path
 
 
+# Bad lines of one file reported one by one; the rest are summed up in one line.
+MAX_ERRORS_PER_FILE = 10
 DEBUG_OPTION = typer.Option(False, "--debug", help="Print the traceback of an internal error (a bug) too.")
 
 
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:
     """One line per rejected input; an internal error's traceback only under --debug."""
     hint = "; rerun with --debug for the traceback" if rejection.trace and not debug else ""
-    err.print(f"[red]error[/red] {escape(rejection.describe() + hint)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error[/red] {markup(rejection.describe() + hint)}", highlight=False, soft_wrap=True)
     if debug and rejection.trace:
-        err.print(escape(rejection.trace.rstrip()), highlight=False, soft_wrap=True)
+        err.print(markup(rejection.trace.rstrip(), lines=True), highlight=False, soft_wrap=True)
 
 
-def reporter(debug: bool) -> Callable[[Rejection], None]:
-    return lambda rejection: report_rejection(rejection, debug)
+class Reporter:
+    """Prints rejections, one line each, at most `MAX_ERRORS_PER_FILE` per file: a file with
+    thousands of bad lines does not bury the rest. `close` says how many more each file had
+    (all are counted in the run's summary either way)."""
+
+    def __init__(self, debug: bool):
+        self.debug = debug
+        self.shown: Counter[str] = Counter()
+        self.held: Counter[str] = Counter()
+
+    def __call__(self, rejection: Rejection) -> None:
+        if self.shown[rejection.origin] >= MAX_ERRORS_PER_FILE:
+            self.held[rejection.origin] += 1
+            return
+        self.shown[rejection.origin] += 1
+        report_rejection(rejection, self.debug)
+
+    def close(self) -> None:
+        for origin, n in self.held.items():
+            err.print(markup(f"... and {n:,} more rejected line(s) in {origin}"), highlight=False, soft_wrap=True)
+        self.held.clear()
+
+
+def reporter(debug: bool) -> Reporter:
+    return Reporter(debug)
 
 
 @contextmanager
@@ -116,7 +156,7 @@ def printed_as_json(data: object, as_json: bool) -> bool:
 
 
 def fail(exc: MaterielError) -> None:
-    err.print(f"[red]error[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error[/red] {markup(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -133,9 +173,12 @@ def output_stream(target: Optional[Path], guarded: Iterable[tuple[str, str]] = (
         fail(exc)
 
 
-def finish(summary: service.RunSummary, quiet: bool, assessed: Optional[service.AssessSummary] = None) -> None:
+def finish(summary: service.RunSummary, quiet: bool, assessed: Optional[service.AssessSummary] = None,
+           report: Optional[Reporter] = None) -> None:
+    if report is not None:
+        report.close()
     if not quiet:
-        err.print(escape(summary.describe()), highlight=False, soft_wrap=True)
+        err.print(markup(summary.describe()), highlight=False, soft_wrap=True)
     raise typer.Exit(max(summary.exit_code, assessed.exit_code if assessed else 0))
 
 
@@ -144,7 +187,7 @@ def report_assessed(assessed: service.AssessSummary, quiet: bool, debug: bool) -
     for failure in assessed.failures:
         report_rejection(failure, debug)
     if not quiet:
-        err.print(escape(assessed.describe()), highlight=False, soft_wrap=True)
+        err.print(markup(assessed.describe()), highlight=False, soft_wrap=True)
 
 
 def party_names(event: Event) -> str:
@@ -172,9 +215,9 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
         if len(evidence) > EVIDENCE_CHARS:
             evidence = evidence[:EVIDENCE_CHARS - 3] + "..."
         stance = "[red]denied[/red]" if e.stance.value == "denied" else "asserted"
-        table.add_row(escape(article_id), e.type.value, escape(party_names(e)),
-                      f"{escape(item)}\n[dim]{e.item.category.value}[/dim]", escape(figures), e.status.value, stance,
-                      escape(sources), escape(confidence), escape(evidence))
+        table.add_row(markup(article_id), e.type.value, markup(party_names(e)),
+                      f"{markup(item)}\n[dim]{e.item.category.value}[/dim]", markup(figures), e.status.value, stance,
+                      markup(sources), markup(confidence), markup(evidence))
     return table
 
 
@@ -189,20 +232,20 @@ def extract(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Read articles and write the events they report (ONTOLOGY §7 JSON Lines by default)."""
-    summary = service.RunSummary()
+    summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
-            results = tracked(service.extract_paths(paths, summary, workers, reporter(debug), ctx.obj), progress)
+            results = tracked(service.extract_paths(paths, summary, workers, report, ctx.obj), progress)
             if format is ExtractFormat.jsonl:
                 for result in results:
-                    sink.write(result.to_json() + "\n")
+                    sink.write(json_text(result.to_json()) + "\n")
             elif format is ExtractFormat.json:
-                json.dump([r.to_dict() for r in results], sink, ensure_ascii=False, indent=2)
+                sink.write(json_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)))
                 sink.write("\n")
             else:
                 rows = [(r.article.id, e) for r in results for e in r.events]
                 Console(file=sink, width=200 if output else None).print(events_table(rows, "Extracted events"))
-    finish(summary, quiet)
+    finish(summary, quiet, report=report)
 
 
 @app.command()
@@ -220,16 +263,16 @@ def explain(
     every candidate dropped with its reason. The events are those `extract` gives."""
     from .explain_text import article_tree
 
-    summary = service.RunSummary()
+    summary, report = service.RunSummary(), reporter(debug)
     with output_stream(None) as sink:
-        traces = service.explain_paths(paths, summary, reporter(debug), article, ctx.obj)
+        traces = service.explain_paths(paths, summary, report, article, ctx.obj)
         if format is ExplainFormat.json:
-            json.dump([t.to_dict() for t in traces], sink, ensure_ascii=False, indent=2)
+            sink.write(json_text(json.dumps([t.to_dict() for t in traces], ensure_ascii=False, indent=2)))
             sink.write("\n")
         else:
             for trace in traces:
                 out.print(article_tree(trace, all))
-    finish(summary, quiet)
+    finish(summary, quiet, report=report)
 
 
 @app.command()
@@ -244,12 +287,12 @@ def ingest(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
-    summary = service.RunSummary()
+    summary, report = service.RunSummary(), reporter(debug)
     assessed = None
     try:
         with progress_bar(quiet, "ingesting") as progress:
             task = progress.add_task("articles", total=None) if progress else None
-            service.ingest_paths(paths, db_path(db), summary, workers, reporter(debug),
+            service.ingest_paths(paths, db_path(db), summary, workers, report,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
                                  extractor=ctx.obj)
         if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
@@ -257,7 +300,7 @@ def ingest(
             report_assessed(assessed, quiet, debug)
     except MaterielError as exc:
         fail(exc)
-    finish(summary, quiet, assessed)
+    finish(summary, quiet, assessed, report)
 
 
 @app.command()
@@ -286,9 +329,9 @@ def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
         for row in rows:
             record = {"article_id": row.article_key, "published": row.published, "outlet": row.outlet,
                       **row.event.to_dict()}
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(json.dumps(record, ensure_ascii=False)) + "\n")
     elif format is ListFormat.csv:
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(TerminalSafe(sys.stdout))
         writer.writerow(["article_id", "published", "outlet", "type", "provider", "recipient", "category", "item",
                          "canonical", "quantity", "value", "currency", "status", "stance", "sources", "confidence",
                          "evidence"])
@@ -350,14 +393,16 @@ def evaluate(
 ) -> None:
     """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8).
     Exits 1 when an article was rejected, since the score then leaves it out."""
-    summary = service.RunSummary()
+    summary, report = service.RunSummary(), reporter(debug)
     try:
-        result = service.evaluate_paths(gold, articles, workers, reporter(debug), ctx.obj, summary)
+        result = service.evaluate_paths(gold, articles, workers, report, ctx.obj, summary)
     except MaterielError as exc:
         fail(exc)
+    report.close()
     data = result.to_dict()
+    code = EXIT_INTERNAL if summary.exit_code == EXIT_INTERNAL else 1 if summary.rejected_total else 0
     if printed_as_json(data, as_json):
-        raise typer.Exit(1 if summary.rejected_total else 0)
+        raise typer.Exit(code)
     table = Table(title=f"Events by type ({data['articles']} articles)")
     for column in ("type", "P", "R", "F1", "tp", "fp", "fn"):
         table.add_column(column, justify="right" if column != "type" else "left")
@@ -375,8 +420,8 @@ def evaluate(
     out.print(f"negative articles: {data['negative_articles']}, spurious events on them: "
               f"{data['spurious_on_negatives']}")
     for aid, kind, g, p in result.errors[:errors]:
-        out.print(f"  {aid} {kind}: gold {describe(g)} | pred {describe(p)}", highlight=False)
-    raise typer.Exit(1 if summary.rejected_total else 0)
+        out.print(markup(f"  {aid} {kind}: gold {describe(g)} | pred {describe(p)}"), highlight=False)
+    raise typer.Exit(code)
 
 
 # --- assessments: assess, ledger, show, export ------------------------------------------------
@@ -437,10 +482,10 @@ def ledger_table(rows: list[dict]) -> Table:
         table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left")
     for r in rows:
         status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
-        table.add_row(str(r["id"])[:10], str(r["type"]), escape(f"{r['provider']} → {r['recipient']}"),
-                      escape(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
+        table.add_row(str(r["id"])[:10], str(r["type"]), markup(f"{r['provider']} → {r['recipient']}"),
+                      markup(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
                       str(r["articles"]), str(r["outlets"]),
-                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", str(r["last_reported"] or ""))
+                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", markup(r["last_reported"] or ""))
     return table
 
 
@@ -462,9 +507,9 @@ def ledger(
         rows = service.ledger_rows(path, flt, limit)
         if format is ListFormat.jsonl:
             for row in rows:
-                sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+                sink.write(json_text(json.dumps(row, ensure_ascii=False)) + "\n")
         elif format is ListFormat.csv:
-            writer = csv.DictWriter(sink, fieldnames=list(rows[0]) if rows else ["id"])
+            writer = csv.DictWriter(TerminalSafe(sink), fieldnames=list(rows[0]) if rows else ["id"])
             writer.writeheader()
             writer.writerows(rows)
         else:
@@ -484,14 +529,14 @@ def show(
     except MaterielError as exc:
         fail(exc)
     if found is None:
-        err.print(f"[red]error[/red] no assessment {escape(assessment_id)} in {escape(path)}; "
+        err.print(f"[red]error[/red] no assessment {markup(assessment_id)} in {markup(path_shown(path))}; "
                   "list them with `materiel ledger`", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     from .dossier import render_dossier
 
     with output_stream(None) as sink:
         if format is ShowFormat.json:
-            sink.write(json.dumps(found.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            sink.write(json_text(json.dumps(found.to_dict(), ensure_ascii=False, indent=2)) + "\n")
         else:
             render_dossier(found, out)
 
@@ -511,7 +556,7 @@ def export(
     from .exports import EXPORT_FORMATS, export as write_export
 
     if format not in EXPORT_FORMATS:
-        err.print(f"[red]error[/red] unknown format {escape(format)!r}; choose one of {', '.join(EXPORT_FORMATS)}",
+        err.print(f"[red]error[/red] unknown format {markup(format)!r}; choose one of {', '.join(EXPORT_FORMATS)}",
                   highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     path = existing_db(db)
@@ -521,7 +566,7 @@ def export(
         selected = service.load_assessments(path, flt)
         write_export(selected, format, sink, subject=subject)
     if output:
-        err.print(escape(f"{len(selected)} assessment(s) written to {output}"), highlight=False, soft_wrap=True)
+        err.print(markup(f"{len(selected)} assessment(s) written to {path_shown(output)}"), highlight=False, soft_wrap=True)
 
 
 @app.command("eval-assess")
@@ -534,9 +579,11 @@ def evaluate_assessments(
     """Score assessment clustering (pairwise F1) and independent-origin counts against gold flows."""
     with tempfile.TemporaryDirectory(prefix="materiel-eval-") as tmp:
         try:
-            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", reporter(debug))
+            report = reporter(debug)
+            result = service.evaluate_assessments(gold, articles, Path(tmp) / "eval.db", report)
         except MaterielError as exc:
             fail(exc)
+        report.close()
     data = result.to_dict()
     if printed_as_json(data, as_json):
         return
@@ -550,7 +597,7 @@ def evaluate_assessments(
     for column in ("flow", "origins gold", "origins", "max status gold/ours", "latest gold/ours"):
         table.add_column(column)
     for f in data["per_flow"]:
-        table.add_row(f["flow"], str(f["origins_gold"]), str(f["origins"]), " / ".join(map(str, f["max_status"])),
+        table.add_row(markup(f["flow"]), str(f["origins_gold"]), str(f["origins"]), " / ".join(map(str, f["max_status"])),
                       " / ".join(map(str, f["latest_status"])))
     out.print(table)
 
@@ -581,10 +628,10 @@ def serve(
     bound = sock.getsockname()[1]
     mode = "read-only" if write is None else "writable (POST needs 'Authorization: Bearer <token>')"
     shown = f"[{host}]" if ":" in host else host
-    err.print(escape(f"serving {db_path(db)} on http://{shown}:{bound} ({mode}); API at /api, schema at /docs"),
+    err.print(markup(f"serving {path_shown(db_path(db))} on http://{shown}:{bound} ({mode}); API at /api, schema at /docs"),
               highlight=False, soft_wrap=True)
     if write is not None and not token:
-        err.print(escape(f"write token for this run: {write}"), highlight=False, soft_wrap=True)
+        err.print(markup(f"write token for this run: {write}"), highlight=False, soft_wrap=True)
     uvicorn.Server(uvicorn.Config(application, host=host, port=bound, log_level="warning")).run(sockets=[sock])
 
 
@@ -594,7 +641,7 @@ def listening_socket(host: str, port: int) -> socket.socket:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         sock = socket.socket(family, kind, proto)
     except OSError as exc:
-        err.print(f"[red]error[/red] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}; "
+        err.print(f"[red]error[/red] cannot listen on {markup(host)}:{port}: {markup(exc.strerror or str(exc))}; "
                   "check --host", highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     try:
@@ -603,12 +650,23 @@ def listening_socket(host: str, port: int) -> socket.socket:
         sock.listen(LISTEN_BACKLOG)  # connections wait in the queue until the server takes them
     except OSError as exc:
         sock.close()
-        err.print(f"[red]error[/red] cannot listen on {escape(host)}:{port}: {escape(exc.strerror or str(exc))}; "
+        err.print(f"[red]error[/red] cannot listen on {markup(host)}:{port}: {markup(exc.strerror or str(exc))}; "
                   "stop what uses the port or choose another with --port (0 picks a free one)",
                   highlight=False, soft_wrap=True)
         raise typer.Exit(2)
     return sock
 
 
-def main() -> None:
-    app()
+def main(obj: object = None) -> None:
+    """The `materiel` command. A bug that escapes every command's own handling ends it with one line
+    (the traceback too under --debug) and exit code 3, never a bare traceback and exit code 1."""
+    try:
+        app(obj=obj)
+    except Exception as exc:  # a bug: bad input and unusable files never get here
+        detail = " ".join(str(exc).split())[:300]
+        err.print(markup(f"error internal error: {type(exc).__name__}{': ' + detail if detail else ''} (a bug in "
+                         "materiel; rerun with --debug for the traceback and please report it)"),
+                  highlight=False, soft_wrap=True)
+        if "--debug" in sys.argv[1:]:
+            err.print(markup("".join(traceback.format_exception(exc)), lines=True), highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INTERNAL)

@@ -4,13 +4,13 @@ and who denies it, every claim with its evidence sentence."""
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from .exports import format_figure
 from .knowledge.base import load_knowledge
 from .model import Assessment, Stance
+from .terminal import markup as escape  # every text from the ledger: markup and control characters escaped
 
 EVIDENCE_CHARS = 240
 
@@ -32,18 +32,18 @@ def render_dossier(a: Assessment, console: Console) -> None:
             f"{a.type.value} of [bold]{escape(a.item_label)}[/bold] ({a.category.value})\n"
             f"grade [bold]{a.grade.code}[/bold] · most advanced: {a.max_status.value} · latest: {a.latest_status.value}"
             f" · {len(a.claims)} claim(s) in {len(a.articles)} article(s) from {len(a.outlets)} outlet(s) · "
-            f"{a.independent_origins} independent origin(s) · reported {a.first_reported or '?'} to "
-            f"{a.last_reported or '?'}")
+            f"{a.independent_origins} independent origin(s) · reported {escape(a.first_reported or '?')} to "
+            f"{escape(a.last_reported or '?')}")
     if a.names:
         head += f"\nnames used: {escape(', '.join(a.names))}"
-    console.print(Panel(head, title=f"assessment {a.id}", expand=False))
+    console.print(Panel(head, title=f"assessment {escape(a.id)}", expand=False))
     console.print("[bold]How the grade was reached[/bold]")
     for line in a.grade.explanation:
         console.print(f"  • {escape(line)}", highlight=False)
 
     timeline = _table("Status timeline (by first report)", "first reported", "status", "articles", "sources")
     for step in a.status_history:
-        timeline.add_row(step.first_reported or "?", step.status.value, escape(", ".join(step.articles)),
+        timeline.add_row(escape(step.first_reported or "?"), step.status.value, escape(", ".join(step.articles)),
                          escape(_clip("; ".join(step.sources), 120)))
     console.print(timeline)
 
@@ -61,20 +61,20 @@ def render_dossier(a: Assessment, console: Console) -> None:
         stance = "[red]denied[/red]" if e.stance is Stance.DENIED else "asserted"
         sources = "; ".join(f"{s.name} ({s.kind.value}{', via ' + s.via if s.via else ''})" for s in e.sources)
         evidence = " … ".join(ev.text for ev in e.evidence)
-        claims.add_row(c.published or "?", escape(c.article_id), escape(c.outlet or ""), e.status.value, stance,
-                       escape(sources), escape(_clip(evidence)))
+        claims.add_row(escape(c.published or "?"), escape(c.article_id), escape(c.outlet or ""), e.status.value, stance,
+                       escape(sources), escape(_clip(evidence), lines=True))
     console.print(claims)
 
     if a.denials:
         denials = _table("Denials", "by", "party to the flow", "sources", "articles", "first reported")
         for d in a.denials:
             denials.add_row(escape(d.by), "yes (interested)" if d.interested else "no (third party)",
-                            escape("; ".join(d.sources)), escape(", ".join(d.articles)), d.first_reported or "?")
+                            escape("; ".join(d.sources)), escape(", ".join(d.articles)), escape(d.first_reported or "?"))
         console.print(denials)
     if a.figures:
         figures = _table("Figures as reported (never averaged)", "date", "article", "figure", "counts", "source")
         for f in a.figures:
-            figures.add_row(f.published or "?", escape(f.article_id), escape(format_figure(f)), f.status.value,
+            figures.add_row(escape(f.published or "?"), escape(f.article_id), escape(format_figure(f)), f.status.value,
                             escape(f.source))
         console.print(figures)
         if a.largest_figure and a.largest_figure.quantity is not None:

@@ -9,9 +9,16 @@
         └── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
 
 Foreign exceptions are mapped to these at the boundary with ``raise ... from exc``.
+
+The command's exit codes (README, "Bad input"):
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0  # everything was processed
+EXIT_REJECTED = 1  # some inputs were rejected (bad input); the rest was processed
+EXIT_NOTHING = 2  # nothing could be processed, or a usage error, or an unusable ledger or output
+EXIT_INTERNAL = 3  # an internal error (a bug in materiel), with or without bad input besides
 
 
 class MaterielError(Exception):

@@ -11,13 +11,13 @@ from typing import Callable, Iterable, Iterator
 
 from .assess.scoring import AssessmentScore, load_flows, score_assessments
 from .assess.update import AssessSummary, assess
-from .errors import MaterielError
+from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
 from .evaluate import Score, load_events, score
 from .extract.explain import explain_article
 from .extract.extractor import Extractor
 from .extract.workers import extract_in_workers
 from .ingest.readers import read_inputs
-from .model import Article, ArticleResult, ArticleTrace, Assessment, Rejection
+from .model import INTERNAL, Article, ArticleResult, ArticleTrace, Assessment, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 log = logging.getLogger(__name__)
@@ -41,10 +41,13 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0: everything processed; 1: some inputs rejected; 2: nothing could be processed."""
+        """0: everything processed; 1: some inputs rejected; 2: nothing could be processed;
+        3: an internal error (a bug) cost an item, whatever else happened."""
+        if self.rejected.get(INTERNAL):
+            return EXIT_INTERNAL
         if self.read == 0:
-            return 2
-        return 1 if self.rejected_total else 0
+            return EXIT_NOTHING
+        return EXIT_REJECTED if self.rejected_total else EXIT_OK
 
     def describe(self) -> str:
         parts = [f"{self.read} article(s) read", f"{self.events} event(s) found"]

@@ -135,7 +135,46 @@ def test_json_array_with_a_bad_record(cli: Cli, tmp_path: Path) -> None:
 def test_json_title_not_a_string(cli: Cli, good: Path, tmp_path: Path) -> None:
     bad = tmp_path / "title.json"
     bad.write_text(json.dumps({"id": "t", "title": ["x"], "text": "Iran sent drones to Russia."}), encoding="utf-8")
-    assert_batch(cli("extract", good, bad), bad, "malformed_json")
+    assert_batch(cli("extract", good, bad), bad, "bad_field")
+
+
+# Each record's one bad field, and the words its error line must hold.
+BAD_FIELDS = [
+    ({"published": True}, "field 'published' must be an ISO 8601 date (YYYY-MM-DD) or date-time, got true"),
+    ({"published": 20221016}, "field 'published' must be an ISO 8601 date"),
+    ({"published": "last Tuesday"}, "field 'published' must be an ISO 8601 date"),
+    ({"published": "2022-13-45"}, "field 'published' must be an ISO 8601 date"),
+    ({"id": True}, "field 'id' must be a string or a whole number, got true"),
+    ({"id": 1.5}, "field 'id' must be a string or a whole number, got 1.5"),
+    ({"id": {"x": 1}}, "field 'id' must be a string or a whole number, got an object"),
+    ({"url": 42}, "field 'url' must be a string, got 42"),
+    ({"outlet": ["Reuters"]}, "field 'outlet' must be a string, got a list"),
+    ({"title": False}, "field 'title' must be a string, got false"),
+]
+
+
+def test_fields_of_the_wrong_type_are_rejected_with_their_line(cli: Cli, tmp_path: Path) -> None:
+    """Issue 13 #12: `"published": true` was stored as 'last reported: True'; id, url and outlet took any
+    JSON type. Each bad record is one error line naming the file, the line and the field."""
+    records = [IRAN_ARTICLE, *({**GERMANY_ARTICLE, "id": f"bad{n}", **field} for n, (field, _) in enumerate(BAD_FIELDS)),
+               GERMANY_ARTICLE]
+    bad = write_jsonl(tmp_path / "typed.jsonl", records)
+    result = cli("extract", bad)
+    assert_batch(result, bad, "bad_field", line=2, good_ids=("iran-drones", "leopards"), skipped=len(BAD_FIELDS))
+    for n, (error, (_, words)) in enumerate(zip(result.error_lines, BAD_FIELDS), 2):
+        assert error.startswith(f"error {bad}:{n}: {words}"), error
+
+
+def test_fields_of_the_right_type_are_kept(cli: Cli, tmp_path: Path) -> None:
+    """A whole number as id is read as its digits, an ISO date-time as its date, null as absent."""
+    source = write_jsonl(tmp_path / "typed.jsonl", [
+        {**IRAN_ARTICLE, "id": 17, "published": "2022-10-16T23:30:00+03:00", "url": None, "outlet": None},
+        {**GERMANY_ARTICLE, "published": "20230125", "title": None}])
+    result = cli("ingest", source, "--db", tmp_path / "l.db", "--no-assess")
+    assert result.returncode == 0, result.stderr
+    listed = cli("events", "--db", tmp_path / "l.db", "-f", "jsonl")
+    assert sorted((r["article_id"], r["published"]) for r in listed.jsonl()) == [("17", "2022-10-16"),
+                                                                                 ("leopards", "2023-01-25")]
 
 
 def test_article_of_20_mb_is_rejected(cli: Cli, good: Path, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..errors import MaterielError, StoreError
+from ..errors import EXIT_INTERNAL, MaterielError, StoreError
 from ..model import UNORDERED_TYPES, Assessment, EventType, Rejection
 from ..store.sqlite import Store
 from .build import AssessmentBuilder
@@ -37,7 +37,7 @@ class AssessSummary:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failures else 0
+        return EXIT_INTERNAL if self.failures else 0  # a family fails only through a bug
 
     def describe(self) -> str:
         what = "rebuilt" if self.full else "updated"
