@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import ahocorasick
 
@@ -211,7 +211,7 @@ class Scanner:
                 if start < end:
                     spans.append((start, end, number))
         spans.sort()
-        spans = [_without_dateline(text, span) for span in spans]
+        spans = [window for span in spans for window in _windows(text, *_without_dateline(text, span))]
         out: list[Sentence] = []
         for index, (start, end, paragraph) in enumerate(spans):
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
@@ -255,6 +255,34 @@ def _blocks(text: str) -> list[_Block]:
         listing = False
         blocks.append(_Block(text, match.start(), match.end()))
     return blocks
+
+
+# The longest stretch of text parsed as one sentence. The parser's work, and the rules' over its
+# parse, grow faster than the length of a sentence; a "sentence" longer than this (a list run on
+# with commas, a page with no full stops, an attack on the parser) is read in windows that end at
+# a clause break. News sentences are far shorter (the longest in the eval sets is under 600).
+MAX_SENTENCE_CHARS = 1500
+CLAUSE_BREAKS = ("; ", ", ", " - ", " \u2013 ", ": ")
+
+
+def _windows(text: str, start: int, end: int, paragraph: int) -> Iterator[tuple[int, int, int]]:
+    """The span cut into windows of at most `MAX_SENTENCE_CHARS`, each ending at the last clause
+    break (else space) in its second half, else at the limit."""
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        middle = start + MAX_SENTENCE_CHARS // 2
+        cut = max((text.rfind(mark, middle, limit) + len(mark.rstrip()) for mark in CLAUSE_BREAKS), default=-1)
+        if cut <= middle:
+            cut = text.rfind(" ", middle, limit)
+        if cut <= start:
+            cut = limit
+        piece_start, piece_end = _trimmed(text, start, cut)
+        if piece_start < piece_end:
+            yield piece_start, piece_end, paragraph
+        start = cut
+    start, end = _trimmed(text, start, end)
+    if start < end:
+        yield start, end, paragraph
 
 
 def _without_dateline(text: str, span: tuple[int, int, int]) -> tuple[int, int, int]:
