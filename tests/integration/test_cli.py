@@ -394,8 +394,25 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     assert "assessment(s)" in result.stdout and "materiel show" in result.stderr  # the demo assesses too
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] > 0
-    again = cli("demo", "--db", db)  # a fresh ledger each time, not an append
+    again = cli("demo", "--db", db, "--force")  # asked to: a fresh ledger, not an append
     assert again.returncode == 0 and counts(db)["articles"] == n_demo
+
+
+def test_demo_refuses_an_existing_ledger_unless_forced(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    """`demo --db FILE` once replaced a 518-article ledger with the demo's articles, silently."""
+    db = tmp_path / "mine.db"
+    assert cli("ingest", sample_articles, "--db", db, "-q").returncode == 0
+    before = counts(db)
+    refused = cli("demo", "--db", db)
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert counts(db) == before  # untouched
+    other = tmp_path / "not-a-ledger.txt"
+    other.write_text("my notes\n")
+    assert cli("demo", "--db", other).returncode == 2 and other.read_text() == "my notes\n"
+    forced = cli("demo", "--db", db, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert counts(db)["articles"] == len([line for line in DEMO.read_text().splitlines() if line.strip()])
 
 
 def test_demo_default_ledger_is_a_temp_file(cli: Cli, tmp_path: Path) -> None:
