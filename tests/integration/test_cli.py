@@ -255,6 +255,23 @@ def test_ingest_twice_stores_nothing_new(cli: Cli, sample_articles: Path, tmp_pa
     assert "0 stored, 3 already in the ledger" in second.summary
 
 
+def test_ingest_with_workers_stores_what_one_process_stores(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    """`ingest --workers 2` failed ("SQLite objects created in a thread can only be used in that same
+    thread") and stored nothing, while `extract --workers 2` worked."""
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert cli("ingest", sample_articles, "--db", one, "-q").returncode == 0
+    result = cli("ingest", sample_articles, "--db", two, "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "3 stored, 0 already in the ledger" in result.summary
+    assert counts(two) == counts(one) and counts(two)["events"] > 0
+
+    def rows(db: Path) -> list[tuple]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT e.id, e.json FROM events e ORDER BY e.id").fetchall() + \
+                conn.execute("SELECT id, json FROM assessments ORDER BY id").fetchall()
+    assert rows(two) == rows(one)
+
+
 def test_ingest_honours_materiel_db(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
     db = tmp_path / "from-env" / "ledger.db"
     result = cli("ingest", sample_articles, env={"MATERIEL_DB": str(db)})

@@ -224,6 +224,30 @@ def test_a_failed_insert_leaves_no_part_of_the_article(db: Path) -> None:
     assert orphans(db) == 0
 
 
+def test_a_store_fed_from_another_thread_reads_and_writes(db: Path) -> None:
+    """A pipeline that consumes its input (and so asks the store whether an article is known) in a
+    worker thread failed with "SQLite objects created in a thread can only be used in that same thread"."""
+    import threading
+
+    failures: list[BaseException] = []
+    with Store(db) as store:
+        store.add(iran_result())
+
+        def elsewhere() -> None:
+            try:
+                assert store.has_article(IRAN) and not store.has_article(GERMANY)
+                assert store.add(germany_result()) == 1
+            except BaseException as exc:  # reported in the test's thread
+                failures.append(exc)
+
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        assert not failures, failures
+        assert store.has_article(GERMANY) and store.counts()["articles"] == 2
+    assert raw_counts(db)["articles"] == 2  # every thread's connection closed with the store
+
+
 def test_unopenable_ledger_raises_store_error(tmp_path: Path) -> None:
     directory = tmp_path / "a-directory"
     directory.mkdir()

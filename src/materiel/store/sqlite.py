@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -136,7 +137,7 @@ def true_spans(event: Event, article: Article) -> Event:
 
 
 def _checked_connection(uri: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails here if it is not a database
     except sqlite3.Error:
@@ -155,8 +156,12 @@ class Store:
         read; one that still needs an upgrade is then refused with a `StoreError` saying so."""
         self.path = str(path)
         self.read_only = read_only
+        self._local = threading.local()  # each thread's own connection (see `conn`)
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         try:
-            self.conn = self._connect()
+            self._local.conn = self._first = self._connect()
+            self._opened.append(self._first)
         except (sqlite3.Error, OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(f"cannot open the ledger {self.path}: {reason}; check the path and its permissions "
@@ -164,8 +169,27 @@ class Store:
         try:
             self._upgrade()
         except BaseException:
-            self.conn.close()
+            self.close()
             raise
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection to the ledger, opened on its first use in the thread: an sqlite3
+        connection may only be used in the thread that made it, and a store handed to another thread
+        (an extraction pipeline feeding it from a worker thread) must still read and write. Each
+        thread's transactions are its own; SQLite's locks order them as between processes."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.path == ":memory:":
+                return self._first  # a private in-memory database exists on one connection only
+            try:
+                conn = self._connect()
+            except (sqlite3.Error, OSError, ValueError) as exc:
+                raise StoreError(f"cannot open the ledger {self.path}: {exc}") from exc
+            with self._opened_lock:
+                self._opened.append(conn)
+            self._local.conn = conn
+        return conn
 
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: every transaction is an explicit `transaction()`, so DDL and DML of one
@@ -182,7 +206,8 @@ class Store:
                 return _checked_connection(uri + "&immutable=1")
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        # Not checked for its thread: `close` closes every thread's connection; each is used only by its own.
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         return conn
@@ -226,7 +251,11 @@ class Store:
         self.conn.commit()
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection of every thread that used the store."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
     @classmethod
     def for_reading(cls, path: str | Path) -> "Store":
