@@ -73,7 +73,7 @@ def test_a_failed_update_leaves_the_previous_assessments(tmp_path, results):
         assert snapshot(store) == before and store.assessed_through() == mark
         store.conn.execute("DROP TRIGGER boom")
         assess(store)
-        assert store.assessed_through() == store.last_event_rowid()
+        assert store.assessed_through() == store.last_publication_rowid()
         assert any(a.provider == "PRK" for a in store.assessments())
 
 
@@ -94,7 +94,7 @@ def test_a_run_racing_another_writer_never_stores_a_stale_family_nor_lowers_the_
                 assess(other)
 
         assess(store, on_family=meanwhile)
-        raced, mark, last = snapshot(store), store.assessed_through(), store.last_event_rowid()
+        raced, mark, last = snapshot(store), store.assessed_through(), store.last_publication_rowid()
     with filled(tmp_path / "b.db", [*others, first, later]) as store:
         assess(store, full=True)
         assert raced == snapshot(store)

@@ -272,6 +272,40 @@ def test_ingest_with_workers_stores_what_one_process_stores(cli: Cli, sample_art
     assert rows(two) == rows(one)
 
 
+def test_syndicated_copies_are_one_text_and_three_publications(cli: Cli, tmp_path: Path) -> None:
+    """The same wire story carried by three outlets kept one row and its copies were dropped, while the
+    summary said "3 stored". The text is kept once, each publication beside it; articles and outlets
+    count publications, and independent origins stay those of one copy (a copy is not an origin)."""
+    copies = [{**IRAN_ARTICLE, "id": f"iran-{n}", "outlet": outlet, "url": f"https://{n}.example/iran",
+               "published": f"2022-10-1{6 + n}"} for n, outlet in enumerate(["Example Wire", "Reuters", "Al Jazeera"])]
+    one, three = tmp_path / "one.db", tmp_path / "three.db"
+    assert cli("ingest", write_jsonl(tmp_path / "one.jsonl", copies[:1]), "--db", one, "-q").returncode == 0
+    first = cli("ingest", write_jsonl(tmp_path / "three.jsonl", copies), "--db", three)
+    assert first.returncode == 0, first.stderr
+    assert "3 stored (1 new text(s), 2 more publication(s) of a text already stored), 0 already in the ledger" \
+        in first.summary
+    with sqlite3.connect(three) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        assert conn.execute("SELECT outlet FROM publications ORDER BY rowid").fetchall() == \
+            [("Example Wire",), ("Reuters",), ("Al Jazeera",)]
+        assert counts(three)["events"] == counts(one)["events"] > 0
+
+    def ledger(db: Path) -> dict:
+        rows = cli("ledger", "--db", db, "--format", "jsonl", "--type", "transfer").jsonl()
+        return next(r for r in rows if (r["provider"], r["recipient"]) == ("IRN", "RUS"))
+    alone, syndicated = ledger(one), ledger(three)
+    assert (syndicated["articles"], syndicated["outlets"]) == (3, 3)
+    assert syndicated["independent_origins"] == alone["independent_origins"] == 1
+    assert syndicated["events"] == alone["events"]
+    assert (syndicated["first_reported"], syndicated["last_reported"]) == ("2022-10-16", "2022-10-18")
+    again = cli("ingest", tmp_path / "three.jsonl", "--db", three)  # the same input again: nothing new
+    assert "0 stored, 3 already in the ledger" in again.summary
+    assert ledger(three) == syndicated
+    dossier = json.loads(cli("show", syndicated["id"], "--db", three, "--format", "json").stdout)
+    assert [p["outlet"] for c in dossier["claims"] for p in c["publications"]] == \
+        ["Example Wire", "Reuters", "Al Jazeera"]
+
+
 def test_ingest_honours_materiel_db(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
     db = tmp_path / "from-env" / "ledger.db"
     result = cli("ingest", sample_articles, env={"MATERIEL_DB": str(db)})

@@ -61,7 +61,7 @@ class _Run:
 
     def __init__(self, store: Store, builder: AssessmentBuilder, summary: AssessSummary):
         self.store, self.builder, self.summary = store, builder, summary
-        self.seen = store.last_event_rowid()  # every event up to here is in what this run reads
+        self.seen = store.last_publication_rowid()  # every publication up to here is in what this run reads
         self.events: dict[str, int] = {}  # per family built: its events
         self.assessments: dict[str, int] = {}  # per family written: its assessments
 
@@ -87,7 +87,7 @@ class _Run:
         another run moved the mark below `start_mark` meanwhile (a full rebuild): then it stays."""
         try:
             with self.store.transaction():
-                last = self.store.last_event_rowid()
+                last = self.store.last_publication_rowid()
                 changed = {_family(*f) for f in self.store.families_since(self.seen)} if last > self.seen else set()
                 for key in sorted(changed):
                     if start_mark is not None or "|".join(key) in batch:

@@ -12,14 +12,15 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
-from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType, SlotSpan
+from ..model import (UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType, Publication,
+                     SlotSpan)
 from . import migrations
 
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
@@ -27,6 +28,8 @@ OPENING_CHARS = 400
 # How long a writer waits for another process's write transaction to end before giving up (sqlite3's
 # default is 5 s; a concurrent ingest or a large assessment batch may hold the lock longer).
 BUSY_TIMEOUT_S = 60.0
+# The meta key of the last publication the assessments reflect (see `Store.assessed_through`).
+ASSESSED_MARK = "assessed_publications"
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,10 @@ def true_spans(event: Event, article: Article) -> Event:
         return event
     text = article.full_text
     return event.with_changes(spans=tuple(s for s in event.spans if text[s.start:s.end] == s.text))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _checked_connection(uri: str) -> sqlite3.Connection:
@@ -276,11 +283,22 @@ class Store:
         self.close()
 
     def has_article(self, article: Article) -> bool:
+        """Whether the article's text (title and body) is stored, from whichever outlet."""
         row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.content_id,)).fetchone()
         return row is not None
 
+    def has_publication(self, article: Article) -> bool:
+        """Whether this very publication (text, id, URL, outlet, date) is stored."""
+        row = self.conn.execute(
+            "SELECT 1 FROM publications WHERE article_id = ? AND article_key = ? AND ifnull(url, '') = ?"
+            " AND ifnull(outlet, '') = ? AND ifnull(published, '') = ?",
+            (article.content_id, article.id, article.url or "", article.outlet or "",
+             article.published or "")).fetchone()
+        return row is not None
+
     def add(self, result: ArticleResult) -> int:
-        """Store one article and its grounded events atomically; returns events written (0 if known)."""
+        """Store one article, its grounded events and its publication atomically; returns events written
+        (0 when the text was stored before: then only the publication is added, if new)."""
         article = result.article
         events = [true_spans(e, article) for e in result.events if grounded(e, article)]
         try:
@@ -289,7 +307,8 @@ class Store:
                     "INSERT OR IGNORE INTO articles(id, article_key, title, text, url, outlet, published, origin,"
                     " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (article.content_id, article.id, article.title, article.text, article.url, article.outlet,
-                     article.published, article.origin, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                     article.published, article.origin, _now()))
+                self._insert_publication(article)
                 if cur.rowcount == 0:
                     return 0
                 for position, event in enumerate(events):
@@ -297,6 +316,25 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"could not store article {article.id}: {exc}") from exc
         return len(events)
+
+    def add_publication(self, article: Article) -> bool:
+        """Record another publication of a stored text (a syndicated copy: its own outlet, URL, date and
+        id); False when the text is not stored or this publication already is."""
+        try:
+            with self.transaction():
+                if not self.has_article(article):
+                    return False
+                return self._insert_publication(article)
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store article {article.id}: {exc}") from exc
+
+    def _insert_publication(self, article: Article) -> bool:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO publications(article_id, article_key, url, outlet, published, origin,"
+            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article.content_id, article.id, article.url, article.outlet, article.published, article.origin,
+             _now()))
+        return cur.rowcount > 0
 
     def _insert_event(self, content_id: str, position: int, event: Event) -> None:
         event_id = f"{content_id}:{position}"
@@ -350,16 +388,26 @@ class Store:
         return row[0] if row else None
 
     def assessed_through(self) -> int:
-        """The last event (by insertion order) already reflected in the assessments."""
-        return int(self._meta("assessed_through") or 0)
+        """The last publication (by insertion order) already reflected in the assessments. A new article
+        is stored with its first publication, so the mark covers its events too; a new copy of a known
+        text changes the counts of the flows its events are in."""
+        return int(self._meta(ASSESSED_MARK) or 0)
 
     def last_event_rowid(self) -> int:
         return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
 
+    def last_publication_rowid(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM publications").fetchone()[0]
+
+    def unassessed(self) -> bool:
+        """Whether anything stored is not yet reflected in the assessments (a run stopped before assessing)."""
+        return self.last_publication_rowid() > self.assessed_through()
+
     def families_since(self, rowid: int) -> set[tuple[str, str, str, str]]:
-        """(type, provider, recipient, category) of events stored after `rowid`."""
-        rows = self.conn.execute("SELECT DISTINCT type, provider, recipient, category FROM events WHERE rowid > ?",
-                                 (rowid,))
+        """(type, provider, recipient, category) of the events of texts published after publication `rowid`."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT type, provider, recipient, category FROM events WHERE article_id IN"
+            " (SELECT article_id FROM publications WHERE rowid > ?)", (rowid,))
         return {tuple(r) for r in rows}  # type: ignore[misc]
 
     def family_claims(self, kind: str, a: str, b: str, category: str) -> tuple[list[Claim], dict[str, str]]:
@@ -372,7 +420,19 @@ class Store:
             for row in self.conn.execute(sql, (OPENING_CHARS, kind, category, provider, recipient)):
                 claims.append(_claim(row))
                 openings[row[3]] = row[-1]
-        return claims, openings
+        return self._published(claims), openings
+
+    def _published(self, claims: list[Claim]) -> list[Claim]:
+        """The claims with every publication of their texts, first stored first."""
+        hashes = list(dict.fromkeys(c.article_hash for c in claims))
+        found: dict[str, list[Publication]] = {}
+        for chunk in range(0, len(hashes), SQL_VARIABLES):
+            ids = hashes[chunk:chunk + SQL_VARIABLES]
+            rows = self.conn.execute("SELECT article_id, article_key, outlet, url, published FROM publications"
+                                     f" WHERE article_id IN ({', '.join('?' * len(ids))}) ORDER BY rowid", ids)
+            for row in rows:
+                found.setdefault(row[0], []).append(Publication(*row[1:]))
+        return [replace(c, publications=tuple(found.get(c.article_hash, ()))) for c in claims]
 
     def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
         """Several families and the assessed-through mark in one transaction."""
@@ -380,7 +440,7 @@ class Store:
             with self.transaction():
                 for family, assessments in families.items():
                     self._write_family(family, assessments)
-                self._set_meta("assessed_through", str(through))
+                self._set_meta(ASSESSED_MARK, str(through))
         except sqlite3.Error as exc:
             raise StoreError(f"could not store assessments: {exc}") from exc
 
@@ -407,7 +467,7 @@ class Store:
         with self.transaction():
             self.conn.execute("DELETE FROM assessment_events")
             self.conn.execute("DELETE FROM assessments")
-            self._set_meta("assessed_through", "0")
+            self._set_meta(ASSESSED_MARK, "0")
 
     def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
                         offset: int = 0, sort: str = "last_reported", descending: bool = True) -> list[dict[str, object]]:
@@ -458,7 +518,8 @@ class Store:
                    f" WHERE ae.assessment_id IN ({', '.join('?' * len(ids))}) ORDER BY ae.assessment_id, ae.position")
             for row in self.conn.execute(sql, ids):
                 claims[row[0]].append(_claim(row[2:], tuple(json.loads(row[1]))))
-        return [Assessment.from_dict(json.loads(data), claims[aid]) for aid, data in rows]
+        published = iter(self._published([c for aid, _ in rows for c in claims[aid]]))
+        return [Assessment.from_dict(json.loads(data), [next(published) for _ in claims[aid]]) for aid, data in rows]
 
     def article(self, article_hash: str) -> Article | None:
         row = self.conn.execute("SELECT article_key, title, text, url, outlet, published, origin FROM articles"
@@ -530,6 +591,6 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         out = {}
-        for table in ("articles", "events", "sources", "evidence", "assessments"):
+        for table in ("articles", "publications", "events", "sources", "evidence", "assessments"):
             out[table] = self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table names are fixed
         return out
