@@ -91,6 +91,9 @@ SORTABLE = {"last_reported": ("last_reported",), "first_reported": ("first_repor
             "max_status": (LADDER_ORDER,), "grade": ("reliability", "credibility"),
             "origins": ("origins",), "articles": ("articles",), "events": ("events",), "denials": ("denials",)}
 
+# The tables a full rebuild of the assessments stages beside the live ones (see `Store.start_rebuild`).
+STAGED = ("assessments", "assessment_events")
+
 # The columns a claim is read from (events e joined with articles a), and how many ids one query binds.
 CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url"
 SQL_VARIABLES = 500
@@ -238,7 +241,10 @@ class Store:
                 if migrations.apply(self.conn) and self.last_event_rowid():
                     from ..assess.update import assess  # the assessments are built from the store's events
 
-                    assess(self, full=True)
+                    try:
+                        assess(self, full=True)
+                    except StoreError as exc:  # the rebuilt assessments could not be written
+                        raise sqlite3.OperationalError(str(exc)) from exc
         except sqlite3.Error as exc:
             raise StoreError(f"cannot upgrade the ledger {self.path}: {exc}; check the file and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
@@ -448,26 +454,91 @@ class Store:
         self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                           (key, value, value))
 
-    def _write_family(self, family: str, assessments: list[Assessment]) -> None:
-        self.conn.execute("DELETE FROM assessment_events WHERE assessment_id IN "
-                          "(SELECT id FROM assessments WHERE family = ?)", (family,))
-        self.conn.execute("DELETE FROM assessments WHERE family = ?", (family,))
+    def _write_family(self, family: str, assessments: list[Assessment], schema: str = "main",
+                      prefix: str = "") -> None:
+        """A family's assessments in place of its former ones, in the live tables or (schema `temp`,
+        prefix `rebuilt_`) in a full rebuild's staging copies."""
+        table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
+        self.conn.execute(f"DELETE FROM {claims} WHERE assessment_id IN "
+                          f"(SELECT id FROM {table} WHERE family = ?)", (family,))
+        self.conn.execute(f"DELETE FROM {table} WHERE family = ?", (family,))
         for a in assessments:
             s = a.summary()
             self.conn.execute(
-                "INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, family, a.type.value, a.provider, a.recipient, a.category.value, a.canonical, a.item_label,
                  a.max_status.value, a.latest_status.value, a.grade.reliability, a.grade.credibility, a.grade.code,
                  s["events"], s["articles"], s["outlets"], s["independent_origins"], s["denials"],
                  a.first_reported, a.last_reported, json.dumps(a.to_dict(claims=False), ensure_ascii=False)))
-            self.conn.executemany("INSERT INTO assessment_events VALUES (?, ?, ?, ?)",
+            self.conn.executemany(f"INSERT INTO {claims} VALUES (?, ?, ?, ?)",
                                   [(c.event_id, a.id, i, json.dumps(list(c.origins))) for i, c in enumerate(a.claims)])
 
-    def clear_assessments(self) -> None:
-        with self.transaction():
-            self.conn.execute("DELETE FROM assessment_events")
-            self.conn.execute("DELETE FROM assessments")
-            self._set_meta(ASSESSED_MARK, "0")
+    # A full rebuild writes beside the live assessments, into temporary tables of this connection (gone
+    # with it: a killed rebuild leaves nothing behind), and swaps them in with one transaction, so that
+    # readers see the old assessments or the new ones, never none or half.
+
+    def start_rebuild(self) -> None:
+        """Empty staging tables for a full rebuild, on this thread's connection."""
+        with self._staging():
+            for table in STAGED:
+                self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS rebuilt_{table} AS SELECT * FROM main.{table}"
+                                  " WHERE 0")
+                self.conn.execute(f"DELETE FROM temp.rebuilt_{table}")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS temp.rebuilt_by_family ON rebuilt_assessments(family)")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS temp.rebuilt_claims ON rebuilt_assessment_events(assessment_id)")
+
+    def stage_families(self, families: dict[str, list[Assessment]]) -> None:
+        """Write rebuilt families to the staging tables; no reader sees them until `swap_rebuild`."""
+        try:
+            with self._staging():
+                for family, assessments in families.items():
+                    self._write_family(family, assessments, "temp", "rebuilt_")
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+
+    def swap_rebuild(self, kept: set[str], through: int) -> None:
+        """In one transaction: the staged assessments replace the live ones, except the families in `kept`
+        (their rebuilding failed: they keep what they had), and the mark moves to `through`."""
+        try:
+            with self.transaction():
+                self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS rebuild_kept (family TEXT PRIMARY KEY)")
+                self.conn.execute("DELETE FROM temp.rebuild_kept")
+                self.conn.executemany("INSERT INTO temp.rebuild_kept VALUES (?)", [(f,) for f in sorted(kept)])
+                self.conn.execute("DELETE FROM main.assessment_events WHERE assessment_id IN (SELECT id FROM"
+                                  " main.assessments WHERE family NOT IN (SELECT family FROM temp.rebuild_kept))")
+                self.conn.execute("DELETE FROM main.assessments WHERE family NOT IN"
+                                  " (SELECT family FROM temp.rebuild_kept)")
+                self.conn.execute("INSERT INTO main.assessments SELECT * FROM temp.rebuilt_assessments"
+                                  " WHERE family NOT IN (SELECT family FROM temp.rebuild_kept)")
+                self.conn.execute("INSERT INTO main.assessment_events SELECT * FROM temp.rebuilt_assessment_events"
+                                  " WHERE assessment_id IN (SELECT id FROM temp.rebuilt_assessments"
+                                  " WHERE family NOT IN (SELECT family FROM temp.rebuild_kept))")
+                self._set_meta(ASSESSED_MARK, str(through))
+                self._set_meta("assessments_rebuilt_at", datetime.now(timezone.utc).isoformat())
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+        self.end_rebuild()
+
+    def end_rebuild(self) -> None:
+        """Drop the staging tables (a rebuild that stopped early leaves the live assessments as they were)."""
+        if self.conn.in_transaction:
+            return  # inside an upgrade's transaction: they go with the connection
+        for table in (*(f"rebuilt_{t}" for t in STAGED), "rebuild_kept"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    @contextmanager
+    def _staging(self) -> Iterator[None]:
+        """A transaction that writes temporary tables only: it takes no lock on the ledger."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
                         offset: int = 0, sort: str = "last_reported", descending: bool = True) -> list[dict[str, object]]:
