@@ -7,14 +7,18 @@ Builds a clean reference ledger once and times when it writes, then runs `materi
 watched until its first article shows in the ledger and killed with SIGKILL at a random moment (seeded)
 within the write phase of the clean run, until K kills have landed mid-write (2K runs at most); each
 ledger is checked (integrity, duplicates, orphans, half-stored articles) and the ingest run again, which
-must give exactly the reference. The same for `materiel assess --full` (watched until it clears the
-assessments). Then 2 and 4 concurrent ingests,
+must give exactly the reference. Then `materiel assess --full` on copies of the reference, each watched
+until it opens the ledger and killed at a random moment between then and its swap (a little past it
+for some), while a reader polls the number of assessments: the ledger must still hold exactly the
+reference's assessments, and the reader must never see fewer; also R ordinary rebuilds run to the end
+under the polling reader. Then 2 and 4 concurrent ingests,
 each assessing what it stored, over overlapping and over disjoint inputs into one file, which must give
 exactly the reference, assessments included. Prints where the kills landed and the figures; every count but
 trials and kills must be zero (exit 1 otherwise).
 
-    python bench/trial_crash.py                      # 50 ingest kills, 10 assess kills, 2 and 4 writers
+    python bench/trial_crash.py                      # 50 ingest kills, 20 assess kills, 2 and 4 writers
     python bench/trial_crash.py --ingest 5 --assess 2 --seed 7 --copies 2
+    python bench/trial_crash.py --ingest 0 --assess 25 --writers   # assess --full alone
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ CORPUS = (ROOT.parent / "shared" / "eval" / "dev" / "articles.jsonl",
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ingest", type=int, default=50, help="ingest kills to land mid-write (default 50)")
-    parser.add_argument("--assess", type=int, default=10, help="assess --full kills to land mid-write (default 10)")
+    parser.add_argument("--assess", type=int, default=20, help="assess --full kills to land mid-rebuild (default 20)")
+    parser.add_argument("--rebuilds", type=int, default=5,
+                        help="complete assess --full runs watched by a polling reader (default 5)")
     parser.add_argument("--writers", type=int, nargs="*", default=[2, 4], help="concurrent ingests (default 2 4)")
     parser.add_argument("--copies", type=int, default=3, help="times the corpus is repeated (default 3)")
     parser.add_argument("--seed", type=int, default=1)
@@ -53,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         ref = trials.Reference.build(trials.repeated(args.inputs, args.copies, work), work)
         counts = {t: sum(c.values()) for t, c in ref.snap.items()}
         print(f"reference: {counts}; ingest {ref.ingest_s:.1f}s (writes from {ref.ingest_first_write_s:.1f}s to "
-              f"{ref.ingest_last_write_s:.1f}s), assess --full {ref.assess_s:.1f}s (writes from "
-              f"{ref.assess_first_write_s:.1f}s to {ref.assess_last_write_s:.1f}s)", flush=True)
+              f"{ref.ingest_last_write_s:.1f}s), assess --full {ref.assess_s:.1f}s (ledger open at "
+              f"{ref.assess_opened_s:.2f}s, swap at {ref.assess_first_write_s:.2f}s)", flush=True)
         results = []
         ingest = trials.Tally()
         trials.kill_ingest(ref, work, args.ingest, rng, ingest)
@@ -63,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         assess = trials.Tally()
         trials.kill_assess(ref, work, args.assess, rng, assess)
         results.append(("kill -9 during assess --full", assess))
+        print(f"kill -9 during assess --full: {assess.describe()}", flush=True)
+        rebuilds = trials.Tally()
+        for n in range(args.rebuilds):
+            trials.rebuild_watched(ref, work / f"rebuild-{n}.db", rebuilds, f"rebuild {n}")
+        if args.rebuilds:
+            results.append(("assess --full run to the end, read meanwhile", rebuilds))
         for writers in args.writers:
             for split in (trials.overlapping, trials.disjoint):
                 tally = trials.Tally()

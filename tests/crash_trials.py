@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from contextlib import closing
@@ -134,17 +135,96 @@ def articles_stored(db: Path) -> bool:
 
 
 def assessed_all(db: Path) -> bool:
-    """The assessed-through mark has moved up to the last event: a run's final write."""
-    return bool(count(db, "SELECT value > 0 AND value = (SELECT max(rowid) FROM events) FROM "
-                          "(SELECT CAST(value AS INTEGER) AS value FROM meta WHERE key = 'assessed_through')"))
+    """The assessed-through mark has moved up to the last publication: a run's final write."""
+    return bool(count(db, "SELECT value > 0 AND value = (SELECT max(rowid) FROM publications) FROM "
+                          "(SELECT CAST(value AS INTEGER) AS value FROM meta WHERE key = 'assessed_publications')"))
 
 
-def assessments_below(total: int) -> Callable[[Path], bool]:
-    """First write of `assess --full` on a ledger holding `total` assessments: it clears them."""
+LAST_REBUILD = "SELECT coalesce(max(value), '') FROM meta WHERE key = 'assessments_rebuilt_at'"
+
+
+def swapped_from(rebuilt: str | None) -> Callable[[Path], bool]:
+    """The only write of `assess --full`: the rebuilt assessments swapped in (the swap notes its time)."""
     def written(db: Path) -> bool:
-        n = count(db, "SELECT count(*) FROM assessments")
-        return n is not None and n < total
+        n = count(db, LAST_REBUILD)
+        return n is not None and n != rebuilt
     return written
+
+
+def holds_open(pid: int, db: Path) -> bool:
+    """Whether process `pid` has the ledger file open (Linux /proc): it has begun reading it."""
+    target = str(db.resolve())
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == target for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
+@dataclass
+class Rebuild:
+    """How an `assess --full` went (seconds from its start): when it opened the ledger, when its swap
+    showed, when it ended."""
+
+    opened_s: float | None
+    swap_s: float | None
+    ended_s: float
+    killed: bool
+
+
+def run_rebuild(db: Path, kill_after_open: float | None = None) -> Rebuild:
+    """`materiel assess --full` on `db`, watched until it opens the ledger (everything after is reading,
+    building beside the live assessments, and the swap), then SIGKILLed `kill_after_open` seconds later
+    (None: run to the end)."""
+    before = count(db, LAST_REBUILD)
+    started = time.perf_counter()
+    proc = subprocess.Popen(materiel("assess", "--full", "--db", db, "-q"), env=environment(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    opened = swap = deadline = None
+    try:
+        while proc.poll() is None:
+            now = time.perf_counter() - started
+            if now > COMMAND_TIMEOUT_S:
+                raise RuntimeError(f"assess --full on {db} ran over {COMMAND_TIMEOUT_S}s")
+            if opened is None and holds_open(proc.pid, db):
+                opened = now
+                if kill_after_open is not None:
+                    deadline = opened + kill_after_open
+            if swap is None and opened is not None and swapped_from(before)(db):
+                swap = time.perf_counter() - started
+            if deadline is not None and time.perf_counter() - started >= deadline:
+                proc.kill()
+                proc.wait()
+                return Rebuild(opened, swap, time.perf_counter() - started, True)
+            time.sleep(0.001 if deadline is not None else POLL_S)
+        if swap is None and swapped_from(before)(db):
+            swap = time.perf_counter() - started
+        return Rebuild(opened, swap, time.perf_counter() - started, False)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+class Reader(threading.Thread):
+    """A reader polling the number of assessments (read-only, as a page or an export would) until stopped."""
+
+    def __init__(self, db: Path, interval_s: float = 0.002):
+        super().__init__(daemon=True)
+        self.db, self.interval_s = db, interval_s
+        self.seen: Counter = Counter()
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        while not self.halt.is_set():
+            n = count(self.db, "SELECT count(*) FROM assessments")
+            if n is not None:
+                self.seen[n] += 1
+            time.sleep(self.interval_s)
+
+    def stop(self) -> Counter:
+        self.halt.set()
+        self.join()
+        return self.seen
 
 
 def repeated(inputs: Sequence[Path], copies: int, workdir: Path) -> list[Path]:
@@ -249,12 +329,23 @@ class Tally:
     orphans: int = 0
     half_stored: int = 0
     failed_commands: int = 0
+    polls: int = 0  # a reader's counts of the assessments during the trials
+    polls_short: int = 0  # of which fewer assessments than the ledger holds before and after
     notes: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         return not (self.lost or self.duplicated or self.integrity_failures or self.orphans or self.half_stored
-                    or self.failed_commands)
+                    or self.failed_commands or self.polls_short)
+
+    def read(self, seen: Counter, total: int, label: str) -> None:
+        """What a polling reader saw: every poll must find all `total` assessments."""
+        self.polls += sum(seen.values())
+        short = sum(n for value, n in seen.items() if value < total)
+        self.polls_short += short
+        if short:
+            self.notes.append(f"{label}: a reader saw fewer than {total} assessments in {short} poll(s): "
+                              f"{sorted(v for v in seen if v < total)[:5]}")
 
     def check(self, db: Path, label: str) -> Snapshot:
         found = problems(db)
@@ -286,7 +377,9 @@ class Tally:
         return (f"{self.trials} trial(s) ({self.mid_write} killed mid-write{': ' + landed if landed else ''}): "
                 f"{self.lost} row(s) lost, {self.duplicated} duplicated, {self.integrity_failures} integrity "
                 f"failure(s), {self.orphans} orphan finding(s), {self.half_stored} half-stored article(s), "
-                f"{self.failed_commands} failed command(s)")
+                f"{self.failed_commands} failed command(s)"
+                + (f"; a reader polled {self.polls} time(s), {self.polls_short} saw fewer assessments"
+                   if self.polls else ""))
 
 
 def copy_ledger(source: Path, target: Path) -> None:
@@ -307,9 +400,10 @@ class Reference:
     ingest_first_write_s: float
     ingest_last_write_s: float
     ingest_s: float
-    assess_first_write_s: float
+    assess_first_write_s: float  # `assess --full` writes once: the swap
     assess_last_write_s: float
     assess_s: float
+    assess_opened_s: float = 0.0  # when a clean `assess --full` opened the ledger: it reads and builds from here
 
     @property
     def articles(self) -> int:
@@ -326,8 +420,14 @@ class Reference:
 
     @property
     def assess_writing_s(self) -> float:
-        """From clearing the assessments to the last write of a clean `assess --full`."""
+        """The last write of a clean `assess --full` after its first (it writes once: the swap)."""
         return self.assess_last_write_s - self.assess_first_write_s
+
+    @property
+    def assess_building_s(self) -> float:
+        """How long a clean `assess --full` holds the ledger open before its swap: it reads the events,
+        loads what assessing needs and builds beside the live assessments."""
+        return self.assess_first_write_s - self.assess_opened_s
 
     @classmethod
     def build(cls, inputs: Sequence[Path], workdir: Path) -> "Reference":
@@ -335,18 +435,16 @@ class Reference:
         ingest = run_watched(["ingest", *inputs, "--db", db, "-q"], db, articles_stored, done=assessed_all)
         tally = Tally()
         first = tally.check(db, "reference")
-        total = sum(first["assessments"].values())
-        assess = run_watched(["assess", "--full", "--db", db, "-q"], db, assessments_below(total),
-                             done=assessed_all)
+        assess = run_rebuild(db)
         snap = tally.check(db, "reference")
-        if None in (ingest.first_write_s, ingest.last_write_s, assess.first_write_s, assess.last_write_s):
+        if None in (ingest.first_write_s, ingest.last_write_s, assess.opened_s, assess.swap_s):
             raise RuntimeError("the clean reference run wrote nothing; is the corpus empty?")
         if snap != first:
             tally.notes.append("reference: `assess --full` after the ingest changed the assessments")
         if not tally.clean or tally.notes:
             raise RuntimeError("the clean reference ledger has problems: " + "; ".join(tally.notes))
         times = (ingest.first_write_s, ingest.last_write_s, ingest.ended_s,
-                 assess.first_write_s, assess.last_write_s, assess.ended_s)
+                 assess.swap_s, assess.swap_s, assess.ended_s, assess.opened_s)
         return cls(list(inputs), db, snap, *times)  # type: ignore[arg-type]
 
 
@@ -399,18 +497,25 @@ def _kill_until(kills: int, tally: Tally, trial) -> None:
 
 
 def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, label: str) -> str:
-    """`materiel assess --full` on a copy of the clean ledger, killed `after_s` seconds after it cleared
-    the assessments; the ledger checked and the command run again. Returns where the kill landed."""
+    """`materiel assess --full` on a copy of the clean ledger, killed `after_s` seconds after it opened the
+    ledger while a reader polls the number of assessments; the ledger must hold exactly the clean
+    assessments (the old ones, or the rebuilt ones, which equal them), the reader must never have seen
+    fewer, and the command run again must give the clean ledger. Returns where the kill landed."""
     copy_ledger(ref.db, db)
     args = ["assess", "--full", "--db", db, "-q"]
-    watched = run_watched(args, db, assessments_below(ref.assessments), after_s)
+    reader = Reader(db)
+    reader.start()
+    try:
+        watched = run_rebuild(db, after_s)
+    finally:
+        seen = reader.stop()
     tally.trials += 1
-    got = tally.check(db, label)
-    untouched = {t: got[t] for t in CONTENT if not t.startswith("assessment")}
-    tally.compare({**ref.snap, **untouched}, ref.snap, label)  # articles and events never change
-    left = sum(got["assessments"].values())
-    where = ("finished before the kill" if not watched.killed else "after the last write" if got == ref.snap
-             else "mid-rebuild (assessments cleared)" if not left else "mid-rebuild (assessments partly rebuilt)")
+    tally.read(seen, ref.assessments, label)
+    tally.compare(tally.check(db, label), ref.snap, label)
+    where = ("finished before the kill" if not watched.killed
+             else "after the swap" if watched.swap_s is not None
+             else "mid-rebuild (before the swap)" if watched.opened_s is not None
+             else "before opening the ledger")
     tally.land(where)
     tally.command(args, f"{label} rerun")
     tally.compare(tally.check(db, f"{label} rerun"), ref.snap, f"{label} rerun")
@@ -418,11 +523,25 @@ def kill_assess_once(ref: Reference, db: Path, after_s: float, tally: Tally, lab
 
 
 def kill_assess(ref: Reference, workdir: Path, kills: int, rng: random.Random, tally: Tally) -> None:
-    """`materiel assess --full` killed at random moments after it cleared the assessments, checked, and
-    run again, until `kills` kills landed mid-write (or twice as many trials ran)."""
+    """`materiel assess --full` killed at random moments of its building phase (and a little past the
+    swap), checked, and run again, until `kills` kills landed mid-rebuild (or twice as many trials ran)."""
     _kill_until(kills, tally, lambda n: kill_assess_once(ref, workdir / f"assess-{n}.db",
-                                                          rng.uniform(0, ref.assess_writing_s), tally,
-                                                          f"assess kill {n}"))
+                                                          rng.uniform(0, 1.05 * ref.assess_building_s),
+                                                          tally, f"assess kill {n}"))
+
+
+def rebuild_watched(ref: Reference, db: Path, tally: Tally, label: str) -> None:
+    """An ordinary `assess --full` run to the end while a reader polls: it must always see every assessment."""
+    copy_ledger(ref.db, db)
+    reader = Reader(db)
+    reader.start()
+    try:
+        tally.command(["assess", "--full", "--db", db, "-q"], label)
+    finally:
+        seen = reader.stop()
+    tally.trials += 1
+    tally.read(seen, ref.assessments, label)
+    tally.compare(tally.check(db, label), ref.snap, label)
 
 
 def concurrent_ingest(ref: Reference, workdir: Path, groups: Sequence[Sequence[Path]], tally: Tally,

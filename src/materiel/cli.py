@@ -352,13 +352,25 @@ def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file)."),
+    db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file); "
+                                     "an existing file is refused unless --force."),
+    force: bool = typer.Option(False, "--force", help="Replace the file --db names if it exists (its ledger is lost)."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Ingest the bundled sample articles into a fresh ledger, assess it, and print events and assessments."""
     path = Path(db) if db else Path(tempfile.mkdtemp(prefix="materiel-demo-")) / "demo.db"
-    if path.exists():
-        path.unlink()
+    if path.exists() or path.is_symlink():
+        if not force:
+            err.print(f"[red]error[/red] {escape(str(path))} already exists; the demo writes a fresh ledger and "
+                      "would delete what it holds. Choose another --db, or add --force to replace it",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
+        if path.is_dir():
+            err.print(f"[red]error[/red] {escape(str(path))} is a directory; give --db a file name",
+                      highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
+        for suffix in ("", "-wal", "-shm"):  # the old ledger's write-ahead log must not outlive it
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     summary = service.RunSummary()
     try:
         service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=reporter(debug),

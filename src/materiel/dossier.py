@@ -31,7 +31,7 @@ def render_dossier(a: Assessment, console: Console) -> None:
     head = (f"[bold]{escape(kb.party_label(a.provider))} → {escape(kb.party_label(a.recipient))}[/bold]  "
             f"{a.type.value} of [bold]{escape(a.item_label)}[/bold] ({a.category.value})\n"
             f"grade [bold]{a.grade.code}[/bold] · most advanced: {a.max_status.value} · latest: {a.latest_status.value}"
-            f" · {len(a.claims)} claim(s) in {len(a.articles)} article(s) from {len(a.outlets)} outlet(s) · "
+            f" · {len(a.claims)} claim(s) in {len(a.publications)} article(s) from {len(a.outlets)} outlet(s) · "
             f"{a.independent_origins} independent origin(s) · reported {escape(a.first_reported or '?')} to "
             f"{escape(a.last_reported or '?')}")
     if a.names:

@@ -1,8 +1,11 @@
 """Where a command's output goes: a file that appears whole or not at all, or standard output.
 
-A file is written to `NAME.part` beside it and renamed over the target only once every byte is
-written and flushed; on any failure the part file is removed and the old target (if any) stays.
-An output that is one of the command's inputs or its ledger is refused before anything is opened.
+A file is written to a new temporary `NAME.XXXXXXXX.part` beside it (created exclusively, so a file or
+symlink already there is never followed or reused) and renamed over the target only once every byte
+is written and flushed; on any failure the part file is removed and the old target (if any) stays.
+An output that is one of the command's inputs or its ledger, or that is not a regular file (a
+directory, a device such as /dev/null, a FIFO, a socket), is refused before anything is opened:
+standard output serves for those (`> /dev/null`, `| consumer`).
 Write errors (a full disk, a missing directory) become one `OutputError`; a closed pipe stays a
 `BrokenPipeError` for the shell to end quietly.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
@@ -51,13 +55,10 @@ def opened(target: Path | None, guarded: Iterable[tuple[str, str | Path]] = ()) 
         return
     refuse_clobbering(target, guarded)
     real = Path(os.path.realpath(target))  # through a symlink, the file it names is replaced
-    if real.exists() and not stat.S_ISREG(real.stat().st_mode):
-        # a device or a pipe (/dev/stdout, a FIFO) is written in place: it cannot be renamed over
-        yield from _checked(_open(real, target), str(target))
-        return
-    part = real.with_name(real.name + PART_SUFFIX)
+    mode = _refuse_special(real, target)
+    stream, part = _open_part(real, target, mode)
     try:
-        yield from _checked(_open(part, target), str(target))
+        yield from _checked(stream, str(target))
         os.replace(part, real)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -67,11 +68,45 @@ def opened(target: Path | None, guarded: Iterable[tuple[str, str | Path]] = ()) 
         raise
 
 
-def _open(path: Path, shown: Path) -> TextIO:
+def _refuse_special(real: Path, shown: Path) -> int | None:
+    """The permission bits of the regular file `real` (None when there is none yet); anything else there
+    (a directory, device, FIFO or socket) is refused: renaming over it would replace a device node."""
     try:
-        return path.open("w", encoding="utf-8", newline="")
+        st = real.stat()
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    if stat.S_ISREG(st.st_mode):
+        return stat.S_IMODE(st.st_mode)
+    kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+    raise OutputError(f"refusing to write {shown}: it is {kind}; -o takes a regular file (write to standard "
+                      "output instead, e.g. `> /dev/null` or `| program`)")
+
+
+def _open_part(real: Path, shown: Path, mode: int | None) -> tuple[TextIO, Path]:
+    """A new, exclusively created part file beside `real` (O_EXCL: never an existing file or symlink),
+    with the target's permission bits, or those a new file gets under the umask."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=real.name + ".", suffix=PART_SUFFIX, dir=real.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    part = Path(name)
+    try:
+        os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())
+        return os.fdopen(fd, "w", encoding="utf-8", newline=""), part
+    except BaseException:
+        os.close(fd)
+        part.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # read by setting it; set back at once
+    os.umask(mask)
+    return mask
 
 
 def _checked(stream: TextIO, where: str, keep_open: bool = False) -> Iterator[TextIO]:

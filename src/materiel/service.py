@@ -32,8 +32,9 @@ class RunSummary:
     read: int = 0
     rejected: Counter = field(default_factory=Counter)
     events: int = 0
-    stored: int = 0
-    already_known: int = 0
+    stored: int = 0  # publications stored: new texts and new copies of stored texts
+    copies: int = 0  # of which another outlet's (or URL's, or date's) copy of a text already stored
+    already_known: int = 0  # the same publication was stored before
 
     @property
     def rejected_total(self) -> int:
@@ -52,7 +53,9 @@ class RunSummary:
     def describe(self) -> str:
         parts = [f"{self.read} article(s) read", f"{self.events} event(s) found"]
         if self.stored or self.already_known:
-            parts.append(f"{self.stored} stored, {self.already_known} already in the ledger")
+            copies = f" ({self.stored - self.copies} new text(s), {self.copies} more publication(s) of a text " \
+                     "already stored)" if self.copies else ""
+            parts.append(f"{self.stored} stored{copies}, {self.already_known} already in the ledger")
         if self.rejected:
             reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
             parts.append(f"{self.rejected_total} input(s) skipped ({reasons})")
@@ -134,10 +137,11 @@ def store_each(store: Store, results: Iterable[ArticleResult], summary: RunSumma
                on_rejection: RejectionHandler | None = None) -> Iterator[ArticleResult]:
     """Store each result in a transaction of its own (all of its rows or none). An article already in
     the ledger is left as it is; one that fails to store by a bug is rejected and the rest go on,
-    while an error of the ledger itself (a `StoreError`: full disk, read-only file) ends the run."""
+    while an error of the ledger itself (a `StoreError`: full disk, read-only file) ends the run.
+    Another publication of a stored text (a syndicated copy) is recorded beside it."""
     for result in results:
         if store.has_article(result.article):
-            summary.already_known += 1  # same content already ingested: nothing to do
+            _publication(store, result.article, summary)  # same content already ingested: at most a copy
             yield result
             continue
         try:
@@ -150,6 +154,15 @@ def store_each(store: Store, results: Iterable[ArticleResult], summary: RunSumma
         summary.events += written
         summary.stored += 1
         yield result
+
+
+def _publication(store: Store, article: Article, summary: RunSummary) -> None:
+    """A stored text seen again: its publication is recorded if new (another outlet's copy), else known."""
+    if store.add_publication(article):
+        summary.stored += 1
+        summary.copies += 1
+    else:
+        summary.already_known += 1
 
 
 def ingest_paths(paths: Iterable[str], db: str | Path, summary: RunSummary, workers: int = 1,
@@ -168,7 +181,7 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
     def fresh(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
             if store.has_article(article):
-                summary.already_known += 1  # known before extraction: not even extracted
+                _publication(store, article, summary)  # known before extraction: not even extracted
                 continue
             yield article
 

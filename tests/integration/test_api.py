@@ -149,6 +149,36 @@ def test_writes_need_the_token(writable):
     assert ok.json()["stored"] == 0 and get(writable, "/api/health").json()["counts"]["articles"] == 0
 
 
+def test_posting_articles_stored_but_never_assessed_assesses_them(tmp_path, results):
+    """A crash between storing the last article and assessing left the assessments stale for good: a
+    rerun stored nothing new and so skipped assessing. Whatever is unassessed is assessed."""
+    from support import filled
+
+    stored = [r for r in results if r.events][:3]
+    with filled(tmp_path / "ledger.db", stored) as store:  # stored, then the writer "died" before assessing
+        assert store.count_assessments() == 0
+    server = Server(tmp_path / "ledger.db", "--writable", env={"MATERIEL_TOKEN": TOKEN})
+    try:
+        a = stored[0].article
+        body = {"articles": [{"id": a.id, "title": a.title, "text": a.text, "url": a.url, "outlet": a.outlet,
+                              "published": a.published}]}
+        response = httpx.post(server.url + "/api/ingest", json=body, headers={"Authorization": f"Bearer {TOKEN}"},
+                              timeout=120)
+        assert response.status_code == 200, response.text
+        assert response.json()["stored"] == 0 and response.json()["assessments_updated"] > 0
+        assert get(server, "/api/assessments").json()["total"] > 0
+    finally:
+        server.stop()
+    from materiel.assess.update import assess
+    from materiel.store.sqlite import Store
+
+    with Store(tmp_path / "ledger.db") as store:  # up to date: what a full rebuild gives
+        assert not store.unassessed()
+        brought = sorted(store.conn.execute("SELECT id, json FROM assessments").fetchall())
+        assess(store, full=True)
+        assert sorted(store.conn.execute("SELECT id, json FROM assessments").fetchall()) == brought
+
+
 def test_ingest_stores_and_assesses(writable):
     headers = {"Authorization": f"Bearer {TOKEN}"}
     response = httpx.post(writable.url + "/api/ingest", json={"articles": [ARTICLE]}, headers=headers, timeout=120)

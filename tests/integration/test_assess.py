@@ -15,6 +15,7 @@ import pytest
 
 import materiel
 from materiel.assess.scoring import score_assessments
+from materiel.assess.build import AssessmentBuilder
 from materiel.assess.update import assess
 from materiel.errors import StoreError
 from materiel.model import Status
@@ -73,8 +74,74 @@ def test_a_failed_update_leaves_the_previous_assessments(tmp_path, results):
         assert snapshot(store) == before and store.assessed_through() == mark
         store.conn.execute("DROP TRIGGER boom")
         assess(store)
-        assert store.assessed_through() == store.last_event_rowid()
+        assert store.assessed_through() == store.last_publication_rowid()
         assert any(a.provider == "PRK" for a in store.assessments())
+
+
+class Stopped(BaseException):
+    """What a kill does to a rebuild: it stops wherever it is, with nothing caught on the way."""
+
+
+@pytest.mark.parametrize("stop_at", ["first family", "after a staged batch", "last family"])
+def test_a_full_rebuild_stopped_mid_way_keeps_the_old_assessments_and_readers_never_see_fewer(
+        tmp_path, results, monkeypatch, stop_at):
+    """`assess --full` emptied the assessments in the transaction that rebuilt them: a kill left an empty
+    ledger, and readers saw 0 assessments during an ordinary rebuild. The new ones are built beside the
+    old and swapped in at once."""
+    import materiel.assess.update as update
+
+    monkeypatch.setattr(update, "FAMILIES_PER_COMMIT", 3)  # several staged batches before the swap
+    db = assessed_ledger(tmp_path / "ledger.db", results)
+    with Store(db) as store:
+        before, mark = snapshot(store), store.assessed_through()
+        total = store.count_assessments()
+        rows = sorted(store.conn.execute("SELECT * FROM assessments").fetchall())
+    seen: list[int] = []
+
+    def reader_count() -> int:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as reader:
+            return reader.execute("SELECT count(*) FROM assessments").fetchone()[0]
+
+    def stop(n: int, families: int) -> None:
+        seen.append(reader_count())
+        if stop_at == "first family" and n == 1 or stop_at == "after a staged batch" and n == 8 \
+                or stop_at == "last family" and n == families:
+            raise Stopped()
+
+    with Store(db) as store:
+        with pytest.raises(Stopped):
+            assess(store, full=True, on_family=stop)
+        assert snapshot(store) == before and store.assessed_through() == mark
+        assert sorted(store.conn.execute("SELECT * FROM assessments").fetchall()) == rows
+        assert not store.conn.execute("SELECT count(*) FROM temp.sqlite_master").fetchone()[0]  # staging dropped
+    assert set(seen) == {total}  # a reader never saw the rebuild half-way
+    seen.clear()
+    with Store(db) as store:  # a rebuild that runs to the end gives the same assessments, readers seeing all
+        summary = assess(store, full=True, on_family=lambda n, families: seen.append(reader_count()))
+        assert summary.assessments == total and snapshot(store) == before
+        assert store.assessed_through() == store.last_publication_rowid()
+    assert set(seen) == {total} and reader_count() == total
+
+
+def test_a_full_rebuild_keeps_the_old_assessments_of_a_family_that_fails(tmp_path, results):
+    db = assessed_ledger(tmp_path / "ledger.db", results)
+    with Store(db) as store:
+        before = snapshot(store)
+        prk = {aid for aid, a in before.items() if a["provider"] == "PRK"}
+
+    class Failing(AssessmentBuilder):
+        def build_family(self, family, claims, texts=None):
+            if family.split("|")[1] == "PRK":
+                raise ValueError("planted bug")
+            return super().build_family(family, claims, texts)
+
+    with Store(db) as store:
+        summary = assess(store, full=True, builder=Failing())
+        assert summary.failures and prk
+        assert snapshot(store) == before  # the others rebuilt identical, PRK's kept
+        assert store.assessed_through() == 0  # the next update tries every family again
+        assess(store)
+        assert snapshot(store) == before and store.assessed_through() == store.last_publication_rowid()
 
 
 def test_a_run_racing_another_writer_never_stores_a_stale_family_nor_lowers_the_mark(tmp_path, results):
@@ -94,7 +161,7 @@ def test_a_run_racing_another_writer_never_stores_a_stale_family_nor_lowers_the_
                 assess(other)
 
         assess(store, on_family=meanwhile)
-        raced, mark, last = snapshot(store), store.assessed_through(), store.last_event_rowid()
+        raced, mark, last = snapshot(store), store.assessed_through(), store.last_publication_rowid()
     with filled(tmp_path / "b.db", [*others, first, later]) as store:
         assess(store, full=True)
         assert raced == snapshot(store)

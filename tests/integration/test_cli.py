@@ -257,6 +257,57 @@ def test_ingest_twice_stores_nothing_new(cli: Cli, sample_articles: Path, tmp_pa
     assert "0 stored, 3 already in the ledger" in second.summary
 
 
+def test_ingest_with_workers_stores_what_one_process_stores(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    """`ingest --workers 2` failed ("SQLite objects created in a thread can only be used in that same
+    thread") and stored nothing, while `extract --workers 2` worked."""
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert cli("ingest", sample_articles, "--db", one, "-q").returncode == 0
+    result = cli("ingest", sample_articles, "--db", two, "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "3 stored, 0 already in the ledger" in result.summary
+    assert counts(two) == counts(one) and counts(two)["events"] > 0
+
+    def rows(db: Path) -> list[tuple]:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT e.id, e.json FROM events e ORDER BY e.id").fetchall() + \
+                conn.execute("SELECT id, json FROM assessments ORDER BY id").fetchall()
+    assert rows(two) == rows(one)
+
+
+def test_syndicated_copies_are_one_text_and_three_publications(cli: Cli, tmp_path: Path) -> None:
+    """The same wire story carried by three outlets kept one row and its copies were dropped, while the
+    summary said "3 stored". The text is kept once, each publication beside it; articles and outlets
+    count publications, and independent origins stay those of one copy (a copy is not an origin)."""
+    copies = [{**IRAN_ARTICLE, "id": f"iran-{n}", "outlet": outlet, "url": f"https://{n}.example/iran",
+               "published": f"2022-10-1{6 + n}"} for n, outlet in enumerate(["Example Wire", "Reuters", "Al Jazeera"])]
+    one, three = tmp_path / "one.db", tmp_path / "three.db"
+    assert cli("ingest", write_jsonl(tmp_path / "one.jsonl", copies[:1]), "--db", one, "-q").returncode == 0
+    first = cli("ingest", write_jsonl(tmp_path / "three.jsonl", copies), "--db", three)
+    assert first.returncode == 0, first.stderr
+    assert "3 stored (1 new text(s), 2 more publication(s) of a text already stored), 0 already in the ledger" \
+        in first.summary
+    with sqlite3.connect(three) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        assert conn.execute("SELECT outlet FROM publications ORDER BY rowid").fetchall() == \
+            [("Example Wire",), ("Reuters",), ("Al Jazeera",)]
+        assert counts(three)["events"] == counts(one)["events"] > 0
+
+    def ledger(db: Path) -> dict:
+        rows = cli("ledger", "--db", db, "--format", "jsonl", "--type", "transfer").jsonl()
+        return next(r for r in rows if (r["provider"], r["recipient"]) == ("IRN", "RUS"))
+    alone, syndicated = ledger(one), ledger(three)
+    assert (syndicated["articles"], syndicated["outlets"]) == (3, 3)
+    assert syndicated["independent_origins"] == alone["independent_origins"] == 1
+    assert syndicated["events"] == alone["events"]
+    assert (syndicated["first_reported"], syndicated["last_reported"]) == ("2022-10-16", "2022-10-18")
+    again = cli("ingest", tmp_path / "three.jsonl", "--db", three)  # the same input again: nothing new
+    assert "0 stored, 3 already in the ledger" in again.summary
+    assert ledger(three) == syndicated
+    dossier = json.loads(cli("show", syndicated["id"], "--db", three, "--format", "json").stdout)
+    assert [p["outlet"] for c in dossier["claims"] for p in c["publications"]] == \
+        ["Example Wire", "Reuters", "Al Jazeera"]
+
+
 def test_ingest_honours_materiel_db(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
     db = tmp_path / "from-env" / "ledger.db"
     result = cli("ingest", sample_articles, env={"MATERIEL_DB": str(db)})
@@ -396,8 +447,25 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     assert "assessment(s)" in result.stdout and "materiel show" in result.stderr  # the demo assesses too
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] > 0
-    again = cli("demo", "--db", db)  # a fresh ledger each time, not an append
+    again = cli("demo", "--db", db, "--force")  # asked to: a fresh ledger, not an append
     assert again.returncode == 0 and counts(db)["articles"] == n_demo
+
+
+def test_demo_refuses_an_existing_ledger_unless_forced(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    """`demo --db FILE` once replaced a 518-article ledger with the demo's articles, silently."""
+    db = tmp_path / "mine.db"
+    assert cli("ingest", sample_articles, "--db", db, "-q").returncode == 0
+    before = counts(db)
+    refused = cli("demo", "--db", db)
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert counts(db) == before  # untouched
+    other = tmp_path / "not-a-ledger.txt"
+    other.write_text("my notes\n")
+    assert cli("demo", "--db", other).returncode == 2 and other.read_text() == "my notes\n"
+    forced = cli("demo", "--db", db, "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert counts(db)["articles"] == len([line for line in DEMO.read_text().splitlines() if line.strip()])
 
 
 def test_demo_default_ledger_is_a_temp_file(cli: Cli, tmp_path: Path) -> None:

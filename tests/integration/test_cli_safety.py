@@ -107,10 +107,8 @@ def run_materiel(*args: object, stdout=subprocess.PIPE, input: bytes | None = No
 @pytest.mark.slow
 def test_a_full_device_is_an_error_not_a_success(ledger: Path, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "input.jsonl", [IRAN_ARTICLE])
-    with open("/dev/full", "wb") as full:
-        runs = [run_materiel("export", "-f", "csv", "--db", ledger, "-o", "/dev/full"),
-                run_materiel("export", "-f", "csv", "--db", ledger, stdout=full),
-                run_materiel("extract", source, "-q", "-o", "/dev/full"),
+    with open("/dev/full", "wb") as full:  # (`-o /dev/full` is refused as a device: see below)
+        runs = [run_materiel("export", "-f", "csv", "--db", ledger, stdout=full),
                 run_materiel("extract", source, "-q", stdout=full)]
     for run in runs:
         stderr = run.stderr.decode()
@@ -118,6 +116,60 @@ def test_a_full_device_is_an_error_not_a_success(ledger: Path, tmp_path: Path) -
         assert "No space left on device" in one_error_line(stderr)
         assert "assessment(s) written" not in stderr and "article(s) read" not in stderr
     assert Path("/dev/full").is_char_device()
+
+
+def test_a_part_symlink_planted_beside_the_output_is_never_followed(ledger: Path, tmp_path: Path) -> None:
+    """`export -o out.csv` used to open `out.csv.part` by name, writing through a symlink planted there."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours\n")
+    target = tmp_path / "out.csv"
+    planted = tmp_path / "out.csv.part"
+    planted.symlink_to(victim)
+    run = invoke("export", "--format", "csv", "--db", ledger, "-o", target)
+    assert run.exit_code == 0, run.output
+    assert victim.read_text() == "not yours\n"
+    assert planted.is_symlink() and os.readlink(planted) == str(victim)  # left alone, not renamed over the output
+    assert not target.is_symlink() and target.read_text().startswith("id,")
+    assert sorted(p.name for p in tmp_path.glob("*.part")) == ["out.csv.part"]  # no part file of ours left
+
+
+def test_an_output_keeps_the_permissions_a_new_file_gets_or_the_old_one_had(ledger: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.csv"
+    assert invoke("export", "--format", "csv", "--db", ledger, "-o", fresh).exit_code == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
+    old = tmp_path / "old.csv"
+    old.write_text("previous\n")
+    old.chmod(0o640)
+    assert invoke("export", "--format", "csv", "--db", ledger, "-o", old).exit_code == 0
+    assert old.stat().st_mode & 0o777 == 0o640 and old.read_text().startswith("id,")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "symlink to a device"])
+def test_special_files_are_refused_as_outputs(ledger: Path, tmp_path: Path, kind: str) -> None:
+    """A device node or a FIFO given to -o was replaced by a regular file (renamed over) or written to."""
+    if kind == "fifo":
+        target = tmp_path / "pipe"
+        os.mkfifo(target)
+    else:
+        device = Path("/dev/null")
+        if not device.is_char_device():
+            pytest.skip("needs /dev/null")
+        target = device if kind == "device" else tmp_path / "null-link"
+        if kind != "device":
+            target.symlink_to(device)
+    run = invoke("export", "--format", "csv", "--db", ledger, "-o", target)  # a FIFO would block a writer
+    assert run.exit_code == 2, run.output
+    line = one_error_line(run.output)
+    assert "refusing to write" in line and ("FIFO" in line or "device" in line)
+    assert "assessment(s) written" not in run.output
+    if kind == "fifo":
+        assert target.is_fifo()
+    assert Path("/dev/null").is_char_device()
+    assert not list(tmp_path.glob("*.part")) and not list(Path("/dev").glob("null.*.part"))
+    extract = invoke("extract", write_jsonl(tmp_path / "in.jsonl", [IRAN_ARTICLE]), "-q", "-o", target)
+    assert extract.exit_code == 2 and "refusing to write" in one_error_line(extract.output)
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_part(ledger: Path, tmp_path: Path) -> None:

@@ -37,16 +37,24 @@ def test_kill_during_ingest_and_assess_leaves_a_sound_ledger_that_a_rerun_comple
     rng = random.Random(3)
     trials.kill_ingest_once(reference, tmp_path / "ingest-random.db", rng.uniform(0, reference.ingest_writing_s),
                             tally, "ingest kill at random")
-    trials.kill_assess_once(reference, tmp_path / "assess-random.db", rng.uniform(0, reference.assess_writing_s),
-                            tally, "assess kill at random")
-    for kill_once, what in ((trials.kill_ingest_once, "ingest"), (trials.kill_assess_once, "assess")):
-        landed = []
+    building = reference.assess_building_s  # from opening the ledger to the swap
+    trials.kill_assess_once(reference, tmp_path / "assess-random.db", rng.uniform(0, building), tally,
+                            "assess kill at random")
+    for kill_once, what, at in ((trials.kill_ingest_once, "ingest", lambda n: 0.0),
+                                (trials.kill_assess_once, "assess", lambda n: building / (2 + n))):
+        landed: list[str] = []
         while len(landed) < TRIES and not landed[-1:] == ["mid"]:
-            where = kill_once(reference, tmp_path / f"{what}-early-{len(landed)}.db", 0.0, tally,
-                              f"{what} kill at its first write")
+            where = kill_once(reference, tmp_path / f"{what}-early-{len(landed)}.db", at(len(landed)), tally,
+                              f"{what} kill mid-write")
             landed.append("mid" if where.startswith("mid-") else where)
         assert landed[-1] == "mid", f"no {what} kill landed mid-write: {landed}"
     assert tally.clean, tally.describe() + "\n" + "\n".join(tally.notes)
+
+
+def test_a_reader_sees_every_assessment_throughout_a_full_rebuild(reference, tmp_path):
+    tally = trials.Tally()
+    trials.rebuild_watched(reference, tmp_path / "rebuild.db", tally, "assess --full watched")
+    assert tally.polls > 0 and tally.clean, tally.describe() + "\n" + "\n".join(tally.notes)
 
 
 @pytest.mark.parametrize("split", [trials.overlapping, trials.disjoint])

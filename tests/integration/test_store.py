@@ -95,7 +95,8 @@ def filled(db: Path) -> Path:
 def test_add_writes_all_rows(db: Path) -> None:
     with Store(db) as store:
         assert store.add(iran_result()) == 2
-        assert store.counts() == {"articles": 1, "events": 2, "sources": 2, "evidence": 2, "assessments": 0}
+        assert store.counts() == {"articles": 1, "publications": 1, "events": 2, "sources": 2, "evidence": 2,
+                                  "assessments": 0}
     assert db.exists()
     assert raw_counts(db) == {"articles": 1, "events": 2, "sources": 2, "evidence": 2}
 
@@ -224,6 +225,30 @@ def test_a_failed_insert_leaves_no_part_of_the_article(db: Path) -> None:
     assert orphans(db) == 0
 
 
+def test_a_store_fed_from_another_thread_reads_and_writes(db: Path) -> None:
+    """A pipeline that consumes its input (and so asks the store whether an article is known) in a
+    worker thread failed with "SQLite objects created in a thread can only be used in that same thread"."""
+    import threading
+
+    failures: list[BaseException] = []
+    with Store(db) as store:
+        store.add(iran_result())
+
+        def elsewhere() -> None:
+            try:
+                assert store.has_article(IRAN) and not store.has_article(GERMANY)
+                assert store.add(germany_result()) == 1
+            except BaseException as exc:  # reported in the test's thread
+                failures.append(exc)
+
+        worker = threading.Thread(target=elsewhere)
+        worker.start()
+        worker.join()
+        assert not failures, failures
+        assert store.has_article(GERMANY) and store.counts()["articles"] == 2
+    assert raw_counts(db)["articles"] == 2  # every thread's connection closed with the store
+
+
 def test_unopenable_ledger_raises_store_error(tmp_path: Path) -> None:
     directory = tmp_path / "a-directory"
     directory.mkdir()
@@ -239,7 +264,8 @@ def test_deleting_an_article_cascades(filled: Path) -> None:
     with Store(filled) as store:
         store.conn.execute("DELETE FROM articles WHERE article_key = 'iran'")
         store.conn.commit()
-        assert store.counts() == {"articles": 2, "events": 3, "sources": 3, "evidence": 3, "assessments": 0}
+        assert store.counts() == {"articles": 2, "publications": 2, "events": 3, "sources": 3, "evidence": 3,
+                                  "assessments": 0}
     assert orphans(filled) == 0
 
 
@@ -318,10 +344,11 @@ def test_an_older_ledger_is_upgraded_with_its_assessments_rebuilt(tmp_path: Path
     db = old_ledger(tmp_path / "old.db", layout, stale)
     with Store(db) as store:
         assert sorted(a.id for a in store.assessments()) == fresh_assessments() != []
-        assert store.assessed_through() == store.last_event_rowid()
+        assert store.assessed_through() == store.last_publication_rowid()
         assert [r[0] for r in store.conn.execute("SELECT name FROM migrations ORDER BY rowid")] == STEPS
         assert store.search("Leopard")[0] == 1  # the search index was built over the old articles
         assert store.counts()["events"] == 5
+        assert store.counts()["publications"] == 3  # each article its own first publication
 
 
 def test_the_ledger_command_shows_an_upgraded_ledger(tmp_path: Path) -> None:
@@ -354,7 +381,7 @@ def test_a_ledger_of_the_last_unrecorded_layout_has_its_steps_recorded_not_rerun
 def test_a_failed_upgrade_leaves_the_old_layout_whole(tmp_path: Path) -> None:
     db = old_ledger(tmp_path / "old.db", V2_UNORDERED, stale_assessments=True)
     with sqlite3.connect(db) as conn:  # the rebuild's last write fails, as a full disk would
-        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON meta WHEN NEW.key = 'assessed_through'"
+        conn.execute("CREATE TRIGGER boom BEFORE INSERT ON meta WHEN NEW.key = 'assessed_publications'"
                      " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
     with pytest.raises(StoreError, match="cannot upgrade the ledger .*disk trouble"):
         Store(db)

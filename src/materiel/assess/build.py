@@ -69,7 +69,7 @@ class AssessmentBuilder:
         origins = _origins(asserted, refs, parties)
         history = _status_history(asserted)
         figures = _figures(asserted)
-        dates = [c.published for c in claims if c.published]
+        dates = [p.published for c in claims for p in c.reports if p.published]  # a later copy reports it again
         names = list(dict.fromkeys(c.event.item.name for c in claims if c.event.item.name))
         label = cluster.canonical or cluster.designation or first.item.category.value
         return Assessment(

@@ -125,10 +125,10 @@ def _overview(flows: list[Assessment]) -> str:
     if not flows:
         return "No flows match this selection."
     claims = [c for a in flows for c in a.claims]
-    articles = {c.article_id for c in claims}
-    outlets = {c.outlet for c in claims if c.outlet}
+    publications = {p for c in claims for p in c.reports}  # each outlet's copy of a wire story counts
+    outlets = {p.outlet for p in publications if p.outlet}
     parties = {p for a in flows for p in (a.provider, a.recipient)}
-    dates = sorted(c.published for c in claims if c.published)
+    dates = sorted(p.published for p in publications if p.published)
     by_type: dict[str, int] = {}
     for a in flows:
         by_type[a.type.value] = by_type.get(a.type.value, 0) + 1
@@ -138,7 +138,7 @@ def _overview(flows: list[Assessment]) -> str:
     contested = sum(1 for a in flows if a.denials)
     parties_text = _plural(len(parties), "party", "parties")
     return (f"This brief covers {_plural(len(flows), 'flow')} ({kinds}) involving {parties_text}, "
-            f"reported in {_plural(len(articles), 'article')} from {_plural(len(outlets), 'outlet')} {span}. "
+            f"reported in {_plural(len(publications), 'article')} from {_plural(len(outlets), 'outlet')} {span}. "
             f"{f'Denials are reported for {contested} of them. ' if contested else 'No denials are reported. '}"
             "Each flow is graded on the NATO Admiralty scale (source reliability A-F, information credibility 1-6); "
             "figures are listed as each source reported them and are never averaged.")

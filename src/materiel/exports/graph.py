@@ -22,7 +22,7 @@ from materiel.model import Assessment, highest_status
 class _EdgeTally:
     flows: int = 0
     events: int = 0
-    articles: set[str] = field(default_factory=set)
+    articles: set = field(default_factory=set)
     types: set[str] = field(default_factory=set)
     items: list[str] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
@@ -41,7 +41,7 @@ def build_graph(assessments: Iterable[Assessment]) -> nx.DiGraph:
         tally = edges.setdefault((a.provider, a.recipient), _EdgeTally())
         tally.flows += 1
         tally.events += len(a.claims)
-        tally.articles.update(a.articles)
+        tally.articles.update(a.publications)  # syndicated copies count, each once
         tally.types.add(a.type.value)
         label = plain(item_label(a))
         if label not in tally.items:

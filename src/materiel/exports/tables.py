@@ -108,7 +108,7 @@ def sipri_row(a: Assessment) -> dict[str, Any]:
         "status": a.max_status.value,
         "grade": a.grade.code,
         "sources": a.independent_origins,
-        "articles": len(a.articles),
+        "articles": len(a.publications),
     }
 
 

@@ -6,7 +6,7 @@ ONTOLOGY §7. Nothing here imports from the rest of the project.
 """
 
 from .assessment import (Assessment, Claim, Denial, EstimativeUse, Figure, Grade, Origin,
-                         STATUS_LADDER, StatusStep, highest_status, ladder_rank)
+                         Publication, STATUS_LADDER, StatusStep, highest_status, ladder_rank)
 from .core import (AUTHOR_SOURCE, Article, ArticleResult, Category, Confidence, ESCAPED_IN_LINES,
                    Event, EventType, Evidence, INTERNAL, INTERNAL_MESSAGE_CHARS, Item,
                    LONE_SURROGATE, Location, Mention, MentionKind, Money, ORIGIN_LINE, Quantity,
@@ -21,7 +21,7 @@ __all__ = [
     'Confidence', 'Denial', 'DropTrace', 'ESCAPED_IN_LINES', 'EstimativeUse', 'Event', 'EventType',
     'Evidence', 'Figure', 'FrameTrace', 'Grade', 'INTERNAL', 'INTERNAL_MESSAGE_CHARS', 'Item',
     'LONE_SURROGATE', 'Location', 'Mention', 'MentionKind', 'Money', 'ORIGIN_LINE', 'Origin',
-    'Quantity', 'Reason', 'Rejection', 'RoleOrigin', 'RoleTrace', 'SPAN_SLOTS', 'STATUS_LADDER',
+    'Publication', 'Quantity', 'Reason', 'Rejection', 'RoleOrigin', 'RoleTrace', 'SPAN_SLOTS', 'STATUS_LADDER',
     'Sentence', 'SentenceTrace', 'SkippedSentence', 'SlotSpan', 'Source', 'SourceKind', 'Stance',
     'Status', 'StatusStep', 'TimeExpr', 'UNKNOWN_PARTY', 'UNORDERED_TYPES', 'content_hash',
     'events_from_jsonl_lines', 'highest_status', 'json_text', 'ladder_rank', 'split_origin'

@@ -29,8 +29,27 @@ def highest_status(statuses: Iterable[Status]) -> Status:
 
 
 @dataclass(frozen=True)
+class Publication:
+    """One place a stored text appeared: the same wire story carried by three outlets is one text (one
+    set of events, one origin) and three publications, which are what articles and outlets count."""
+
+    article_id: str  # the id the input gave
+    outlet: str | None
+    url: str | None
+    published: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "outlet": self.outlet, "url": self.url, "published": self.published}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Publication":
+        return cls(d["article_id"], d.get("outlet"), d.get("url"), d.get("published"))
+
+
+@dataclass(frozen=True)
 class Claim:
-    """One stored event as evidence for an assessment, with the article that carries it."""
+    """One stored event as evidence for an assessment, with the article that carries it (its first
+    publication) and every publication of that article's text."""
 
     event_id: str
     event: Event
@@ -41,18 +60,26 @@ class Claim:
     published: str | None
     url: str | None = None
     origins: tuple[str, ...] = ()  # keys of the independent origins this claim rests on
+    publications: tuple[Publication, ...] = ()  # every publication of the text; () reads as the first alone
+
+    @property
+    def reports(self) -> tuple[Publication, ...]:
+        """Where the claim was published: every publication of its text, the first at least."""
+        return self.publications or (Publication(self.article_id, self.outlet, self.url, self.published),)
 
     def to_dict(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "article_id": self.article_id, "article_hash": self.article_hash,
                 "title": self.title, "outlet": self.outlet, "published": self.published, "url": self.url,
-                "origins": list(self.origins), "event": self.event.to_dict()}
+                "origins": list(self.origins), "publications": [p.to_dict() for p in self.reports],
+                "event": self.event.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Claim":
         return cls(event_id=d["event_id"], event=Event.from_dict(d["event"], d["article_id"]),
                    article_id=d["article_id"], article_hash=d["article_hash"], title=d.get("title") or "",
                    outlet=d.get("outlet"), published=d.get("published"), url=d.get("url"),
-                   origins=tuple(d.get("origins") or ()))
+                   origins=tuple(d.get("origins") or ()),
+                   publications=tuple(Publication.from_dict(p) for p in d.get("publications") or ()))
 
 
 @dataclass(frozen=True)
@@ -204,12 +231,18 @@ class Assessment:
     last_reported: str | None
 
     @property
+    def publications(self) -> tuple[Publication, ...]:
+        """Every publication of the texts that carry the claims, once each: what articles count."""
+        return tuple(dict.fromkeys(p for c in self.claims for p in c.reports))
+
+    @property
     def articles(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.article_id for c in self.claims))
+        """The input ids of the publications (a syndicated copy under its own id is another article)."""
+        return tuple(dict.fromkeys(p.article_id for p in self.publications))
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        return tuple(sorted({c.outlet for c in self.claims if c.outlet}))
+        return tuple(sorted({p.outlet for p in self.publications if p.outlet}))
 
     @property
     def independent_origins(self) -> int:
@@ -224,7 +257,7 @@ class Assessment:
         return {"id": self.id, "type": self.type.value, "provider": self.provider, "recipient": self.recipient,
                 "item": self.item_label, "category": self.category.value, "canonical": self.canonical,
                 "max_status": self.max_status.value, "latest_status": self.latest_status.value,
-                "grade": self.grade.code, "events": len(self.claims), "articles": len(self.articles),
+                "grade": self.grade.code, "events": len(self.claims), "articles": len(self.publications),
                 "outlets": len(self.outlets), "independent_origins": self.independent_origins,
                 "denials": len(self.denials), "first_reported": self.first_reported,
                 "last_reported": self.last_reported}

@@ -153,6 +153,24 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0005_group_slugs_from_common_names",
               tuple(s for old, new in RENAMED_GROUP_SLUGS for s in _rename_party(old, new)),
               rebuilds_assessments=True),
+    # A text is kept once (articles, keyed by its content) and every place it was published beside it: the
+    # same wire story from three outlets is one article row, its events once, and three publications, which
+    # are what assessments count as articles and outlets. Each stored article becomes its own first
+    # publication. The assessments are marked up to date by publication (a new copy of a known text changes
+    # the counts of its flows), so the mark by event is dropped and they are rebuilt.
+    Migration("0006_publications", (
+        """CREATE TABLE IF NOT EXISTS publications (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,  -- the stored text
+            article_key TEXT NOT NULL,        -- the id the input gave
+            url TEXT, outlet TEXT, published TEXT, origin TEXT,
+            ingested_at TEXT NOT NULL)""",
+        # one row per distinct (text, id, url, outlet, date): ingesting the same input again adds nothing
+        "CREATE UNIQUE INDEX IF NOT EXISTS publications_identity ON publications(article_id, article_key,"
+        " ifnull(url, ''), ifnull(outlet, ''), ifnull(published, ''))",
+        "INSERT OR IGNORE INTO publications(article_id, article_key, url, outlet, published, origin, ingested_at)"
+        " SELECT id, article_key, url, outlet, published, origin, ingested_at FROM articles ORDER BY rowid",
+        "DELETE FROM meta WHERE key = 'assessed_through'",
+    ), rebuilds_assessments=True),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 # Before steps were recorded, the last layout (the one the steps through 0003 build) set this meta key.

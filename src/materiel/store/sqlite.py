@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
-from ..model import UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType, SlotSpan
+from ..model import (UNORDERED_TYPES, Article, ArticleResult, Assessment, Claim, Event, EventType, Publication,
+                     SlotSpan)
 from . import migrations
 
 # Characters of an article's opening read when assessing (its dateline says whose ministry speaks).
@@ -26,6 +28,8 @@ OPENING_CHARS = 400
 # How long a writer waits for another process's write transaction to end before giving up (sqlite3's
 # default is 5 s; a concurrent ingest or a large assessment batch may hold the lock longer).
 BUSY_TIMEOUT_S = 60.0
+# The meta key of the last publication the assessments reflect (see `Store.assessed_through`).
+ASSESSED_MARK = "assessed_publications"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ SORTABLE = {"last_reported": ("last_reported",), "first_reported": ("first_repor
             "max_status": (LADDER_ORDER,), "grade": ("reliability", "credibility"),
             "origins": ("origins",), "articles": ("articles",), "events": ("events",), "denials": ("denials",)}
 
+# The tables a full rebuild of the assessments stages beside the live ones (see `Store.start_rebuild`).
+STAGED = ("assessments", "assessment_events")
+
 # The columns a claim is read from (events e joined with articles a), and how many ids one query binds.
 CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url"
 SQL_VARIABLES = 500
@@ -135,8 +142,12 @@ def true_spans(event: Event, article: Article) -> Event:
     return event.with_changes(spans=tuple(s for s in event.spans if text[s.start:s.end] == s.text))
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
 def _checked_connection(uri: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # fails here if it is not a database
     except sqlite3.Error:
@@ -155,8 +166,12 @@ class Store:
         read; one that still needs an upgrade is then refused with a `StoreError` saying so."""
         self.path = str(path)
         self.read_only = read_only
+        self._local = threading.local()  # each thread's own connection (see `conn`)
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         try:
-            self.conn = self._connect()
+            self._local.conn = self._first = self._connect()
+            self._opened.append(self._first)
         except (sqlite3.Error, OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(f"cannot open the ledger {self.path}: {reason}; check the path and its permissions "
@@ -164,8 +179,27 @@ class Store:
         try:
             self._upgrade()
         except BaseException:
-            self.conn.close()
+            self.close()
             raise
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection to the ledger, opened on its first use in the thread: an sqlite3
+        connection may only be used in the thread that made it, and a store handed to another thread
+        (an extraction pipeline feeding it from a worker thread) must still read and write. Each
+        thread's transactions are its own; SQLite's locks order them as between processes."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.path == ":memory:":
+                return self._first  # a private in-memory database exists on one connection only
+            try:
+                conn = self._connect()
+            except (sqlite3.Error, OSError, ValueError) as exc:
+                raise StoreError(f"cannot open the ledger {self.path}: {exc}") from exc
+            with self._opened_lock:
+                self._opened.append(conn)
+            self._local.conn = conn
+        return conn
 
     def _connect(self) -> sqlite3.Connection:
         # Autocommit mode: every transaction is an explicit `transaction()`, so DDL and DML of one
@@ -182,7 +216,8 @@ class Store:
                 return _checked_connection(uri + "&immutable=1")
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        # Not checked for its thread: `close` closes every thread's connection; each is used only by its own.
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         return conn
@@ -206,7 +241,10 @@ class Store:
                 if migrations.apply(self.conn) and self.last_event_rowid():
                     from ..assess.update import assess  # the assessments are built from the store's events
 
-                    assess(self, full=True)
+                    try:
+                        assess(self, full=True)
+                    except StoreError as exc:  # the rebuilt assessments could not be written
+                        raise sqlite3.OperationalError(str(exc)) from exc
         except sqlite3.Error as exc:
             raise StoreError(f"cannot upgrade the ledger {self.path}: {exc}; check the file and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
@@ -226,7 +264,11 @@ class Store:
         self.conn.commit()
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection of every thread that used the store."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
     @classmethod
     def for_reading(cls, path: str | Path) -> "Store":
@@ -247,11 +289,22 @@ class Store:
         self.close()
 
     def has_article(self, article: Article) -> bool:
+        """Whether the article's text (title and body) is stored, from whichever outlet."""
         row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.content_id,)).fetchone()
         return row is not None
 
+    def has_publication(self, article: Article) -> bool:
+        """Whether this very publication (text, id, URL, outlet, date) is stored."""
+        row = self.conn.execute(
+            "SELECT 1 FROM publications WHERE article_id = ? AND article_key = ? AND ifnull(url, '') = ?"
+            " AND ifnull(outlet, '') = ? AND ifnull(published, '') = ?",
+            (article.content_id, article.id, article.url or "", article.outlet or "",
+             article.published or "")).fetchone()
+        return row is not None
+
     def add(self, result: ArticleResult) -> int:
-        """Store one article and its grounded events atomically; returns events written (0 if known)."""
+        """Store one article, its grounded events and its publication atomically; returns events written
+        (0 when the text was stored before: then only the publication is added, if new)."""
         article = result.article
         events = [true_spans(e, article) for e in result.events if grounded(e, article)]
         try:
@@ -260,7 +313,8 @@ class Store:
                     "INSERT OR IGNORE INTO articles(id, article_key, title, text, url, outlet, published, origin,"
                     " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (article.content_id, article.id, article.title, article.text, article.url, article.outlet,
-                     article.published, article.origin, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                     article.published, article.origin, _now()))
+                self._insert_publication(article)
                 if cur.rowcount == 0:
                     return 0
                 for position, event in enumerate(events):
@@ -268,6 +322,25 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"could not store article {article.id}: {exc}") from exc
         return len(events)
+
+    def add_publication(self, article: Article) -> bool:
+        """Record another publication of a stored text (a syndicated copy: its own outlet, URL, date and
+        id); False when the text is not stored or this publication already is."""
+        try:
+            with self.transaction():
+                if not self.has_article(article):
+                    return False
+                return self._insert_publication(article)
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store article {article.id}: {exc}") from exc
+
+    def _insert_publication(self, article: Article) -> bool:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO publications(article_id, article_key, url, outlet, published, origin,"
+            " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article.content_id, article.id, article.url, article.outlet, article.published, article.origin,
+             _now()))
+        return cur.rowcount > 0
 
     def _insert_event(self, content_id: str, position: int, event: Event) -> None:
         event_id = f"{content_id}:{position}"
@@ -321,16 +394,26 @@ class Store:
         return row[0] if row else None
 
     def assessed_through(self) -> int:
-        """The last event (by insertion order) already reflected in the assessments."""
-        return int(self._meta("assessed_through") or 0)
+        """The last publication (by insertion order) already reflected in the assessments. A new article
+        is stored with its first publication, so the mark covers its events too; a new copy of a known
+        text changes the counts of the flows its events are in."""
+        return int(self._meta(ASSESSED_MARK) or 0)
 
     def last_event_rowid(self) -> int:
         return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
 
+    def last_publication_rowid(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(rowid), 0) FROM publications").fetchone()[0]
+
+    def unassessed(self) -> bool:
+        """Whether anything stored is not yet reflected in the assessments (a run stopped before assessing)."""
+        return self.last_publication_rowid() > self.assessed_through()
+
     def families_since(self, rowid: int) -> set[tuple[str, str, str, str]]:
-        """(type, provider, recipient, category) of events stored after `rowid`."""
-        rows = self.conn.execute("SELECT DISTINCT type, provider, recipient, category FROM events WHERE rowid > ?",
-                                 (rowid,))
+        """(type, provider, recipient, category) of the events of texts published after publication `rowid`."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT type, provider, recipient, category FROM events WHERE article_id IN"
+            " (SELECT article_id FROM publications WHERE rowid > ?)", (rowid,))
         return {tuple(r) for r in rows}  # type: ignore[misc]
 
     def family_claims(self, kind: str, a: str, b: str, category: str) -> tuple[list[Claim], dict[str, str]]:
@@ -343,7 +426,19 @@ class Store:
             for row in self.conn.execute(sql, (OPENING_CHARS, kind, category, provider, recipient)):
                 claims.append(_claim(row))
                 openings[row[3]] = row[-1]
-        return claims, openings
+        return self._published(claims), openings
+
+    def _published(self, claims: list[Claim]) -> list[Claim]:
+        """The claims with every publication of their texts, first stored first."""
+        hashes = list(dict.fromkeys(c.article_hash for c in claims))
+        found: dict[str, list[Publication]] = {}
+        for chunk in range(0, len(hashes), SQL_VARIABLES):
+            ids = hashes[chunk:chunk + SQL_VARIABLES]
+            rows = self.conn.execute("SELECT article_id, article_key, outlet, url, published FROM publications"
+                                     f" WHERE article_id IN ({', '.join('?' * len(ids))}) ORDER BY rowid", ids)
+            for row in rows:
+                found.setdefault(row[0], []).append(Publication(*row[1:]))
+        return [replace(c, publications=tuple(found.get(c.article_hash, ()))) for c in claims]
 
     def replace_families(self, families: dict[str, list[Assessment]], through: int) -> None:
         """Several families and the assessed-through mark in one transaction."""
@@ -351,7 +446,7 @@ class Store:
             with self.transaction():
                 for family, assessments in families.items():
                     self._write_family(family, assessments)
-                self._set_meta("assessed_through", str(through))
+                self._set_meta(ASSESSED_MARK, str(through))
         except sqlite3.Error as exc:
             raise StoreError(f"could not store assessments: {exc}") from exc
 
@@ -359,26 +454,91 @@ class Store:
         self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                           (key, value, value))
 
-    def _write_family(self, family: str, assessments: list[Assessment]) -> None:
-        self.conn.execute("DELETE FROM assessment_events WHERE assessment_id IN "
-                          "(SELECT id FROM assessments WHERE family = ?)", (family,))
-        self.conn.execute("DELETE FROM assessments WHERE family = ?", (family,))
+    def _write_family(self, family: str, assessments: list[Assessment], schema: str = "main",
+                      prefix: str = "") -> None:
+        """A family's assessments in place of its former ones, in the live tables or (schema `temp`,
+        prefix `rebuilt_`) in a full rebuild's staging copies."""
+        table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
+        self.conn.execute(f"DELETE FROM {claims} WHERE assessment_id IN "
+                          f"(SELECT id FROM {table} WHERE family = ?)", (family,))
+        self.conn.execute(f"DELETE FROM {table} WHERE family = ?", (family,))
         for a in assessments:
             s = a.summary()
             self.conn.execute(
-                "INSERT INTO assessments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (a.id, family, a.type.value, a.provider, a.recipient, a.category.value, a.canonical, a.item_label,
                  a.max_status.value, a.latest_status.value, a.grade.reliability, a.grade.credibility, a.grade.code,
                  s["events"], s["articles"], s["outlets"], s["independent_origins"], s["denials"],
                  a.first_reported, a.last_reported, json.dumps(a.to_dict(claims=False), ensure_ascii=False)))
-            self.conn.executemany("INSERT INTO assessment_events VALUES (?, ?, ?, ?)",
+            self.conn.executemany(f"INSERT INTO {claims} VALUES (?, ?, ?, ?)",
                                   [(c.event_id, a.id, i, json.dumps(list(c.origins))) for i, c in enumerate(a.claims)])
 
-    def clear_assessments(self) -> None:
-        with self.transaction():
-            self.conn.execute("DELETE FROM assessment_events")
-            self.conn.execute("DELETE FROM assessments")
-            self._set_meta("assessed_through", "0")
+    # A full rebuild writes beside the live assessments, into temporary tables of this connection (gone
+    # with it: a killed rebuild leaves nothing behind), and swaps them in with one transaction, so that
+    # readers see the old assessments or the new ones, never none or half.
+
+    def start_rebuild(self) -> None:
+        """Empty staging tables for a full rebuild, on this thread's connection."""
+        with self._staging():
+            for table in STAGED:
+                self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS rebuilt_{table} AS SELECT * FROM main.{table}"
+                                  " WHERE 0")
+                self.conn.execute(f"DELETE FROM temp.rebuilt_{table}")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS temp.rebuilt_by_family ON rebuilt_assessments(family)")
+            self.conn.execute("CREATE INDEX IF NOT EXISTS temp.rebuilt_claims ON rebuilt_assessment_events(assessment_id)")
+
+    def stage_families(self, families: dict[str, list[Assessment]]) -> None:
+        """Write rebuilt families to the staging tables; no reader sees them until `swap_rebuild`."""
+        try:
+            with self._staging():
+                for family, assessments in families.items():
+                    self._write_family(family, assessments, "temp", "rebuilt_")
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+
+    def swap_rebuild(self, kept: set[str], through: int) -> None:
+        """In one transaction: the staged assessments replace the live ones, except the families in `kept`
+        (their rebuilding failed: they keep what they had), and the mark moves to `through`."""
+        try:
+            with self.transaction():
+                self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS rebuild_kept (family TEXT PRIMARY KEY)")
+                self.conn.execute("DELETE FROM temp.rebuild_kept")
+                self.conn.executemany("INSERT INTO temp.rebuild_kept VALUES (?)", [(f,) for f in sorted(kept)])
+                self.conn.execute("DELETE FROM main.assessment_events WHERE assessment_id IN (SELECT id FROM"
+                                  " main.assessments WHERE family NOT IN (SELECT family FROM temp.rebuild_kept))")
+                self.conn.execute("DELETE FROM main.assessments WHERE family NOT IN"
+                                  " (SELECT family FROM temp.rebuild_kept)")
+                self.conn.execute("INSERT INTO main.assessments SELECT * FROM temp.rebuilt_assessments"
+                                  " WHERE family NOT IN (SELECT family FROM temp.rebuild_kept)")
+                self.conn.execute("INSERT INTO main.assessment_events SELECT * FROM temp.rebuilt_assessment_events"
+                                  " WHERE assessment_id IN (SELECT id FROM temp.rebuilt_assessments"
+                                  " WHERE family NOT IN (SELECT family FROM temp.rebuild_kept))")
+                self._set_meta(ASSESSED_MARK, str(through))
+                self._set_meta("assessments_rebuilt_at", datetime.now(timezone.utc).isoformat())
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store assessments: {exc}") from exc
+        self.end_rebuild()
+
+    def end_rebuild(self) -> None:
+        """Drop the staging tables (a rebuild that stopped early leaves the live assessments as they were)."""
+        if self.conn.in_transaction:
+            return  # inside an upgrade's transaction: they go with the connection
+        for table in (*(f"rebuilt_{t}" for t in STAGED), "rebuild_kept"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    @contextmanager
+    def _staging(self) -> Iterator[None]:
+        """A transaction that writes temporary tables only: it takes no lock on the ledger."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
 
     def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
                         offset: int = 0, sort: str = "last_reported", descending: bool = True) -> list[dict[str, object]]:
@@ -429,7 +589,8 @@ class Store:
                    f" WHERE ae.assessment_id IN ({', '.join('?' * len(ids))}) ORDER BY ae.assessment_id, ae.position")
             for row in self.conn.execute(sql, ids):
                 claims[row[0]].append(_claim(row[2:], tuple(json.loads(row[1]))))
-        return [Assessment.from_dict(json.loads(data), claims[aid]) for aid, data in rows]
+        published = iter(self._published([c for aid, _ in rows for c in claims[aid]]))
+        return [Assessment.from_dict(json.loads(data), [next(published) for _ in claims[aid]]) for aid, data in rows]
 
     def article(self, article_hash: str) -> Article | None:
         row = self.conn.execute("SELECT article_key, title, text, url, outlet, published, origin FROM articles"
@@ -501,6 +662,6 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         out = {}
-        for table in ("articles", "events", "sources", "evidence", "assessments"):
+        for table in ("articles", "publications", "events", "sources", "evidence", "assessments"):
             out[table] = self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # table names are fixed
         return out

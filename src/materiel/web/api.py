@@ -241,7 +241,8 @@ def _ingest(request: Request, articles: list[Article], rejections: list[Rejectio
     with _write_lock:  # one writer at a time; extraction shares one model
         store = store_of(request) if keep else None
         results = service.ingest_articles(articles, summary, rejected.append, store, request.app.state.extractor)
-        assessed = assess(store) if store is not None and summary.stored else None
+        # also when nothing new was stored: a run stopped before assessing left stored events unassessed
+        assessed = assess(store) if store is not None and store.unassessed() else None
         rejected += assessed.failures if assessed else []
     return {"results": [{"article_id": r.article.id, "article_hash": r.article.content_id,
                          "events": [e.to_dict() for e in r.events]} for r in results],
