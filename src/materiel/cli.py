@@ -92,6 +92,9 @@ def existing_db(db: Optional[str]) -> str:
 # Bad lines of one file reported one by one; the rest are summed up in one line.
 MAX_ERRORS_PER_FILE = 10
 DEBUG_OPTION = typer.Option(False, "--debug", help="Print the traceback of an internal error (a bug) too.")
+TIME_BUDGET_OPTION = typer.Option(
+    service.ARTICLE_TIME_BUDGET, "--time-budget", min=0.1, metavar="SECONDS",
+    help="Give up an article that takes longer than this (a 'timeout' rejection; the rest go on).")
 
 
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:
@@ -228,6 +231,7 @@ def extract(
     format: ExtractFormat = typer.Option(ExtractFormat.jsonl, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (forked once the model is loaded, so it loads once)."),
+    time_budget: float = TIME_BUDGET_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
@@ -235,7 +239,8 @@ def extract(
     summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
-            results = tracked(service.extract_paths(paths, summary, workers, report, ctx.obj), progress)
+            extractor = service.extractor_for(ctx.obj, time_budget)
+            results = tracked(service.extract_paths(paths, summary, workers, report, extractor), progress)
             if format is ExtractFormat.jsonl:
                 for result in results:
                     sink.write(json_text(result.to_json()) + "\n")
@@ -283,6 +288,7 @@ def ingest(
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
     update: bool = typer.Option(True, "--assess/--no-assess",
                                 help="Bring the assessments up to date afterwards (only the flows the new events touch)."),
+    time_budget: float = TIME_BUDGET_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
@@ -294,7 +300,7 @@ def ingest(
             task = progress.add_task("articles", total=None) if progress else None
             service.ingest_paths(paths, db_path(db), summary, workers, report,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                                 extractor=ctx.obj)
+                                 extractor=service.extractor_for(ctx.obj, time_budget))
         if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)

@@ -5,6 +5,7 @@
     ├── ModelNotFoundError   no English spaCy model is installed
     ├── OutputError          an output file cannot be written, or would overwrite an input or the ledger
     ├── WorkerDiedError      a worker process ended without a result (a crash, a kill, out of memory)
+    ├── ArticleTimeout       one article spent its time budget (it is given up, the batch goes on)
     └── StoreError           the SQLite ledger cannot be opened or written
         └── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
 
@@ -27,6 +28,14 @@ class MaterielError(Exception):
 
 class KnowledgeError(MaterielError):
     pass
+
+
+class ArticleTimeout(MaterielError):
+    """An article spent the extractor's time budget for one article."""
+
+    def __init__(self, budget: float | None = None):
+        super().__init__("time budget spent" + (f" ({budget:g} s)" if budget is not None else ""))
+        self.budget = budget
 
 
 class ModelNotFoundError(MaterielError):

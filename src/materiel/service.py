@@ -14,7 +14,7 @@ from .assess.update import AssessSummary, assess
 from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
 from .evaluate import Score, load_events, score
 from .extract.explain import explain_article
-from .extract.extractor import Extractor
+from .extract.extractor import ARTICLE_TIME_BUDGET, Extractor
 from .extract.workers import extract_in_workers
 from .ingest.readers import read_inputs
 from .model import INTERNAL, Article, ArticleResult, ArticleTrace, Assessment, Rejection
@@ -75,6 +75,12 @@ def _articles(paths: Iterable[str], summary: RunSummary, on_rejection: Rejection
             continue
         summary.read += 1
         yield item
+
+
+def extractor_for(given: Extractor | None, time_budget: float = ARTICLE_TIME_BUDGET) -> Extractor:
+    """The extractor a command runs: the one it was given (an embedding program's), else a new one
+    with `time_budget` seconds per article."""
+    return given if given is not None else Extractor(time_budget=time_budget)
 
 
 def extract_articles(articles: Iterable[Article], workers: int = 1,

@@ -4,11 +4,13 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
 
+from ..errors import ArticleTimeout
 from ..knowledge.base import KnowledgeBase, inflections
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, Source, SourceKind, Stance, Status)
@@ -1155,14 +1157,17 @@ def _better_quantity(a, b):
 
 
 def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSentence],
-             kb: KnowledgeBase, trace: NoTrace = NO_TRACE) -> list[Event]:
-    """All events of one article, in order of first mention; `trace` records how (`materiel explain`)."""
+             kb: KnowledgeBase, trace: NoTrace = NO_TRACE, deadline: float | None = None) -> list[Event]:
+    """All events of one article, in order of first mention; `trace` records how (`materiel explain`).
+    Past `deadline` (a `time.monotonic()` value) it stops with `ArticleTimeout`."""
     memory = SourceMemory(home=dateline_state(article.full_text, kb))
     memory.lead = interviewee(sentences, [(p.sentence, p.doc) for p in parsed], kb, memory)
     events: list[Event] = []
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
+        if deadline is not None and time.monotonic() > deadline:
+            raise ArticleTimeout()
         first = len(events)
         for frame in (bundled_training(f, sentence_frames, priors) for f in _prices_last(sentence_frames)):
             if frame.prices_deal:

@@ -10,11 +10,13 @@ article that fails is given up. `extract_many` is the strict form for library ca
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Union
 
 from spacy.language import Language
 
+from ..errors import ArticleTimeout
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Reason, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
@@ -31,6 +33,11 @@ ARTICLE_BATCH = 128
 # The entity recogniser has its own embedding layer and costs as much as tagging and parsing
 # together; people, places and dates are read from the knowledge base and by rule instead.
 UNUSED_PIPES = ["ner"]
+# Seconds of work one article may take before it is given up (a `timeout` rejection; the batch
+# goes on). A news report takes well under a second; this stops a pathological input, not a long
+# one: sentences are read in bounded windows, so even a megabyte of relevant text fits. The budget
+# is checked between sentences, so an article is given up within a few seconds of spending it.
+ARTICLE_TIME_BUDGET = 120.0
 
 
 @dataclass
@@ -40,6 +47,7 @@ class ScanResult:
     candidates: list[Sentence]
     context: list[Sentence] = field(default_factory=list)  # parsed only to learn who speaks
     skipped: dict[int, Reason] = field(default_factory=dict)  # sentence index -> why it was not parsed
+    spent: float = 0.0  # seconds the scan took
 
 
 @dataclass
@@ -51,7 +59,35 @@ class Failure:
     error: Exception
 
     def rejection(self) -> Rejection:
+        if isinstance(self.error, ArticleTimeout):
+            return Rejection.timed_out(self.article, self.error.budget, self.stage)
         return Rejection.of_article(self.article, self.stage, self.error)
+
+
+@dataclass
+class _Clock:
+    """Seconds each article of a batch has spent so far, and the articles whose budget ran out
+    while their sentences were being parsed."""
+
+    budget: float | None
+    begun: dict[int, float] = field(default_factory=dict)  # article -> when its work began (monotonic)
+    spent: dict[int, float] = field(default_factory=dict)  # article -> seconds spent by the end of parsing
+    over: set[int] = field(default_factory=set)
+
+    def exhausted(self, i: int, scan_spent: float) -> bool:
+        if self.budget is None:
+            return False
+        now = time.monotonic()
+        begun = self.begun.setdefault(i, now - scan_spent)
+        if now - begun > self.budget:
+            self.over.add(i)
+        return i in self.over
+
+    def deadline(self, i: int, scan_spent: float) -> float | None:
+        """When assembling article `i` must end."""
+        if self.budget is None:
+            return None
+        return time.monotonic() + self.budget - self.spent.get(i, scan_spent)
 
 
 Outcome = Union[ArticleResult, Failure]
@@ -60,7 +96,9 @@ Outcome = Union[ArticleResult, Failure]
 class Extractor:
     """Turns articles into events; holds the model, the knowledge base and the scanner."""
 
-    def __init__(self, nlp: Language | None = None, kb: KnowledgeBase | None = None, scanner: Scanner | None = None):
+    def __init__(self, nlp: Language | None = None, kb: KnowledgeBase | None = None, scanner: Scanner | None = None,
+                 time_budget: float | None = ARTICLE_TIME_BUDGET):
+        self.time_budget = time_budget  # seconds per article; None: no limit
         self.kb = kb or load_knowledge()
         self.scanner = scanner or (default_scanner() if kb is None else Scanner(self.kb))
         self.nlp = nlp or load_model()
@@ -102,8 +140,13 @@ class Extractor:
     def _outcomes(self, articles: Iterable[Article], batch_size: int) -> Iterator[Outcome]:
         batch: list[ScanResult | Failure] = []
         for article in articles:
+            begun = time.monotonic()
             try:
-                batch.append(self.scan(article))
+                scan = self.scan(article)
+                scan.spent = time.monotonic() - begun
+                if self.time_budget is not None and scan.spent > self.time_budget:
+                    raise ArticleTimeout(self.time_budget)
+                batch.append(scan)
             except Exception as exc:
                 batch.append(Failure(article, "scanning", exc))
             if len(batch) >= batch_size:
@@ -115,8 +158,9 @@ class Extractor:
     def _finish(self, batch: list[ScanResult | Failure]) -> Iterator[Outcome]:
         """Parse the candidates (and the sentences naming their speakers) of a batch together, then
         read each article's events; a batch the parser fails on is parsed again article by article."""
+        clock = _Clock(self.time_budget)
         try:
-            parsed = self._parse(batch)
+            parsed = self._parse(batch, clock)
         except Exception as exc:
             if len(batch) > 1:
                 for item in batch:
@@ -128,8 +172,15 @@ class Extractor:
             if isinstance(scan, Failure):
                 yield scan
                 continue
+            if i in clock.over:
+                yield Failure(scan.article, "parsing", ArticleTimeout(self.time_budget))
+                continue
             try:
-                events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb) if scan.candidates else []
+                events = assemble(scan.article, scan.sentences, parsed.get(i, []), self.kb,
+                                  deadline=clock.deadline(i, scan.spent)) if scan.candidates else []
+            except ArticleTimeout:
+                yield Failure(scan.article, "assembling events of", ArticleTimeout(self.time_budget))
+                continue
             except Exception as exc:
                 yield Failure(scan.article, "assembling events of", exc)
                 continue
@@ -139,17 +190,27 @@ class Extractor:
         """The parsed candidate and speaker sentences of one scanned article."""
         return self._parse([scan]).get(0, [])
 
-    def _parse(self, batch: list[ScanResult | Failure]) -> dict[int, list[ParsedSentence]]:
-        """Parsed candidate and speaker sentences by position of their article in the batch."""
+    def _parse(self, batch: list[ScanResult | Failure], clock: "_Clock | None" = None) -> dict[int, list[ParsedSentence]]:
+        """Parsed candidate and speaker sentences by position of their article in the batch. The
+        parser pulls sentences as it goes: an article whose budget runs out gets no more parsed."""
+        clock = clock or _Clock(None)
         scans = [(i, scan) for i, scan in enumerate(batch) if isinstance(scan, ScanResult)]
-        texts = [(parseable(s.text), (i, s)) for i, scan in scans
-                 for s in sorted(scan.candidates + scan.context, key=lambda s: s.index)]
         context = {(i, s.index) for i, scan in scans for s in scan.context}
+
+        def texts() -> Iterator[tuple[str, tuple[int, Sentence]]]:
+            for i, scan in scans:
+                for s in sorted(scan.candidates + scan.context, key=lambda s: s.index):
+                    if clock.exhausted(i, scan.spent):
+                        break
+                    yield parseable(s.text), (i, s)
+
         parsed: dict[int, list[ParsedSentence]] = {}
-        for doc, (i, sentence) in self.nlp.pipe(texts, as_tuples=True, batch_size=PARSE_BATCH, disable=UNUSED_PIPES):
+        for doc, (i, sentence) in self.nlp.pipe(texts(), as_tuples=True, batch_size=PARSE_BATCH, disable=UNUSED_PIPES):
             attach_mentions(doc, sentence.mentions, sentence.start)
             attach_person_parties(doc, self.kb.person_country)
             parsed.setdefault(i, []).append(ParsedSentence(sentence, doc, (i, sentence.index) in context))
+            if i in clock.begun:
+                clock.spent[i] = time.monotonic() - clock.begun[i]
         return parsed
 
 

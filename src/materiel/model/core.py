@@ -146,6 +146,15 @@ class Rejection:
         return cls(where, INTERNAL, message, line, trace)
 
     @classmethod
+    def timed_out(cls, article: Article, budget: float | None, stage: str) -> "Rejection":
+        """An article that used up its time budget while `stage` (scanning, parsing, assembling events
+        of) it: given up, the batch goes on."""
+        where, line = split_origin(article.origin)
+        limit = f" of {budget:g} s" if budget is not None else ""
+        return cls(where, TIMEOUT, f"article {article.id!r} took longer than its time budget{limit} "
+                                   f"while {stage} it; skipped, the rest went on", line)
+
+    @classmethod
     def of_article(cls, article: Article, stage: str, error: BaseException) -> "Rejection":
         """An internal error while `stage` (extracting, storing) one article."""
         return cls.internal(error, f"{stage} article {article.id!r}", article.origin)
@@ -153,6 +162,8 @@ class Rejection:
 
 # Reason of a rejection caused by a bug rather than by the input.
 INTERNAL = "internal"
+# Reason of a rejection of an article that took longer than the extractor's time budget.
+TIMEOUT = "timeout"
 # An exception's message is cut to this many characters in the one-line report.
 INTERNAL_MESSAGE_CHARS = 300
 ORIGIN_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
