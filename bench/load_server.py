@@ -10,6 +10,7 @@ free 127.0.0.1 port over a ledger (built with ``bench_assess.py`` when missing),
   (``POST /ingest``, with the write token) again and again until the load is over;
 - a probe asks ``/api/health`` on its own connection every 100 ms and keeps its worst time.
 
+With ``--distinct`` every request is new to the server's cache (a worst case: each answer is built).
 Prints p50 / p99 / max per route, the preview outcomes and the worst health time. Bounded: every
 request has a timeout and the whole run a deadline; nothing leaves the machine.
 
@@ -91,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--preview-kb", type=int, default=31, help="size of the previewed sentence (0: none)")
     parser.add_argument("--deadline", type=float, default=900, help="seconds before the run is abandoned")
+    parser.add_argument("--distinct", action="store_true",
+                        help="give every request a query of its own (an ignored `n=` parameter), so that no "
+                             "answer is ever served twice from the server's cache")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="materiel-load-")
@@ -135,6 +139,8 @@ def run(args: argparse.Namespace, port: int, server: subprocess.Popen) -> int:
             if index is None:
                 return
             name, path = paths[index % len(paths)]
+            if args.distinct:
+                path += ("&" if "?" in path else "?") + f"n={index}"
             try:
                 status, seconds = request(conn, "GET", path)
             except (OSError, http.client.HTTPException) as exc:

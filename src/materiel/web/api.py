@@ -12,11 +12,11 @@ import tempfile
 import threading
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
@@ -99,22 +99,6 @@ def page(request: Request, items: list[dict[str, Any]], total: int, limit: int, 
     return Page(items=items, total=total, limit=limit, offset=offset, next=following)
 
 
-def cached(request: Request, key: Hashable, build: Callable[[], Response]) -> Response:
-    """The response `build` makes, kept until the ledger changes (exports, the network: costly to
-    build, the same for everyone between two writes). `key` names what the response depends on
-    besides the ledger; nothing cached may depend on the Host header."""
-    ledgers, cache = request.app.state.ledgers, request.app.state.cache
-    full_key = (ledgers.version(), request.url.path, key)
-    found = cache.get(full_key)
-    if found is not None:
-        body, media_type, headers = found
-        return Response(body, media_type=media_type, headers=headers)
-    response = build()
-    kept = {k: v for k, v in response.headers.items() if k in ("content-disposition",)}
-    cache.put(full_key, bytes(response.body), response.media_type or "", kept)
-    return response
-
-
 def assessment_filter(type: Optional[TypeParam], provider: Optional[str], recipient: Optional[str],
                       between: Optional[str], party: Optional[str], item: Optional[str],
                       status: Optional[StatusParam], min_origins: Optional[int], contested: Optional[bool],
@@ -147,10 +131,11 @@ OFFSET = Query(0, ge=0, le=10_000_000)
 
 
 @router.get("/health", summary="Is the server up, and is it writable")
-async def health(request: Request) -> Response:
-    def answer() -> Response:
-        return cached(request, "health", lambda: JSONResponse(
-            {"status": "ok", "writable": request.app.state.token is not None, "counts": store_of(request).counts()}))
+async def health(request: Request) -> dict[str, Any]:
+    # Answered by `CachedAnswers` while the ledger is unchanged; after a write, from threads of its
+    # own, so that busy routes cannot hold it up.
+    def answer() -> dict[str, Any]:
+        return {"status": "ok", "writable": request.app.state.token is not None, "counts": store_of(request).counts()}
 
     return await anyio.to_thread.run_sync(answer, limiter=HEALTH_THREADS)
 
@@ -205,27 +190,21 @@ def get_article(request: Request, article_hash: str) -> dict[str, Any]:
 
 
 @router.get("/parties", response_model=Page, summary="Parties in the ledger with their flows")
-def list_parties(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Response:
-    def build() -> Response:
-        kb = load_knowledge()
-        rows = [{**r, "label": kb.party_label(str(r["party"]))} for r in store_of(request).party_rows()]
-        return JSONResponse(page(request, rows[offset:offset + limit], len(rows), limit, offset).model_dump())
-
-    return cached(request, (limit, offset), build)
+def list_parties(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    kb = load_knowledge()
+    rows = [{**r, "label": kb.party_label(str(r["party"]))} for r in store_of(request).party_rows()]
+    return page(request, rows[offset:offset + limit], len(rows), limit, offset)
 
 
 @router.get("/systems", response_model=Page, summary="Catalogued systems in the ledger")
-def list_systems(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Response:
-    def build() -> Response:
-        kb = load_knowledge()
-        rows = []
-        for r in store_of(request).system_rows():
-            system = kb.system(str(r["canonical"]))
-            rows.append({**r, "origin": system.origin if system else None, "aliases": list(system.aliases)
-                         if system else [], "nato_name": system.nato_name if system else None})
-        return JSONResponse(page(request, rows[offset:offset + limit], len(rows), limit, offset).model_dump())
-
-    return cached(request, (limit, offset), build)
+def list_systems(request: Request, limit: int = LIMIT, offset: int = OFFSET) -> Page:
+    kb = load_knowledge()
+    rows = []
+    for r in store_of(request).system_rows():
+        system = kb.system(str(r["canonical"]))
+        rows.append({**r, "origin": system.origin if system else None,
+                     "aliases": list(system.aliases) if system else [], "nato_name": system.nato_name if system else None})
+    return page(request, rows[offset:offset + limit], len(rows), limit, offset)
 
 
 @router.get("/search", response_model=Page, summary="Full-text search over articles and their evidence")
@@ -244,14 +223,10 @@ def export_assessments(request: Request, format: FormatParam = Query(...),
                        flt: AssessmentFilter = Depends(filters), title: Optional[str] = Query(None, max_length=200),
                        ) -> Response:
     fmt = format.value
-
-    def build() -> Response:
-        buffer = io.StringIO()
-        export(store_of(request).assessments(flt), fmt, buffer, subject=title)
-        return Response(buffer.getvalue(), media_type=EXPORT_MEDIA[fmt],
-                        headers={"Content-Disposition": f'attachment; filename="materiel.{EXPORT_SUFFIX[fmt]}"'})
-
-    return cached(request, (fmt, flt, title), build)
+    buffer = io.StringIO()
+    export(store_of(request).assessments(flt), fmt, buffer, subject=title)
+    return Response(buffer.getvalue(), media_type=EXPORT_MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="materiel.{EXPORT_SUFFIX[fmt]}"'})
 
 
 # --- writes --------------------------------------------------------------------------------------
@@ -368,11 +343,8 @@ async def ingest_upload(request: Request, file: UploadFile = File(...), store: b
 
 
 @router.get("/network", summary="The network of flows: parties as nodes, provider-recipient relations as edges")
-def network_json(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
-    return cached(request, flt, lambda: JSONResponse(_network(store_of(request).assessment_rows(flt, limit=5000))))
-
-
-def _network(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def network_json(request: Request, flt: AssessmentFilter = Depends(filters)) -> dict[str, Any]:
+    rows = store_of(request).assessment_rows(flt, limit=5000)
     nodes: dict[str, dict[str, Any]] = {}
     edges: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from contextlib import asynccontextmanager
@@ -47,7 +48,7 @@ UNPARSED_BODY = "There was an error parsing the body"
 
 # Threads for the plain `def` routes (SQLite queries, page building). Fewer than starlette's 40: they
 # all share one interpreter lock with the event loop, and 40 busy threads starve it.
-ROUTE_THREADS = 8
+ROUTE_THREADS = 4
 # Browser forms of the ingest page read at once: such a form carries its token in the body, so the
 # body (at most the size limit) is read before the token can be checked.
 PAGE_POSTS_AT_ONCE = 4
@@ -126,6 +127,59 @@ class RequestGate:
         finally:
             if page_post:
                 self.page_posts.release()
+
+
+# What a GET answers depends on the ledger, the path and the query only (and on this server's
+# settings): kept in memory until the ledger changes, it costs one build per write. Not the
+# static files (served from disk with their own caching headers).
+UNCACHED_PREFIXES = ("/static/",)
+CACHED_HEADERS = (b"content-type", b"content-disposition")
+
+
+class CachedAnswers:
+    """Answers a GET from memory while the ledger is unchanged. The ledger's version is asked on
+    the event loop (microseconds, see `Ledgers.version`), so a kept answer leaves at once without
+    waiting for a thread; requests that miss together wait for one build. Keyed on the path and
+    query only: no answer may depend on the Host header or other request headers (pages and the
+    API build their links from relative paths), and only 200s are kept."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+        self.building: dict[tuple, asyncio.Event] = {}
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        key = (state.ledgers.version(), scope["path"], scope["query_string"])
+        while key in self.building:  # the same answer is being built: wait for it
+            await self.building[key].wait()
+        found = state.cache.get(key)
+        if found is not None:
+            body, media_type, headers = found
+            await Response(body, media_type=media_type, headers=headers)(scope, receive, send)
+            return
+        start: dict = {}
+        parts: list[bytes] = []
+
+        async def kept(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])
+                               if k.lower() in CACHED_HEADERS}
+                    media_type = headers.pop("content-type", "")
+                    state.cache.put(key, b"".join(parts), media_type, headers)
+            await send(message)
+
+        self.building[key] = asyncio.Event()
+        try:
+            await self.app(scope, receive, kept)
+        finally:
+            self.building.pop(key).set()
 
 
 class Contained:
@@ -275,6 +329,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app.state.extractor = extractor
     app.state.extractions = Extractions()
     app.state.cache = ResponseCache()
+    app.add_middleware(CachedAnswers)
     app.add_middleware(RequestGate, max_body_bytes=max_upload_bytes + FORM_OVERHEAD_BYTES)
     app.add_middleware(Headers)
     app.add_middleware(Contained)  # outermost: catches what the others raise too

@@ -19,7 +19,7 @@ from .. import service
 from ..model import Article, ArticleTrace, EventType, Stance, Status
 from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
-from .api import DATE, MAX_ARTICLE_CHARS, cached, extract_posted, extract_upload, filters, store_of, uploaded
+from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, store_of, uploaded
 from .highlight import event_spans, segments
 from .security import token_matches
 
@@ -139,19 +139,13 @@ def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
 async def article_page(request: Request, article_hash: str, explain: bool = Query(False)) -> Response:
     """The stored text with the stored spans of its events highlighted; with `explain`, also how the
     extractor reads it (`materiel explain --article`), computed on request since it parses the text:
-    in the extraction pool, within its time limit, and kept until the ledger changes."""
+    in the extraction pool, within its time limit."""
     context = await run_in_threadpool(_article_context, request, article_hash)
-    if not explain:
-        return templates.TemplateResponse(request, "article.html", {**context, "trace": None, "explain_asked": False})
-    key = (await run_in_threadpool(request.app.state.ledgers.version), request.url.path, "explain")
-    found = request.app.state.cache.get(key)
-    if found is not None:
-        return HTMLResponse(found[0])
-    article = context["article"]
-    trace = await request.app.state.extractions.run(lambda stop: _explained(request, article))
-    response = templates.TemplateResponse(request, "article.html", {**context, "trace": trace, "explain_asked": True})
-    request.app.state.cache.put(key, bytes(response.body), "text/html", {})
-    return response
+    trace = None
+    if explain:  # kept until the ledger changes, like every page (`CachedAnswers`)
+        article = context["article"]
+        trace = await request.app.state.extractions.run(lambda stop: _explained(request, article))
+    return templates.TemplateResponse(request, "article.html", {**context, "trace": trace, "explain_asked": explain})
 
 
 def _article_context(request: Request, article_hash: str) -> dict[str, Any]:
@@ -182,13 +176,10 @@ def _explained(request: Request, article: Article) -> ArticleTrace | None:
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
-    def build() -> Response:
-        rows = store_of(request).assessment_rows(flt, limit=NETWORK_FLOWS)
-        return templates.TemplateResponse(request, "network.html", {
-            "figure": figures.network(rows), "count": len(rows),
-            "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
-
-    return cached(request, (flt, request.url.query), build)
+    rows = store_of(request).assessment_rows(flt, limit=NETWORK_FLOWS)
+    return templates.TemplateResponse(request, "network.html", {
+        "figure": figures.network(rows), "count": len(rows),
+        "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
 
 
 @router.get("/ingest", response_class=HTMLResponse)
