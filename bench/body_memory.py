@@ -6,7 +6,7 @@ to a folder of its own, then sends, one after the other and without a token, a b
 ``--mb`` MB (default 300) to each write route — as a declared Content-Length and as a chunked
 stream, JSON to /api/ingest, multipart to /api/ingest/upload and to the ingest page — sending
 every byte unless the server closes the connection. A sampler reads the server's resident memory
-(/proc/PID/status) and the size of its temporary folder every 20 ms; the peaks are printed per
+(/proc/PID/status) and the size of its open files in its temporary folder every 20 ms; the peaks are printed per
 case, with the answer's status line and when it came.
 
     PYTHONPATH=src python bench/body_memory.py
@@ -36,14 +36,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def folder_mb(path: Path) -> float:
+def temporary_mb(pid: int, folder: Path) -> float:
+    """Bytes in the server's open files under its temporary folder (unlinked spool files too)."""
     total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:
-                pass
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if os.readlink(fd).startswith(str(folder)):
+                total += os.stat(fd).st_size
+        except OSError:
+            pass
     return total / 1e6
 
 
@@ -53,6 +54,10 @@ def send(port: int, path: str, content_type: str, megabytes: int, chunked: bool)
     head += "Transfer-Encoding: chunked\r\n\r\n" if chunked else f"Content-Length: {megabytes << 20}\r\n\r\n"
     started = time.monotonic()
     reply, answered, sent = b"", None, 0
+    first = PIECE
+    if content_type.startswith("multipart/"):  # a well-formed start: a file part, as a browser sends it
+        part = b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+        first = part + PIECE[len(part):]
     with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
         conn.sendall(head.encode())
         try:
@@ -62,7 +67,8 @@ def send(port: int, path: str, content_type: str, megabytes: int, chunked: bool)
                     answered = time.monotonic() - started
                     if not reply:
                         break
-                conn.sendall(b"100000\r\n" + PIECE + b"\r\n" if chunked else PIECE)
+                piece = first if sent == 0 else PIECE
+                conn.sendall(b"100000\r\n" + piece + b"\r\n" if chunked else piece)
                 sent += 1
             if chunked:
                 conn.sendall(b"0\r\n\r\n")
@@ -110,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             def sample() -> None:
                 while not done.is_set():
                     peaks["rss"] = max(peaks["rss"], rss_mb(server.pid))
-                    peaks["tmp"] = max(peaks["tmp"], folder_mb(work / "tmp"))
+                    peaks["tmp"] = max(peaks["tmp"], temporary_mb(server.pid, work / "tmp"))
                     time.sleep(0.02)
 
             sampler = threading.Thread(target=sample)
