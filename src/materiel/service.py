@@ -199,7 +199,7 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
     return summary
 
 
-def ingest_articles(articles: list[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,
+def ingest_articles(articles: Iterable[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,
                     store: Store | None = None, extractor: Extractor | None = None) -> list[ArticleResult]:
     """Extract articles already read (posted to the API) and, given a store, store the new ones;
     a failing article is rejected and the rest go on."""

@@ -58,7 +58,8 @@ def test_assessments_paginate_without_gaps_or_repeats(server):
         seen += [row["id"] for row in page["items"]]
         if not page["next"]:
             break
-        page = httpx.get(page["next"], timeout=30).json()
+        assert page["next"].startswith("/api/assessments?")  # relative: never built from the Host header
+        page = httpx.get(server.url + page["next"], timeout=30).json()
     assert len(seen) == len(set(seen)) == first["total"]
     dates = [row["last_reported"] for row in get(server, "/api/assessments", limit=500).json()["items"]]
     assert dates == sorted(dates, reverse=True)
@@ -267,7 +268,8 @@ def test_hostile_uploads_are_rejections_not_server_errors(writable, name, data, 
     response = httpx.post(writable.url + "/api/ingest/upload", headers=headers, timeout=60,
                           files={"file": (name, data, "application/octet-stream")})
     assert response.status_code == 422 and fragment in response.json()["error"]["message"]
-    page = httpx.post(writable.url + "/ingest", timeout=60, files={"file": (name, data, "application/octet-stream")})
+    page = httpx.post(writable.url + "/ingest", timeout=60, data={"token": TOKEN},
+                      files={"file": (name, data, "application/octet-stream")})
     assert page.status_code == 400 and fragment in page.text
 
 

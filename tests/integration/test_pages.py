@@ -165,6 +165,7 @@ def test_ingest_page_extracts_then_stores(site, browser):
     from selenium.webdriver.common.by import By
 
     browser.get(site.url + "/ingest")
+    browser.find_element(By.NAME, "token").send_keys(TOKEN)  # extracting needs the token too
     browser.find_element(By.NAME, "title").send_keys("Poland signs for more K2 tanks")
     browser.find_element(By.NAME, "text").send_keys(
         "Poland signed a contract with South Korea's Hyundai Rotem for 180 K2 tanks, the defence ministry said.")

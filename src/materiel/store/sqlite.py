@@ -660,6 +660,11 @@ class Store:
             " GROUP BY canonical, category ORDER BY count(*) DESC, canonical")
         return [{"canonical": r[0], "category": r[1], "assessments": r[2], "events": r[3]} for r in rows]
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (another thread or process) has committed
+        to the ledger since this connection last asked; this connection's own commits leave it as is."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def counts(self) -> dict[str, int]:
         out = {}
         for table in ("articles", "publications", "events", "sources", "evidence", "assessments"):

@@ -12,11 +12,13 @@ import tempfile
 import threading
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.datastructures import URL
 
 from .. import service
 from ..assess.update import assess
@@ -26,12 +28,15 @@ from ..knowledge.base import load_knowledge
 from ..model import Article, EventType, Rejection, Status
 from ..store.sqlite import AssessmentFilter, EventFilter, Store
 from .highlight import event_spans
-from .security import token_matches
+from .security import NEEDS_TOKEN, READ_ONLY, token_matches
 
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 MAX_LIMIT = 500
 MAX_ARTICLES_PER_POST = 100
 MAX_ARTICLE_CHARS = 200_000
+MAX_EXTRACT_CHARS = 1_000_000  # text extracted for one request, all its articles together
+# /api/health answers from its own small share of threads, so busy routes cannot hold it up.
+HEALTH_THREADS = anyio.CapacityLimiter(2)
 UPLOAD_SUFFIXES = (".jsonl", ".json", ".txt", ".html", ".htm")
 EXPORT_MEDIA = {"csv": "text/csv", "sipri": "text/csv", "jsonl": "application/x-ndjson",
                 "graphml": "application/xml", "brief-md": "text/markdown", "brief-html": "text/html"}
@@ -88,8 +93,9 @@ def store_of(request: Request) -> Store:
 
 def page(request: Request, items: list[dict[str, Any]], total: int, limit: int, offset: int) -> Page:
     following = None
-    if offset + len(items) < total:
-        following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+    if offset + len(items) < total:  # relative: an address built from the Host header is the client's choice
+        here = URL(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        following = str(here.include_query_params(offset=offset + limit, limit=limit))
     return Page(items=items, total=total, limit=limit, offset=offset, next=following)
 
 
@@ -125,9 +131,13 @@ OFFSET = Query(0, ge=0, le=10_000_000)
 
 
 @router.get("/health", summary="Is the server up, and is it writable")
-def health(request: Request) -> dict[str, Any]:
-    counts = store_of(request).counts()
-    return {"status": "ok", "writable": request.app.state.token is not None, "counts": counts}
+async def health(request: Request) -> dict[str, Any]:
+    # Answered by `CachedAnswers` while the ledger is unchanged; after a write, from threads of its
+    # own, so that busy routes cannot hold it up.
+    def answer() -> dict[str, Any]:
+        return {"status": "ok", "writable": request.app.state.token is not None, "counts": store_of(request).counts()}
+
+    return await anyio.to_thread.run_sync(answer, limiter=HEALTH_THREADS)
 
 
 @router.get("/assessments", response_model=Page, summary="Assessments of flows, most recently reported first")
@@ -222,27 +232,41 @@ def export_assessments(request: Request, format: FormatParam = Query(...),
 # --- writes --------------------------------------------------------------------------------------
 
 def require_token(request: Request, authorization: Optional[str] = Header(None)) -> None:
+    """Checked again here for the schema's sake: `RequestGate` has refused a wrong token before the body."""
     expected = request.app.state.token
     if expected is None:
-        raise HTTPException(403, "this server is read-only; the operator can enable writes with "
-                                 "`materiel serve --writable` and a token (MATERIEL_TOKEN)")
+        raise HTTPException(403, READ_ONLY)
     presented = authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
     if not token_matches(presented, expected):
-        raise HTTPException(401, "writes need the operator's token: send the header 'Authorization: Bearer <token>'")
+        raise HTTPException(401, NEEDS_TOKEN)
 
 
 _write_lock = threading.Lock()
 
 
-def _ingest(request: Request, articles: list[Article], rejections: list[Rejection], keep: bool) -> dict[str, Any]:
-    """Extract (and store) posted articles; one that fails is listed under `rejected`, never a 500."""
+def check_size(articles: list[Article]) -> None:
+    chars = sum(len(a.full_text) for a in articles)
+    if chars > MAX_EXTRACT_CHARS:
+        raise HTTPException(413, f"the articles hold {chars:,} characters, more than the {MAX_EXTRACT_CHARS:,} one "
+                                 "request may have extracted; send fewer per request or use `materiel ingest`")
+
+
+def _ingest(request: Request, articles: list[Article], rejections: list[Rejection], keep: bool,
+            stop: threading.Event) -> dict[str, Any]:
+    """Extract (and store) posted articles; one that fails is listed under `rejected`, never a 500.
+    Runs in the extraction pool; once `stop` is set (its request gave up), no further article starts."""
     summary = service.RunSummary()
     rejected = list(rejections)
     with _write_lock:  # one writer at a time; extraction shares one model
         store = store_of(request) if keep else None
-        results = service.ingest_articles(articles, summary, rejected.append, store, request.app.state.extractor)
-        # also when nothing new was stored: a run stopped before assessing left stored events unassessed
-        assessed = assess(store) if store is not None and store.unassessed() else None
+        try:
+            results = service.ingest_articles(_until(stop, articles), summary, rejected.append, store,
+                                              request.app.state.extractor)
+            # also when nothing new was stored: a run stopped before assessing left stored events unassessed
+            assessed = assess(store) if store is not None and store.unassessed() else None
+        finally:
+            if store is not None:
+                request.app.state.ledgers.wrote()
         rejected += assessed.failures if assessed else []
     return {"results": [{"article_id": r.article.id, "article_hash": r.article.content_id,
                          "events": [e.to_dict() for e in r.events]} for r in results],
@@ -250,17 +274,31 @@ def _ingest(request: Request, articles: list[Article], rejections: list[Rejectio
             "rejected": [{"where": r.describe(), "reason": r.reason} for r in rejected]}
 
 
+def _until(stop: threading.Event, articles: list[Article]) -> Iterator[Article]:
+    for article in articles:
+        if stop.is_set():
+            return
+        yield article
+
+
+async def extract_posted(request: Request, articles: list[Article], rejections: list[Rejection],
+                         keep: bool) -> dict[str, Any]:
+    """`_ingest` in the extraction pool, within the size and time limits."""
+    check_size(articles)
+    return await request.app.state.extractions.run(lambda stop: _ingest(request, articles, rejections, keep, stop))
+
+
 @router.post("/ingest", dependencies=[Depends(require_token)], responses=WRITE_ERRORS, summary="Extract (and store) articles sent as JSON")
-def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
+async def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
     # the CLI's reader checks each posted article the same way it checks a line of a file
     read = [article_from_record({**a.model_dump(), "id": a.id or f"posted-{n}"}, "api", n)
             for n, a in enumerate(body.articles, 1)]
     articles = [r for r in read if isinstance(r, Article)]
-    return _ingest(request, articles, [r for r in read if isinstance(r, Rejection)], body.store)
+    return await extract_posted(request, articles, [r for r in read if isinstance(r, Rejection)], body.store)
 
 
-async def read_upload(request: Request, file: UploadFile) -> tuple[list[Article], list[Rejection]]:
-    """The articles of an uploaded file, read by the CLI's readers; HTTP errors say what to fix."""
+async def uploaded(request: Request, file: UploadFile) -> tuple[str, bytes]:
+    """The name and bytes of an uploaded file, its type and size checked; HTTP errors say what to fix."""
     name = Path(file.filename or "upload").name
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
@@ -269,8 +307,13 @@ async def read_upload(request: Request, file: UploadFile) -> tuple[list[Article]
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise HTTPException(413, f"{name!r} is larger than {limit:,} bytes; split it into smaller files")
+    return name, data
+
+
+def read_upload(name: str, data: bytes) -> tuple[list[Article], list[Rejection]]:
+    """The articles of an uploaded file, read by the CLI's readers (blocking: run it off the loop)."""
     with tempfile.TemporaryDirectory(prefix="materiel-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
+        path = Path(tmp) / f"upload{Path(name).suffix.lower()}"
         path.write_bytes(data)
         found = list(read_inputs([str(path)]))
     articles = [a for a in found if isinstance(a, Article)]
@@ -280,14 +323,24 @@ async def read_upload(request: Request, file: UploadFile) -> tuple[list[Article]
     if len(articles) > MAX_ARTICLES_PER_POST:
         raise HTTPException(413, f"{name!r} holds {len(articles)} articles; send at most {MAX_ARTICLES_PER_POST} "
                                  "per request or use `materiel ingest`")
+    check_size(articles)
     return articles, rejections
+
+
+async def extract_upload(request: Request, name: str, data: bytes, keep: bool) -> dict[str, Any]:
+    """Read an uploaded file and `_ingest` its articles, all in the extraction pool."""
+    def work(stop: threading.Event) -> dict[str, Any]:
+        articles, rejections = read_upload(name, data)
+        return _ingest(request, articles, rejections, keep, stop)
+
+    return await request.app.state.extractions.run(work)
 
 
 @router.post("/ingest/upload", dependencies=[Depends(require_token)], responses=WRITE_ERRORS,
              summary="Extract (and store) an uploaded JSONL, JSON, text or HTML file")
 async def ingest_upload(request: Request, file: UploadFile = File(...), store: bool = Query(True)) -> dict[str, Any]:
-    articles, rejections = await read_upload(request, file)
-    return _ingest(request, articles, rejections, store)
+    name, data = await uploaded(request, file)
+    return await extract_upload(request, name, data, store)
 
 
 @router.get("/network", summary="The network of flows: parties as nodes, provider-recipient relations as edges")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import threading
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, AsyncIterator
 from urllib.parse import urlencode
 
+import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -19,9 +24,13 @@ from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
 from .pages import templates
+from .security import NEEDS_TOKEN, READ_ONLY, token_matches
+from .work import Extractions, ResponseCache
 
 if TYPE_CHECKING:
     from ..extract.extractor import Extractor
+
+log = logging.getLogger(__name__)
 
 # Pages may load only what this server serves; Plotly sets inline styles on the charts it draws.
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -37,33 +46,65 @@ READ_BODY_BYTES = 16_384
 UNPARSED_BODY = "There was an error parsing the body"
 
 
-class BodyLimit:
-    """Refuses a request body over the limit with a 413 before it is read: a declared Content-Length
-    is checked first, and a streamed (chunked) body is counted as it arrives and cut off at the limit.
-    The one place every route's size limit is enforced."""
+# Threads for the plain `def` routes (SQLite queries, page building). Fewer than starlette's 40: they
+# all share one interpreter lock with the event loop, and 40 busy threads starve it.
+ROUTE_THREADS = 4
+# Browser forms of the ingest page read at once: such a form carries its token in the body, so the
+# body (at most the size limit) is read before the token can be checked.
+PAGE_POSTS_AT_ONCE = 4
+
+
+class RequestGate:
+    """Everything a request must pass before its body is read: an API write (`POST /api/...`)
+    needs the token in its `Authorization` header (401/403 at once); a declared `Content-Length`
+    over the limit is refused (413); a streamed (chunked) body is counted as it arrives and cut
+    off at the limit; a writable server reads at most PAGE_POSTS_AT_ONCE ingest-page forms at once
+    and a read-only one none. The one place every route's size limit is enforced. What is refused
+    here is never read: the server drains it without keeping it."""
 
     def __init__(self, app, max_body_bytes: int):  # type: ignore[no-untyped-def]
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.page_posts = threading.BoundedSemaphore(PAGE_POSTS_AT_ONCE)
 
     def limit(self, method: str) -> int:
         return READ_BODY_BYTES if method in ("GET", "HEAD", "OPTIONS") else self.max_body_bytes
+
+    def refusal(self, scope: dict) -> Response | None:
+        """The answer to a request refused on its headers alone, or None."""
+        headers = {k: v for k, v in scope["headers"] if k in (b"content-length", b"authorization")}
+        limit = self.limit(scope["method"])
+        if b"content-length" in headers:
+            try:
+                size = int(headers[b"content-length"])
+            except ValueError:
+                return _error(400, "the Content-Length header is not a number of bytes")
+            if size > limit:
+                return _too_large(scope, limit)
+        if scope["method"] != "POST":
+            return None
+        expected = scope["app"].state.token
+        if scope["path"].startswith("/api/"):
+            if expected is None:
+                return _error(403, READ_ONLY)
+            authorization = headers.get(b"authorization", b"").decode("latin-1")
+            presented = authorization[7:] if authorization.lower().startswith("bearer ") else None
+            if not token_matches(presented, expected):
+                return _error(401, NEEDS_TOKEN)
+        elif scope["path"] == "/ingest" and expected is None:
+            return _error(403, "this server is read-only: it neither extracts nor stores; run `materiel extract` "
+                               "on your machine, or ask the operator for a writable server")
+        return None
 
     async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        refused = self.refusal(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
         limit = self.limit(scope["method"])
-        declared = [v for k, v in scope["headers"] if k == b"content-length"]
-        if declared:
-            try:
-                size = int(declared[0])
-            except ValueError:
-                await _error(400, "the Content-Length header is not a number of bytes")(scope, receive, send)
-                return
-            if size > limit:
-                await _too_large(scope, limit)(scope, receive, send)
-                return
         received = 0
 
         async def counted():  # type: ignore[no-untyped-def]
@@ -75,7 +116,131 @@ class BodyLimit:
                     raise HTTPException(413, _too_large_message(scope, limit))
             return message
 
-        await self.app(scope, counted, send)
+        page_post = scope["method"] == "POST" and scope["path"] == "/ingest"
+        if page_post and not self.page_posts.acquire(blocking=False):
+            response = _error(503, "the server is busy reading other ingest forms; try again in a few seconds")
+            response.headers["Retry-After"] = "5"
+            await response(scope, receive, send)
+            return
+        try:
+            await self.app(scope, counted, send)
+        finally:
+            if page_post:
+                self.page_posts.release()
+
+
+# What a GET answers depends on the ledger, the path and the query only (and on this server's
+# settings): kept in memory until the ledger changes, it costs one build per write. Not the
+# static files (served from disk with their own caching headers).
+UNCACHED_PREFIXES = ("/static/",)
+CACHED_HEADERS = (b"content-type", b"content-disposition")
+
+
+class CachedAnswers:
+    """Answers a GET from memory while the ledger is unchanged. The ledger's version is asked on
+    the event loop (microseconds, see `Ledgers.version`), so a kept answer leaves at once without
+    waiting for a thread; requests that miss together wait for one build. Keyed on the path and
+    query only: no answer may depend on the Host header or other request headers (pages and the
+    API build their links from relative paths), and only 200s are kept."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+        self.building: dict[tuple, asyncio.Event] = {}
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        key = (state.ledgers.version(), scope["path"], scope["query_string"])
+        while key in self.building:  # the same answer is being built: wait for it
+            await self.building[key].wait()
+        found = state.cache.get(key)
+        if found is not None:
+            body, media_type, headers = found
+            await Response(body, media_type=media_type, headers=headers)(scope, receive, send)
+            return
+        start: dict = {}
+        parts: list[bytes] = []
+
+        async def kept(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+                if not message.get("more_body") and start.get("status") == 200:
+                    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])
+                               if k.lower() in CACHED_HEADERS}
+                    media_type = headers.pop("content-type", "")
+                    state.cache.put(key, b"".join(parts), media_type, headers)
+            await send(message)
+
+        self.building[key] = asyncio.Event()
+        try:
+            await self.app(scope, receive, kept)
+        finally:
+            self.building.pop(key).set()
+
+
+class Contained:
+    """An unexpected error (a bug) becomes a logged 500 that says so, and the connection stays
+    open: an exception left to reach the server would make it drop the connection, and every
+    request a keep-alive client had queued on it with it."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message):  # type: ignore[no-untyped-def]
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            if started:  # part of the answer is on its way: only closing can tell the client
+                raise
+            log.exception("internal error on %s %s", scope["method"], scope["path"])
+            await _error(500, f"internal error ({type(exc).__name__}); the server log has the details")(
+                scope, receive, send)
+
+
+class Headers:
+    """Security headers on every answer, and a filter form's empty fields dropped by a redirect
+    to a relative address (never built from the Host header, which the client chooses)."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "GET" and not scope["path"].startswith("/api"):
+            request = Request(scope)
+            params = request.query_params.multi_items()
+            if any(v == "" for _, v in params):
+                kept = urlencode([(k, v) for k, v in params if v != ""])
+                # a filter form sends its empty fields: drop them, so shared URLs carry only real filters
+                target = "/" + request.url.path.lstrip("/") + (f"?{kept}" if kept else "")
+                await RedirectResponse(target, status_code=303)(scope, receive, send)
+                return
+
+        async def with_headers(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "no-referrer")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _too_large_message(scope: dict, limit: int) -> str:
@@ -98,11 +263,31 @@ class Ledgers:
         # create the file, or bring its layout up to date, once before any request
         (Store.for_reading if self.read_only else Store)(path).close()
 
+        # The ledger's version as this server knows it: moves on when any connection, in this
+        # process or another, has committed since (see `version`).
+        self.generation = 0
+        self.lock = threading.Lock()
+
     def get(self) -> Store:
         store = getattr(self.local, "store", None)
         if store is None:
             store = self.local.store = Store(self.path, read_only=self.read_only)
         return store
+
+    def version(self) -> int:
+        """A number that changes whenever the ledger may have changed: this thread's connection
+        sees every other connection's commits (`data_version`); the server's own writes call
+        `wrote`. What is cached under one version is never stale."""
+        seen = self.get().data_version()
+        with self.lock:
+            if seen != getattr(self.local, "seen", None):
+                self.local.seen = seen
+                self.generation += 1
+            return self.generation
+
+    def wrote(self) -> None:
+        with self.lock:
+            self.generation += 1
 
 
 def _error(status: int, message: str, details: object = None) -> JSONResponse:
@@ -135,30 +320,22 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
                extractor: Extractor | None = None) -> FastAPI:
     """The app over one ledger; `token` None makes it read-only; `extractor` (default: the model's)
     is what ingest uses."""
-    app = FastAPI(title="materiel", version=__version__,
+    app = FastAPI(title="materiel", version=__version__, lifespan=_lifespan,
                   description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
                               "Reads are open; POST needs `Authorization: Bearer <token>`.")
     app.state.ledgers = Ledgers(str(db), read_only=token is None)
     app.state.token = token
     app.state.max_upload_bytes = max_upload_bytes
     app.state.extractor = extractor
-    app.add_middleware(BodyLimit, max_body_bytes=max_upload_bytes + FORM_OVERHEAD_BYTES)
+    app.state.extractions = Extractions()
+    app.state.cache = ResponseCache()
+    app.add_middleware(CachedAnswers)
+    app.add_middleware(RequestGate, max_body_bytes=max_upload_bytes + FORM_OVERHEAD_BYTES)
+    app.add_middleware(Headers)
+    app.add_middleware(Contained)  # outermost: catches what the others raise too
     app.include_router(router)
     app.include_router(pages)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        if request.method == "GET" and not request.url.path.startswith("/api") \
-                and any(v == "" for _, v in request.query_params.multi_items()):
-            # a filter form sends its empty fields: drop them, so shared URLs carry only real filters
-            kept = [(k, v) for k, v in request.query_params.multi_items() if v != ""]
-            return RedirectResponse(str(request.url.replace(query=urlencode(kept))), status_code=303)
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -171,9 +348,12 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
         if exc.status_code == 405:
             message = f"{request.method} is not allowed on {request.url.path}"
         if _wants_page(request):
-            return templates.TemplateResponse(request, "error.html", {"status": exc.status_code, "message": message},
-                                              status_code=exc.status_code)
-        return _error(exc.status_code, message)
+            response: Response = templates.TemplateResponse(
+                request, "error.html", {"status": exc.status_code, "message": message}, status_code=exc.status_code)
+        else:
+            response = _error(exc.status_code, message)
+        response.headers.update(exc.headers or {})  # Retry-After on a 503
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -188,8 +368,11 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     async def materiel_error(request: Request, exc: MaterielError) -> JSONResponse:
         return _error(400, str(exc))
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
-        return _error(500, f"internal error ({type(exc).__name__}); the server log has the details")
-
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = ROUTE_THREADS
+    yield
+    app.state.extractions.pool.shutdown(wait=False, cancel_futures=True)

@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from ..exports import CATEGORY_WORDS, party_label
 from .. import service
 from ..model import Article, ArticleTrace, EventType, Stance, Status
 from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
-from .api import DATE, MAX_ARTICLE_CHARS, _ingest, _write_lock, filters, read_upload, store_of
+from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, store_of, uploaded
 from .highlight import event_spans, segments
 from .security import token_matches
 
@@ -135,9 +136,19 @@ def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
 
 
 @router.get("/articles/{article_hash}", response_class=HTMLResponse)
-def article_page(request: Request, article_hash: str, explain: bool = Query(False)) -> Response:
+async def article_page(request: Request, article_hash: str, explain: bool = Query(False)) -> Response:
     """The stored text with the stored spans of its events highlighted; with `explain`, also how the
-    extractor reads it (`materiel explain --article`), computed on request since it parses the text."""
+    extractor reads it (`materiel explain --article`), computed on request since it parses the text:
+    in the extraction pool, within its time limit."""
+    context = await run_in_threadpool(_article_context, request, article_hash)
+    trace = None
+    if explain:  # kept until the ledger changes, like every page (`CachedAnswers`)
+        article = context["article"]
+        trace = await request.app.state.extractions.run(lambda stop: _explained(request, article))
+    return templates.TemplateResponse(request, "article.html", {**context, "trace": trace, "explain_asked": explain})
+
+
+def _article_context(request: Request, article_hash: str) -> dict[str, Any]:
     store = store_of(request)
     article = store.article(article_hash)
     if article is None:
@@ -147,21 +158,20 @@ def article_page(request: Request, article_hash: str, explain: bool = Query(Fals
     owners = store.assessment_of_events([event_id for event_id, _ in events])
     text = article.full_text
     title_end = len(article.title) if article.title else 0
-    return templates.TemplateResponse(request, "article.html", {
+    return {
         "article": article, "article_hash": article_hash,
         "title_segments": segments(text, spans, 0, title_end) if title_end else [],
         "body_segments": segments(text, spans, title_end + 2 if title_end else 0, len(text)),
         "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id)} for event_id, event in events],
-        "trace": _explained(request, article) if explain else None, "explain_asked": explain, "api": f"/api/articles/{article_hash}"})
+        "api": f"/api/articles/{article_hash}"}
 
 
 def _explained(request: Request, article: Article) -> ArticleTrace | None:
-    """The explain trace of one article, read by the server's extractor (one model, one user at a time)."""
+    """The explain trace of one article, read by the server's extractor (in the extraction pool)."""
     from ..extract.extractor import shared_extractor  # loads the model: only when a trace is asked for
 
-    with _write_lock:
-        extractor = request.app.state.extractor or shared_extractor()
-        return next(service.explain_articles([article], service.RunSummary(), extractor=extractor), None)
+    extractor = request.app.state.extractor or shared_extractor()
+    return next(service.explain_articles([article], service.RunSummary(), extractor=extractor), None)
 
 
 @router.get("/network", response_class=HTMLResponse)
@@ -182,34 +192,32 @@ def ingest_page(request: Request) -> Response:
 async def ingest_submit(request: Request, title: str = Form(""), text: str = Form(""),
                         published: str = Form(""), outlet: str = Form(""), token: str = Form(""),
                         action: str = Form("preview"), file: Optional[UploadFile] = None) -> Response:
+    """Extract (preview) or extract and store what the form carries. Both need the write token:
+    extraction is the costliest thing the server does (a read-only server refuses the form before
+    reading it, in `RequestGate`)."""
     form = {"title": title, "text": text, "published": published, "outlet": outlet}
     keep = action == "store"
-    writable = request.app.state.token is not None
     error = None
-    if keep and not writable:
-        error = "this server is read-only: the operator can enable storing with a write token"
-    elif keep and not token_matches(token, request.app.state.token):
-        error = "storing needs the operator's write token"
-    articles: list[Article] = []
-    rejected: list = []
-    if error is None and file is not None and file.filename:
+    result = None
+    if request.app.state.token is None or not token_matches(token, request.app.state.token):
+        error = "extracting needs the operator's write token" if token else "enter the write token to extract"
+    elif file is not None and file.filename:
         try:
-            articles, rejected = await read_upload(request, file)
+            name, data = await uploaded(request, file)
+            result = await extract_upload(request, name, data, keep)
         except HTTPException as exc:
             error = str(exc.detail)
-    elif error is None:
-        if not text.strip():
-            error = "paste an article's text, or choose a file"
-        elif len(text) > MAX_ARTICLE_CHARS:
-            error = f"the text is longer than {MAX_ARTICLE_CHARS:,} characters"
-        else:
-            date = published if re.fullmatch(DATE.strip("^$"), published or "") else None
-            articles = [Article(id="pasted", text=text, title=title, outlet=outlet or None, published=date,
-                                origin="web")]
-    result = None
-    if error is None and articles:
-        result = _ingest(request, articles, rejected, keep)
+    elif not text.strip():
+        error = "paste an article's text, or choose a file"
+    elif len(text) > MAX_ARTICLE_CHARS:
+        error = f"the text is longer than {MAX_ARTICLE_CHARS:,} characters"
+    else:
+        date = published if re.fullmatch(DATE.strip("^$"), published or "") else None
+        articles = [Article(id="pasted", text=text, title=title, outlet=outlet or None, published=date, origin="web")]
+        try:
+            result = await extract_posted(request, articles, [], keep)
+        except HTTPException as exc:
+            error = str(exc.detail)
     status = 200 if error is None else 400
     return templates.TemplateResponse(request, "ingest.html", {
-        "writable": writable, "result": result, "error": error, "form": form, "stored": keep}, status_code=status)
-
+        "writable": True, "result": result, "error": error, "form": form, "stored": keep}, status_code=status)

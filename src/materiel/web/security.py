@@ -1,16 +1,28 @@
 """Who may write: reads are open, writes need the operator's token, and a writable server never
-listens beyond this machine without one."""
+listens beyond this machine without one that is hard to guess."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import math
 import secrets
+import string
 
 from ..errors import MaterielError
 
 TOKEN_ENV = "MATERIEL_TOKEN"
 MIN_TOKEN_CHARS = 16
+# Beyond loopback: the least entropy a token may show, counted as its length times log2 of the
+# alphabet its character classes span (a 16-character hex token has 64 bits; 16 spaces none).
+MIN_TOKEN_BITS = 64
+MIN_TOKEN_CLASSES = 2  # of lower case, upper case, digits, other printable characters
+MIN_DISTINCT_CHARS = 8
+MAKE_TOKEN = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+CHARACTER_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+READ_ONLY = ("this server is read-only; the operator can enable writes with `materiel serve --writable` and a "
+             "token (MATERIEL_TOKEN)")
+NEEDS_TOKEN = "writes need the operator's token: send the header 'Authorization: Bearer <token>'"
 
 
 def is_loopback(host: str) -> bool:
@@ -22,19 +34,40 @@ def is_loopback(host: str) -> bool:
         return False  # a name that is not localhost may resolve anywhere
 
 
+def token_weakness(token: str) -> str | None:
+    """Why a token is too easy to guess to guard a server others can reach, or None."""
+    if any(c.isspace() or not c.isprintable() for c in token):
+        return "it contains spaces or control characters"
+    classes = [chars for chars in CHARACTER_CLASSES if any(c in chars for c in token)]
+    others = {c for c in token if not any(c in chars for chars in CHARACTER_CLASSES)}
+    alphabet = sum(len(chars) for chars in classes) + (32 if others else 0)
+    if len(classes) + bool(others) < MIN_TOKEN_CLASSES:
+        return "it uses a single kind of character"
+    if len(set(token)) < MIN_DISTINCT_CHARS:
+        return f"it repeats a few characters (fewer than {MIN_DISTINCT_CHARS} distinct ones)"
+    if len(token) * math.log2(alphabet) < MIN_TOKEN_BITS:
+        return f"it is too short for its characters (under {MIN_TOKEN_BITS} bits)"
+    return None
+
+
 def write_token(host: str, token: str | None, writable: bool) -> str | None:
     """The token writes must present, or None for a read-only server. Refuses a writable server
-    on a non-loopback address without a token; on loopback, invents one when none is given."""
+    on a non-loopback address without a token, or with a token of little entropy; on loopback,
+    invents one when none is given."""
     if not writable:
         return None
     if token:
         if len(token) < MIN_TOKEN_CHARS:
             raise MaterielError(f"the write token must have at least {MIN_TOKEN_CHARS} characters; "
-                                f"generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+                                f"generate one with: {MAKE_TOKEN}")
+        weakness = None if is_loopback(host) else token_weakness(token)
+        if weakness:
+            raise MaterielError(f"refusing to serve writable on {host} with a weak write token ({weakness}); "
+                                f"generate one with: {MAKE_TOKEN}")
         return token
     if not is_loopback(host):
         raise MaterielError(f"refusing to serve writable on {host} without a write token: set {TOKEN_ENV} "
-                            "(or pass --token), or serve --read-only, or listen on 127.0.0.1")
+                            f"(generate one with: {MAKE_TOKEN}), or serve --read-only, or listen on 127.0.0.1")
     return secrets.token_hex(24)  # hex: safe to paste into any shell or header
 
 
