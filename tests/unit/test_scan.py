@@ -314,3 +314,15 @@ def test_one_sentence_needs_no_final_mark_inside() -> None:
     assert splitter.one_sentence('Iran sent drones to Russia, officials said."')
     assert not splitter.one_sentence("Iran sent drones. Russia paid.")
     assert not splitter.one_sentence("The U.S. sent drones")  # unsure without tokens: split the usual way
+
+
+@pytest.mark.parametrize("text, lemma, found", [
+    ("Drones hit the Druzhba oil pipeline overnight.", "pipeline", False),
+    ("Iran's drone pipeline to Russia keeps flowing.", "pipeline", True),
+    ("The tanker came under fire from drones off Hodeidah.", "come", False),
+    ("The drones came from Iran.", "come", True),
+    ("Both sides resumed peace talks in Doha.", "talks", False),
+])
+def test_a_compound_of_another_sense_is_no_trigger(scanner: Scanner, text: str, lemma: str, found: bool) -> None:
+    """The lexicon's not_after and not_before words: 'oil pipeline', 'came under fire', 'peace talks'."""
+    assert (lemma in [m.value for m in scanner.mentions(text) if m.kind is MentionKind.TRIGGER]) is found

@@ -78,10 +78,16 @@ class KnowledgeBase:
     state_names: dict[str, str] = field(default_factory=dict)
     dual_use_terms: frozenset[str] = frozenset()  # item words civil news uses as freely (item_terms.csv)
     ambiguous_trigger_forms: frozenset[str] = frozenset()  # trigger forms mostly meant otherwise
+    words_before: dict[str, frozenset[str]] = field(default_factory=dict)  # trigger -> words making another sense
+    words_after: dict[str, frozenset[str]] = field(default_factory=dict)  # (the not_after, not_before columns)
 
     def __post_init__(self) -> None:
         self.ambiguous_trigger_forms = frozenset(
             form for rows in self.triggers.values() for row in rows for form in row.ambiguous_forms)
+        self.words_before = {lemma: frozenset(word for row in rows for word in row.not_after)
+                             for lemma, rows in self.triggers.items() if any(row.not_after for row in rows)}
+        self.words_after = {lemma: frozenset(word for row in rows for word in row.not_before)
+                            for lemma, rows in self.triggers.items() if any(row.not_before for row in rows)}
         for system in self.systems:
             for name in system.names:
                 self.system_by_key[squash(name)] = system

@@ -98,6 +98,8 @@ class Trigger:
     ambiguous_forms: tuple[str, ...] = ()  # forms mostly meant otherwise: "arms", "ships", "came"
     alliance_only: bool = False  # tells cooperation only with an alliance: "participation in the CSTO"
     at_school: bool = False  # tells training only with no object, at a school: "studied at Russian academies"
+    not_after: tuple[str, ...] = ()  # words that make a compound of another sense just before it: "oil pipeline"
+    not_before: tuple[str, ...] = ()  # ... just after it: "came under fire"
 
 
 @dataclass(frozen=True)
@@ -218,7 +220,9 @@ def load_triggers() -> dict[str, list[Trigger]]:
                           row.get("needs_item") == "1", row.get("agent") == "1", Status(past) if past else None,
                           row.get("verb_only") == "1", row.get("symmetric") == "1",
                           tuple(f.casefold() for f in split_list(row.get("ambiguous_forms"))),
-                          row.get("alliance_only") == "1", row.get("at_school") == "1")
+                          row.get("alliance_only") == "1", row.get("at_school") == "1",
+                          tuple(w.casefold() for w in split_list(row.get("not_after"))),
+                          tuple(w.casefold() for w in split_list(row.get("not_before"))))
         same_word = triggers.setdefault(trigger.lemma, [])
         _require(all((t.verb_only, t.symmetric) == (trigger.verb_only, trigger.symmetric) for t in same_word),
                  "triggers.csv", n, f"the rows of {trigger.lemma!r} disagree on verb_only or symmetric")

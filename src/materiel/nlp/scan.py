@@ -180,6 +180,7 @@ class Scanner:
         unique = list(dict.fromkeys(found))  # two spellings of one name may match the same text
         resolved = without_redefined_systems(
             with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text), text)
+        resolved = without_compound_senses(resolved, lowered, self.kb.words_before, self.kb.words_after)
         return with_family_names(resolved, text, self.families)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
@@ -283,6 +284,32 @@ def _windows(text: str, start: int, end: int, paragraph: int) -> Iterator[tuple[
     start, end = _trimmed(text, start, end)
     if start < end:
         yield start, end, paragraph
+
+
+WORD_BEFORE = re.compile(r"([\w-]+)\W*$")
+WORD_AFTER = re.compile(r"\W*([\w-]+)")
+
+
+def without_compound_senses(mentions: list[Mention], lowered: str, before: dict[str, frozenset[str]],
+                            after: dict[str, frozenset[str]]) -> list[Mention]:
+    """Drop a trigger that the word before or after it makes a compound of another sense ('the
+    Druzhba oil pipeline', 'peace talks', 'came under fire'; the lexicon's not_after and not_before
+    columns). `lowered`: the text case-folded."""
+    if not before and not after:
+        return mentions
+    kept = []
+    for m in mentions:
+        if m.kind is MentionKind.TRIGGER:
+            words = before.get(m.value)
+            word = WORD_BEFORE.search(lowered, max(0, m.start - 40), m.start) if words else None
+            if word is not None and word.group(1) in words:
+                continue
+            words = after.get(m.value)
+            word = WORD_AFTER.match(lowered, m.end, m.end + 40) if words else None
+            if word is not None and word.group(1) in words:
+                continue
+        kept.append(m)
+    return kept
 
 
 def _without_dateline(text: str, span: tuple[int, int, int]) -> tuple[int, int, int]:
