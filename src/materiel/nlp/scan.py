@@ -10,7 +10,7 @@ trigger next to a party, item or system are the only ones that reach the depende
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator
@@ -91,6 +91,7 @@ class Scanner:
             add(outlet.surface, MentionKind.OUTLET, outlet.party, outlet.kind)
 
         self.families = reporting_families(kb)
+        self.family_index = family_index(self.families)
         # trigger words that report nothing without goods in or near their sentence
         self.goods_words = frozenset(lemma for lemma, rows in kb.triggers.items() if all(r.needs_item for r in rows))
         self.automaton = ahocorasick.Automaton()
@@ -181,7 +182,7 @@ class Scanner:
         resolved = without_redefined_systems(
             with_defined_acronyms(without_membership_labels(_resolve_overlaps(unique), text), text), text)
         resolved = without_compound_senses(resolved, lowered, self.kb.words_before, self.kb.words_after)
-        return with_family_names(resolved, text, self.families)
+        return with_family_names(resolved, text, self.families, self.family_index)
 
     def sentences(self, text: str, tokenizer, sentencizer, mentions: list[Mention] | None = None) -> list[Sentence]:
         """Split `text` into sentences and attach the mentions of each.
@@ -469,23 +470,29 @@ def article_skip_reason(mentions: list[Mention], text: str, dual_use: frozenset[
 
 
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
-    """Leftmost-longest among names; triggers are kept apart and may overlap names. Linear in the
-    mentions' length: each kept name marks the characters it covers."""
+    """Leftmost-longest among names; triggers are kept apart and may overlap names. n log n in the
+    mentions: the kept names are disjoint intervals (or repeats of one), found by bisection."""
     names = sorted((m for m in mentions if m.kind in NAME_KINDS), key=lambda m: (-(m.end - m.start), m.start))
-    covered: dict[int, tuple[int, int]] = {}  # character offset -> the kept name over it
+    starts: list[int] = []  # the kept names' intervals, by start
+    ends: list[int] = []
     kept: list[Mention] = []
     for m in names:
-        span = (m.start, m.end)
-        if any(covered.get(at, span) != span for at in range(m.start, m.end)):
-            continue  # it overlaps a longer (or earlier) name
-        covered.update((at, span) for at in range(m.start, m.end))
+        i = bisect_right(starts, m.start)
+        if i and ends[i - 1] > m.start and (starts[i - 1], ends[i - 1]) != (m.start, m.end):
+            continue  # it overlaps a longer (or earlier) name that starts before it
+        if i < len(starts) and starts[i] < m.end:
+            continue  # ... or one that starts inside it
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
         kept.append(m)
     # a trigger inside a proper name is part of the name ("Cooperation" in an agency's title),
     # but one inside a generic item term still counts ("package" in "aid package")
-    proper = {at: (m.start, m.end) for m in kept if m.kind is not MentionKind.ITEM for at in range(m.start, m.end)}
+    proper = sorted((m.start, m.end) for m in kept if m.kind is not MentionKind.ITEM)
+    proper_starts = [start for start, _ in proper]
     for m in mentions:
         if m.kind is MentionKind.TRIGGER:
-            inside = proper.get(m.start)
+            i = bisect_right(proper_starts, m.start) - 1
+            inside = proper[i] if i >= 0 and proper[i][1] > m.start else None
             if inside is None or m.end > inside[1]:
                 kept.append(m)
     return sorted(kept, key=lambda m: (m.start, -(m.end - m.start)))
@@ -536,12 +543,23 @@ def reporting_families(kb: KnowledgeBase) -> dict[str, frozenset[str]]:
     return {family: frozenset(members) for family, members in families.items()}
 
 
-def with_family_names(mentions: list[Mention], text: str, families: dict[str, frozenset[str]]) -> list[Mention]:
+def family_index(families: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """System -> the reporting-name families it belongs to: 'Su-30' -> ('Flanker',)."""
+    found: dict[str, list[str]] = {}
+    for family, members in families.items():
+        for member in members:
+            found.setdefault(member, []).append(family)
+    return {member: tuple(names) for member, names in found.items()}
+
+
+def with_family_names(mentions: list[Mention], text: str, families: dict[str, frozenset[str]],
+                      index: dict[str, tuple[str, ...]] | None = None) -> list[Mention]:
     """A reporting-name family written after one of its members was named stands for that member:
     after 'the 18 Su-30MKMs signed for in 2003', 'the last of those Flankers' is the Su-30. Only
     capitalised, and only after a member: alone, 'Bear' or 'Hip' is an ordinary word."""
     named = [m for m in mentions if m.kind is MentionKind.SYSTEM]
-    wanted = {family for family, members in families.items() if any(m.value in members for m in named)}
+    index = family_index(families) if index is None else index
+    wanted = {family for m in named for family in index.get(m.value, ())}
     if not wanted:
         return mentions
     taken = [(m.start, m.end) for m in mentions if m.kind in NAME_KINDS]
