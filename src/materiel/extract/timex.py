@@ -95,13 +95,16 @@ DATE_EXPRESSION = re.compile(
 
 
 def date_spans(doc) -> list:
-    """Date expressions by rule (no entity recogniser needed)."""
-    spans = []
-    for match in DATE_EXPRESSION.finditer(doc_text(doc)):
-        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-        if span is not None and len(span):
-            spans.append(span)
-    return spans
+    """Date expressions by rule (no entity recogniser needed); found once per Doc."""
+    found = doc.user_data.get("materiel_dates")
+    if found is None:
+        found = []
+        for match in DATE_EXPRESSION.finditer(doc_text(doc)):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None and len(span):
+                found.append(span)
+        doc.user_data["materiel_dates"] = found
+    return list(found)
 
 
 def time_for(trigger: Token, published: str | None) -> TimeExpr | None:

@@ -105,10 +105,11 @@ class Scanner:
         return skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told) \
             or self._goods_missing(sentence, goods_near)
 
-    def _goods_missing(self, sentence: Sentence, goods_near: bool) -> Reason | None:
-        """'Kyiv sent a delegation': every trigger word needs goods, and none are named or near."""
-        if goods_near or names_goods(sentence) or not all(
-                m.value in self.goods_words for m in sentence.mentions if m.kind is MentionKind.TRIGGER):
+    def _goods_missing(self, sentence: Sentence, goods_near: bool | Callable[[], bool]) -> Reason | None:
+        """'Kyiv sent a delegation': every trigger word needs goods, and none are named or near.
+        `goods_near` may be a function: it is asked last, only when it decides."""
+        if not all(m.value in self.goods_words for m in sentence.mentions if m.kind is MentionKind.TRIGGER) \
+                or names_goods(sentence) or (goods_near() if callable(goods_near) else goods_near):
             return None
         return Reason.NO_ITEM_NEAR
 
@@ -126,8 +127,9 @@ class Scanner:
         read: list[tuple[Sentence, Reason | None]] = []
         last_anchored, last_goods = None, None
         for sentence in sentences:
-            near = interview(sentence) or (attributed(sentence) and last_goods is not None
-                                           and sentence.index - last_goods <= GOODS_TOLD_WINDOW)
+            def near(sentence: Sentence = sentence, last_goods: int | None = last_goods) -> bool:
+                return interview(sentence) or (attributed(sentence) and last_goods is not None
+                                               and sentence.index - last_goods <= GOODS_TOLD_WINDOW)
             reason = skip_reason(sentence, self.kb.ambiguous_trigger_forms, goods_told=False)
             if reason is None:
                 last_anchored = sentence.index  # anchored by a party or an item
