@@ -1127,26 +1127,32 @@ def _recent_system(category: Category, index: int | None, sentences: list[Senten
 
 
 def merge_events(events: list[Event]) -> list[Event]:
-    """One event per merge key, with all the evidence and sources of its mentions."""
-    merged: dict[tuple[str, ...], Event] = {}
+    """One event per merge key, with all the evidence and sources of its mentions. Each event is
+    built once from all its mentions (linear in them, however often an article repeats a flow)."""
+    groups: dict[tuple[str, ...], list[Event]] = {}
     for event in events:
-        key = event.merge_key
-        if key not in merged:
-            merged[key] = event
-            continue
-        first = merged[key]
-        merged[key] = first.with_changes(
-            sources=tuple(dict.fromkeys(first.sources + event.sources)),
-            evidence=tuple(dict.fromkeys(first.evidence + event.evidence)),
-            quantity=_better_quantity(first.quantity, event.quantity),
-            value=first.value or event.value,
-            time=first.time or event.time,
-            location=first.location or event.location,
-            confidence=first.confidence or event.confidence,
-            item=first.item if first.item.name else event.item,
-            spans=join_spans(first.spans, event.spans),
-        )
-    return list(merged.values())
+        groups.setdefault(event.merge_key, []).append(event)
+    return [group[0] if len(group) == 1 else _merged(group) for group in groups.values()]
+
+
+def _merged(group: list[Event]) -> Event:
+    """The first mention with the others' evidence, sources and spans added, in order of mention,
+    and the first of them that gives each slot."""
+    first = group[0]
+    quantity = first.quantity
+    for event in group[1:]:
+        quantity = _better_quantity(quantity, event.quantity)
+    return first.with_changes(
+        sources=tuple(dict.fromkeys(s for e in group for s in e.sources)),
+        evidence=tuple(dict.fromkeys(x for e in group for x in e.evidence)),
+        quantity=quantity,
+        value=next((e.value for e in group if e.value), None),
+        time=next((e.time for e in group if e.time), None),
+        location=next((e.location for e in group if e.location), None),
+        confidence=next((e.confidence for e in group if e.confidence), None),
+        item=next((e.item for e in group if e.item.name), group[-1].item),
+        spans=join_spans(*(e.spans for e in group)),
+    )
 
 
 def _better_quantity(a, b):

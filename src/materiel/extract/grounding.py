@@ -201,8 +201,8 @@ def _sum_near(event: Event, text: str) -> SlotSpan | None:
     return SlotSpan("value", start, start + len(words), words) if start >= 0 else None
 
 
-def join_spans(a: tuple[SlotSpan, ...] | None, b: tuple[SlotSpan, ...] | None) -> tuple[SlotSpan, ...] | None:
-    """The spans of two merged mentions of one event, each once, in order of first mention."""
-    if a is None and b is None:
-        return None
-    return tuple(dict.fromkeys((a or ()) + (b or ())))
+def join_spans(*groups: tuple[SlotSpan, ...] | None) -> tuple[SlotSpan, ...] | None:
+    """The spans of merged mentions of one event, each once, in order of first mention (None when
+    no mention has any)."""
+    present = [group for group in groups if group is not None]
+    return tuple(dict.fromkeys(span for group in present for span in group)) if present else None
