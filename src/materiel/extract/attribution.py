@@ -250,12 +250,16 @@ def _via(verb: Token) -> str | None:
 
 
 def speaker_tokens(verb: Token) -> list[Token]:
-    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-    if not subjects:
-        agents = [c for c in verb.children if c.dep_ == "agent"]
-        subjects = [g for a in agents for g in a.children if g.dep_ == "pobj"]
-    if not subjects and verb.dep_ in ("conj", "advcl") and verb.head != verb:
-        return speaker_tokens(verb.head)
+    """The words of a reporting verb's subject (or agent), climbing from a conjoined or adverbial
+    verb to the one whose subject it shares; the climb ends at the root, so it is bounded."""
+    while True:
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subjects:
+            agents = [c for c in verb.children if c.dep_ == "agent"]
+            subjects = [g for a in agents for g in a.children if g.dep_ == "pobj"]
+        if subjects or verb.dep_ not in ("conj", "advcl") or verb.head == verb:
+            break
+        verb = verb.head
     if not subjects and verb.dep_ in ("acl", "relcl") and verb.head.pos_ in ("NOUN", "PROPN"):
         # "Ukrainian intelligence estimated that ...", misread as a noun with a participle
         inside = {t.i for t in verb.subtree}

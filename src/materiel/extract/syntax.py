@@ -13,10 +13,14 @@ NOUN_POS = frozenset({"NOUN", "PROPN"})
 
 
 def with_conjuncts(token: Token) -> list[Token]:
-    out = [token]
-    for c in token.children:
-        if c.dep_ == "conj":
-            out.extend(with_conjuncts(c))
+    """The token and its conjuncts, depth first in order ('Denmark, Norway and the Netherlands'):
+    a loop, not recursion, so a list of any length is read."""
+    out: list[Token] = []
+    stack = [token]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed([c for c in current.children if c.dep_ == "conj"]))
     return out
 
 
