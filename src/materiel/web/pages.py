@@ -144,7 +144,8 @@ async def article_page(request: Request, article_hash: str, explain: bool = Quer
     trace = None
     if explain:  # kept until the ledger changes, like every page (`CachedAnswers`)
         article = context["article"]
-        trace = await request.app.state.extractions.run(lambda stop: _explained(request, article))
+        client = request.client.host if request.client else "unknown"
+        trace = await request.app.state.extractions.run(lambda stop: _explained(request, article), client)
     return templates.TemplateResponse(request, "article.html", {**context, "trace": trace, "explain_asked": explain})
 
 

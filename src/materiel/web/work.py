@@ -38,9 +38,22 @@ class Extractions:
         self.pool = ThreadPoolExecutor(workers, thread_name_prefix="materiel-extract")
         self.slots = threading.BoundedSemaphore(workers + waiting)
         self.seconds = seconds
+        self.anonymous: set[str] = set()  # clients without the token with an extraction under way
+        self.anonymous_lock = threading.Lock()
 
-    async def run(self, work: Callable[[threading.Event], T]) -> T:
+    async def run(self, work: Callable[[threading.Event], T], anonymous_client: str | None = None) -> T:
+        """`anonymous_client`: the address of a client without the write token (the article page's
+        trace): such a client gets one extraction at a time (429 for a second), so no one without
+        the token can hold every worker."""
+        if anonymous_client is not None:
+            with self.anonymous_lock:
+                if anonymous_client in self.anonymous:
+                    raise HTTPException(429, "one extraction at a time per client without the write token; "
+                                             "try again when the first is done",
+                                        headers={"Retry-After": str(RETRY_AFTER_S)})
+                self.anonymous.add(anonymous_client)
         if not self.slots.acquire(blocking=False):
+            self._release_client(anonymous_client)
             raise HTTPException(503, "the server is busy extracting other articles; try again in a few seconds",
                                 headers={"Retry-After": str(RETRY_AFTER_S)})
         stop = threading.Event()
@@ -52,6 +65,7 @@ class Extractions:
                 return work(stop)
             finally:
                 self.slots.release()
+                self._release_client(anonymous_client)
 
         future = asyncio.get_running_loop().run_in_executor(self.pool, job)
         try:
@@ -63,6 +77,11 @@ class Extractions:
                                      "fewer or shorter articles per request, or use `materiel ingest` for large "
                                      "texts (articles already stored stay stored: sending them again is safe)",
                                 headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    def _release_client(self, client: str | None) -> None:
+        if client is not None:
+            with self.anonymous_lock:
+                self.anonymous.discard(client)
 
 
 class ResponseCache:
