@@ -100,7 +100,8 @@ TIME_BUDGET_OPTION = typer.Option(
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:
     """One line per rejected input; an internal error's traceback only under --debug."""
     hint = "; rerun with --debug for the traceback" if rejection.trace and not debug else ""
-    err.print(f"[red]error[/red] {markup(rejection.describe() + hint)}", highlight=False, soft_wrap=True)
+    label = "[yellow]note[/yellow]" if rejection.left_out else "[red]error[/red]"
+    err.print(f"{label} {markup(rejection.describe() + hint)}", highlight=False, soft_wrap=True)
     if debug and rejection.trace:
         err.print(markup(rejection.trace.rstrip(), lines=True), highlight=False, soft_wrap=True)
 

@@ -35,6 +35,7 @@ class RunSummary:
     stored: int = 0  # publications stored: new texts and new copies of stored texts
     copies: int = 0  # of which another outlet's (or URL's, or date's) copy of a text already stored
     already_known: int = 0  # the same publication was stored before
+    left_out: Counter = field(default_factory=Counter)  # directory entries left out on purpose (hidden ...)
 
     @property
     def rejected_total(self) -> int:
@@ -59,11 +60,14 @@ class RunSummary:
         if self.rejected:
             reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
             parts.append(f"{self.rejected_total} input(s) skipped ({reasons})")
+        if self.left_out:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.left_out.items()))
+            parts.append(f"{sum(self.left_out.values())} directory entr(ies) left out ({reasons})")
         return "; ".join(parts)
 
 
 def _reject(rejection: Rejection, summary: RunSummary, on_rejection: RejectionHandler | None) -> None:
-    summary.rejected[rejection.reason] += 1
+    (summary.left_out if rejection.left_out else summary.rejected)[rejection.reason] += 1
     if on_rejection:
         on_rejection(rejection)
 

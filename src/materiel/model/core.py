@@ -131,6 +131,11 @@ class Rejection:
         where = f"{self.origin}:{self.line}" if self.line is not None else self.origin
         return f"{where}: {self.message}"
 
+    @property
+    def left_out(self) -> bool:
+        """Left out on purpose (a hidden file in a directory), not lost: a note, not an error."""
+        return self.reason in LEFT_OUT
+
     @classmethod
     def internal(cls, error: BaseException, doing: str, origin: str | None = None,
                  trace: str | None = None) -> "Rejection":
@@ -164,6 +169,9 @@ class Rejection:
 INTERNAL = "internal"
 # Reason of a rejection of an article that took longer than the extractor's time budget.
 TIMEOUT = "timeout"
+# Reasons of directory entries left out on purpose (a hidden file, a link to a directory): reported
+# as notes, counted apart, and no input lost, so the exit code does not change.
+LEFT_OUT = frozenset({"hidden", "directory_link"})
 # An exception's message is cut to this many characters in the one-line report.
 INTERNAL_MESSAGE_CHARS = 300
 ORIGIN_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+)$")
