@@ -18,9 +18,10 @@ import logging
 from .ledger import Ledger, open_ledger as open  # noqa: A001  (materiel.open(path), like sqlite3.connect)
 from .model import Article, Assessment, Event
 
-# Load the `extract` subpackage before defining the `extract` function below: importing a
-# subpackage sets the parent's attribute of the same name, so it must happen first, once.
-from .extract import extractor as _extractor  # noqa: E402  (order matters, see above)
+# Load the `extract` subpackage (its own module is light: no spaCy) before defining the `extract`
+# function below: importing a subpackage sets the parent's attribute of the same name, so it must
+# happen first, once. Its submodules, which load spaCy, are imported when `extract` is first called.
+from . import extract as _extract_package  # noqa: E402,F401  (order matters, see above)
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -30,5 +31,7 @@ __version__ = "0.1.0"
 
 def extract(text: str, title: str = "", published: str | None = None, article_id: str = "text") -> list[Event]:
     """Events reported in one text, as the same typed `Event` objects the CLI and store use."""
+    from .extract.extractor import shared_extractor
+
     article = Article(id=article_id, text=text, title=title, published=published)
-    return list(_extractor.shared_extractor().extract(article).events)
+    return list(shared_extractor().extract(article).events)

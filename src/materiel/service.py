@@ -7,18 +7,19 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .assess.scoring import AssessmentScore, load_flows, score_assessments
 from .assess.update import AssessSummary, assess
 from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
 from .evaluate import Score, load_events, score
-from .extract.explain import explain_article
-from .extract.extractor import ARTICLE_TIME_BUDGET, Extractor
-from .extract.workers import extract_in_workers
+from .extract import ARTICLE_TIME_BUDGET
 from .ingest.readers import read_inputs
 from .model import INTERNAL, Article, ArticleResult, ArticleTrace, Assessment, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
+
+if TYPE_CHECKING:
+    from .extract.extractor import Extractor
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,19 @@ def _articles(paths: Iterable[str], summary: RunSummary, on_rejection: Rejection
         yield item
 
 
+def new_extractor(time_budget: float | None = ARTICLE_TIME_BUDGET) -> Extractor:
+    """A new extractor (its knowledge base and scanner; the spaCy model is loaded once per process).
+    The extraction modules, and spaCy with them, are imported here, on first use, not with this
+    module: the commands that only read a ledger start without them."""
+    from .extract.extractor import Extractor
+
+    return Extractor(time_budget=time_budget)
+
+
 def extractor_for(given: Extractor | None, time_budget: float = ARTICLE_TIME_BUDGET) -> Extractor:
     """The extractor a command runs: the one it was given (an embedding program's), else a new one
     with `time_budget` seconds per article."""
-    return given if given is not None else Extractor(time_budget=time_budget)
+    return given if given is not None else new_extractor(time_budget)
 
 
 def extract_articles(articles: Iterable[Article], workers: int = 1,
@@ -92,10 +102,12 @@ def extract_articles(articles: Iterable[Article], workers: int = 1,
     """Results in input order; an article whose extraction fails (a bug) comes out as its `Rejection`
     (reason `internal`) and the rest go on. With workers > 1, N processes share the model loaded once
     here before they fork, and a worker that dies is replaced."""
-    extractor = extractor or Extractor()
+    extractor = extractor or new_extractor()
     if workers <= 1:
         yield from extractor.extract_each(articles)
     else:
+        from .extract.workers import extract_in_workers
+
         yield from extract_in_workers(extractor, articles, workers)
 
 
@@ -124,7 +136,9 @@ def explain_articles(articles: Iterable[Article], summary: RunSummary,
     """How each article was read (`materiel explain`, the web article view): its events, which are
     those `extract` gives, and every decision on the way. `article_id` keeps that one article only;
     an article whose extraction fails (a bug) is rejected and the rest go on."""
-    extractor = extractor or Extractor()
+    from .extract.explain import explain_article
+
+    extractor = extractor or new_extractor()
     for article in articles:
         if article_id is not None and article.id != article_id:
             continue

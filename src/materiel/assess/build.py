@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from ..extract.voice import dateline_state
 from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import (UNORDERED_TYPES, Assessment, Claim, Denial, EstimativeUse, Figure, Origin, SourceKind, Stance,
                      Status, StatusStep, highest_status, ladder_rank)
-from ..nlp.scan import default_scanner
+from ..nlp.scan import dateline_state, default_scanner
 from .flows import Cluster, assessment_id, cluster_family, family_key
 from .grading import grade, origin_reliability
 from .origins import OriginRef, OriginResolver

