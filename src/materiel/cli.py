@@ -34,7 +34,7 @@ from .terminal import json_text, markup, path_shown, plain
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Extract a sourced ledger of arms transfers and military cooperation from news.")
 # Piped output is not squeezed to 80 columns: a table that no terminal constrains is printed wide.
 PIPE_WIDTH = 220
@@ -95,6 +95,36 @@ DEBUG_OPTION = typer.Option(False, "--debug", help="Print the traceback of an in
 TIME_BUDGET_OPTION = typer.Option(
     service.ARTICLE_TIME_BUDGET, "--time-budget", min=0.1, metavar="SECONDS",
     help="Give up an article that takes longer than this (a 'timeout' rejection; the rest go on).")
+
+
+def version_line() -> str:
+    """'materiel 0.1.0 (spaCy model en_core_web_sm 3.8.0)': the model named from the installed
+    packages' metadata, without loading spaCy."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import __version__
+    from .nlp.pipeline import installed_model
+
+    try:
+        line = f"materiel {version('materiel')}"
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        line = f"materiel {__version__}"
+    model = installed_model()
+    return line + (f" (spaCy model {model[0]} {model[1]})" if model else " (no spaCy model installed)")
+
+
+def show_version(value: bool) -> None:
+    if value:
+        out.print(version_line(), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def startup(
+    version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                 help="Print the version of materiel and of its spaCy model, and exit."),
+) -> None:
+    """Extract a sourced ledger of arms transfers and military cooperation from news."""
 
 
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:

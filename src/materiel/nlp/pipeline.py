@@ -45,6 +45,19 @@ def load_model() -> Language:
         "project with its locked requirements: pip install --require-hashes -r requirements/main.lock")
 
 
+def installed_model() -> tuple[str, str] | None:
+    """The model package `load_model` would try first and its version, read from the installed
+    packages' metadata (cheap: neither spaCy nor the model is loaded); None when none is installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    for name in MODEL_PACKAGES:
+        try:
+            return name, version(name)
+        except PackageNotFoundError:
+            continue
+    return None
+
+
 # Abbreviations the tokenizer leaves split ('No', '.') whose period is no sentence end before a
 # number: "No. 12 Squadron", "Art. 5", "Vol. 3".
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "fig", "vol", "pp"})
