@@ -5,7 +5,7 @@ Notebook use::
 
     import materiel
     events = materiel.extract("Iran agreed to send 6,000 drones to Russia.", published="2022-11-01")
-    with materiel.open("ledger.db") as ledger:
+    with materiel.open("ledger.db", create=True) as ledger:
         ledger.ingest(["reports.jsonl"])
         for assessment in ledger.assessments(between=("IRN", "RUS")):
             print(assessment.grade.code, assessment.item_label, assessment.independent_origins)

@@ -389,13 +389,17 @@ def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger (default: a fresh temp file); "
-                                     "an existing file is refused unless --force."),
+    db: Optional[str] = typer.Option(None, "--db", help="Where to write the demo ledger, to keep and explore (default: "
+                                     "a temporary one, removed on exit); an existing file is refused unless --force."),
     force: bool = typer.Option(False, "--force", help="Replace the file --db names if it exists (its ledger is lost)."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Ingest the bundled sample articles into a fresh ledger, assess it, and print events and assessments."""
-    path = Path(db) if db else Path(tempfile.mkdtemp(prefix="materiel-demo-")) / "demo.db"
+    if db is None:
+        # Nothing is left behind: the folder goes on every exit, an error or Ctrl-C included.
+        with tempfile.TemporaryDirectory(prefix="materiel-demo-") as tmp:
+            run_demo(ctx, Path(tmp) / "demo.db", debug, kept=False)
+    path = Path(db)
     if path.exists() or path.is_symlink():
         if not force:
             err.print(f"[red]error[/red] {escape(str(path))} already exists; the demo writes a fresh ledger and "
@@ -408,6 +412,12 @@ def demo(
             raise typer.Exit(2)
         for suffix in ("", "-wal", "-shm"):  # the old ledger's write-ahead log must not outlive it
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    run_demo(ctx, path, debug, kept=True)
+
+
+def run_demo(ctx: typer.Context, path: Path, debug: bool, kept: bool) -> None:
+    """The demo into a fresh ledger at `path`; ends with the exit code. A `kept` ledger is named with
+    the commands that explore it; a temporary one is not, since it is about to go."""
     summary = service.RunSummary()
     try:
         service.ingest_paths([str(service.sample_corpus())], path, summary, on_rejection=reporter(debug),
@@ -421,11 +431,15 @@ def demo(
         fail(exc)
     render_stored(rows, ListFormat.table)
     out.print(ledger_table(flows))
-    err.print(escape(f"{summary.describe()}\n{assessed.describe()}\nledger written to {path}; explore it with:\n"
-                     f"  materiel events --db {path}\n  materiel ledger --db {path}\n"
-                     f"  materiel show {flows[0]['id'] if flows else 'ID'} --db {path}\n"
-                     f"  materiel export --format brief-md --db {path}\n"
-                     f"  materiel serve --db {path}    (then open http://127.0.0.1:8000)"), highlight=False,
+    shown = path if kept else "demo.db"
+    where = (f"ledger written to {path}; explore it with:" if kept else
+             "the demo ledger was temporary and is removed now; to keep one, run `materiel demo --db demo.db` "
+             "and explore it with:")
+    err.print(escape(f"{summary.describe()}\n{assessed.describe()}\n{where}\n"
+                     f"  materiel events --db {shown}\n  materiel ledger --db {shown}\n"
+                     f"  materiel show {flows[0]['id'] if flows else 'ID'} --db {shown}\n"
+                     f"  materiel export --format brief-md --db {shown}\n"
+                     f"  materiel serve --db {shown}    (then open http://127.0.0.1:8000)"), highlight=False,
               soft_wrap=True)
     raise typer.Exit(max(summary.exit_code, assessed.exit_code))
 

@@ -7,7 +7,8 @@
     ├── WorkerDiedError      a worker process ended without a result (a crash, a kill, out of memory)
     ├── ArticleTimeout       one article spent its time budget (it is given up, the batch goes on)
     └── StoreError           the SQLite ledger cannot be opened or written
-        └── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
+        ├── OutdatedLedgerError  a ledger needing an upgrade was opened read-only
+        └── LedgerNotFoundError  no ledger file where one is to be read (also a FileNotFoundError)
 
 Foreign exceptions are mapped to these at the boundary with ``raise ... from exc``.
 
@@ -48,6 +49,18 @@ class StoreError(MaterielError):
 
 class OutdatedLedgerError(StoreError):
     pass
+
+
+class LedgerNotFoundError(StoreError, FileNotFoundError):
+    """No ledger at the path given where an existing one is to be read: a mistyped path must not
+    silently become a new, empty ledger."""
+
+    def __init__(self, path: str, hint: str):
+        super().__init__(f"no ledger at {path}; {hint}")
+        self.filename = path
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class OutputError(MaterielError):

@@ -9,6 +9,7 @@ from typing import Any, Iterable, TextIO
 
 from . import service
 from .assess.update import AssessSummary, assess
+from .errors import LedgerNotFoundError
 from .model import Assessment
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
@@ -22,10 +23,16 @@ def assessment_filter(between: tuple[str, str] | list[str] | None = None, **crit
 
 
 class Ledger:
-    """An open ledger. Use as a context manager, or call `close()`."""
+    """An open ledger. Use as a context manager, or call `close()`.
 
-    def __init__(self, path: str | Path):
+    The file must exist (a mistyped path raises `LedgerNotFoundError`, a `FileNotFoundError`, rather
+    than silently giving a new, empty ledger); `create=True` starts an empty one where none is."""
+
+    def __init__(self, path: str | Path, create: bool = False):
         self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).exists():
+            raise LedgerNotFoundError(self.path, "pass create=True to start an empty one, or build one with "
+                                      f"`materiel ingest ARTICLES --db {self.path}`")
         self.store = Store(self.path)
 
     def close(self) -> None:
@@ -73,5 +80,6 @@ class Ledger:
         return sink.getvalue() if out is None else None
 
 
-def open_ledger(path: str | Path) -> Ledger:
-    return Ledger(path)
+def open_ledger(path: str | Path, create: bool = False) -> Ledger:
+    """`materiel.open(path)`: the ledger at `path`, which must exist unless `create` (see `Ledger`)."""
+    return Ledger(path, create=create)

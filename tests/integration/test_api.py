@@ -206,6 +206,32 @@ def test_uploads_are_type_checked_and_size_limited(writable):
     assert httpx.post(url, headers=headers, files={"file": ("big.txt", big, "text/plain")}).status_code == 413
 
 
+def test_serve_refuses_a_missing_ledger_unless_writable(tmp_path):
+    """`serve --db typo.db` once served a new, empty ledger it had just created; only a writable
+    server, which can fill it, starts one, and on --port 0 it names the port it really took."""
+    typo = tmp_path / "typo.db"
+    refused = subprocess.run([str(MATERIEL), "serve", "--db", str(typo), "--port", "0"], capture_output=True,
+                             text=True, timeout=60, env={**os.environ, "MATERIEL_TOKEN": ""})
+    assert refused.returncode == 2, refused.stderr
+    assert f"no ledger at {typo}; create one with `materiel ingest" in refused.stderr
+    assert "serving" not in refused.stderr and not typo.exists()
+
+    fresh = tmp_path / "fresh.db"
+    proc = subprocess.Popen([str(MATERIEL), "serve", "--db", str(fresh), "--port", "0", "--writable"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "MATERIEL_TOKEN": TOKEN})
+    try:
+        banner = proc.stderr.readline() if proc.stderr else ""
+        assert "serving" in banner and "writable" in banner, banner
+        port = int(banner.split("http://127.0.0.1:")[1].split(" ")[0])
+        assert port != 0
+        assert httpx.get(f"http://127.0.0.1:{port}/api/assessments", timeout=30).json()["total"] == 0
+        assert fresh.exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def test_refuses_to_serve_writable_beyond_loopback_without_a_token(tmp_path):
     result = subprocess.run([str(MATERIEL), "serve", "--db", str(tmp_path / "l.db"), "--host", "0.0.0.0",
                              "--writable"], capture_output=True, text=True, timeout=60,

@@ -17,7 +17,7 @@ import materiel
 from materiel.assess.scoring import score_assessments
 from materiel.assess.build import AssessmentBuilder
 from materiel.assess.update import assess
-from materiel.errors import StoreError
+from materiel.errors import LedgerNotFoundError, StoreError
 from materiel.model import Status
 from materiel.store.sqlite import AssessmentFilter, Store
 from support import ASSESSMENT_SET as SET
@@ -228,6 +228,19 @@ def test_ledger_filters(ledger_db):
         assert contested and all(r["denials"] > 0 for r in contested)
         assert all(r["independent_origins"] >= 3 for r in store.assessment_rows(AssessmentFilter(min_origins=3)))
         assert store.count_assessments(AssessmentFilter(item="Shahed-136")) >= 2
+
+
+def test_python_api_open_refuses_a_missing_ledger_unless_asked_to_create(tmp_path):
+    """`materiel.open("typo.db")` once gave a new, empty ledger for a mistyped path."""
+    typo = tmp_path / "typo.db"
+    with pytest.raises(LedgerNotFoundError, match=r"no ledger at .*typo\.db; pass create=True") as raised:
+        materiel.open(typo)
+    assert isinstance(raised.value, FileNotFoundError) and isinstance(raised.value, StoreError)
+    assert not typo.exists()
+    with materiel.open(typo, create=True) as ledger:
+        assert ledger.assessments() == []
+    with materiel.open(typo) as ledger:  # now it exists
+        assert ledger.events() == []
 
 
 def test_python_api_matches_the_cli(ledger_db, cli):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, full_text, run_cli,
-                      write_jsonl)
+from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, clean_env, full_text,
+                     run_cli, write_jsonl)
 
 pytestmark = pytest.mark.slow
 
@@ -469,15 +471,37 @@ def test_demo_refuses_an_existing_ledger_unless_forced(cli: Cli, sample_articles
     assert counts(db)["articles"] == len([line for line in DEMO.read_text().splitlines() if line.strip()])
 
 
-def test_demo_default_ledger_is_a_temp_file(cli: Cli, tmp_path: Path) -> None:
+def test_demo_without_db_leaves_no_temporary_folder(cli: Cli, tmp_path: Path) -> None:
+    """`demo` once left a materiel-demo-* folder in the temp directory after every run."""
     if not DEMO.exists():
         pytest.skip(f"the demo corpus {DEMO} is not written yet")
-    result = cli("demo")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    result = cli("demo", env={"TMPDIR": str(temp)})
     assert result.returncode == 0, result.stderr
+    assert "assessment(s)" in result.stdout
     assert not (tmp_path / "materiel.db").exists()
-    written = result.stderr.split("ledger written to ", 1)[1].split(";")[0].strip()
-    assert Path(written).exists()
-    Path(written).unlink()
+    assert list(temp.iterdir()) == []
+    assert "materiel demo --db demo.db" in result.stderr and "materiel ledger --db demo.db" in result.stderr
+
+
+def test_demo_interrupted_leaves_no_temporary_folder(materiel_exe: Path, tmp_path: Path) -> None:
+    """Ctrl-C while the demo runs ends it, and its temporary folder goes with it."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([str(materiel_exe), "demo"], cwd=tmp_path, env=clean_env(TMPDIR=str(temp)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(temp.glob("materiel-demo-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(temp.glob("materiel-demo-*")), "the demo made no temporary folder"
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode != 0
+    assert list(temp.iterdir()) == []
 
 
 def test_eval_matches_the_shared_scorer(cli: Cli, tmp_path: Path, shared_dir: Path) -> None:

@@ -19,7 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import MaterielError
+from ..errors import LedgerNotFoundError, MaterielError
 from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
@@ -258,9 +258,13 @@ class Ledgers:
     def __init__(self, path: str, read_only: bool = False):
         self.path = path
         self.local = threading.local()
-        # A server that never writes opens the ledger read-only, so serving needs no write access.
-        self.read_only = read_only and Path(path).exists()
-        # create the file, or bring its layout up to date, once before any request
+        # A server that never writes opens the ledger read-only, so serving needs no write access;
+        # it has nothing to show without one, and a mistyped path must not become a new, empty ledger.
+        if read_only and not Path(path).exists():
+            raise LedgerNotFoundError(path, f"create one with `materiel ingest ARTICLES --db {path}` (or `materiel "
+                                      f"demo --db {path}`), or serve with --writable to start an empty one")
+        self.read_only = read_only
+        # create a writable server's file, or bring its layout up to date, once before any request
         (Store.for_reading if self.read_only else Store)(path).close()
 
         # The ledger's version as this server knows it: moves on when any connection, in this
