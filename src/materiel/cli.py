@@ -266,7 +266,7 @@ def extract(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Read articles and write the events they report (ONTOLOGY §7 JSON Lines by default)."""
+    """Read articles and write the events they report (JSON Lines by default, described in docs/format.md)."""
     summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
@@ -447,14 +447,14 @@ def run_demo(ctx: typer.Context, path: Path, debug: bool, kept: bool) -> None:
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,
-    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold events (ONTOLOGY §7 JSON Lines)."),
+    gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold events (JSON Lines, as docs/format.md describes)."),
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
     workers: int = typer.Option(1, "--workers", "-w", min=1),
     errors: int = typer.Option(0, "--show-errors", help="Also print the first N errors."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     debug: bool = DEBUG_OPTION,
 ) -> None:
-    """Score extraction against gold: event P/R/F1 per type and slot accuracies (ONTOLOGY §8).
+    """Score extraction against gold: event P/R/F1 per type and slot accuracies (see docs/format.md).
     Exits 1 when an article was rejected, since the score then leaves it out."""
     summary, report = service.RunSummary(), reporter(debug)
     try:

@@ -2,7 +2,7 @@
 
 Every object here is a small frozen dataclass with a deterministic identity (content hashes,
 never random ids), and this module is the one place that converts them to and from the JSON of
-ONTOLOGY §7. Nothing here imports from the rest of the project.
+the interchange format (docs/format.md). Nothing here imports from the rest of the project.
 """
 
 from .assessment import (Assessment, Claim, Denial, EstimativeUse, Figure, Grade, Origin,

@@ -1,4 +1,4 @@
-"""Article, sentence, mention and event: the typed data of one report, and its JSON (ONTOLOGY §7)."""
+"""Article, sentence, mention and event: the typed data of one report, and its JSON (docs/format.md)."""
 
 from __future__ import annotations
 
@@ -368,7 +368,7 @@ class Event:
             "evidence": [e.to_dict() for e in self.evidence],
         }
         if self.spans is not None:
-            out["spans"] = [s.to_dict() for s in self.spans]  # optional, beside ONTOLOGY §7's fields
+            out["spans"] = [s.to_dict() for s in self.spans]  # optional, beside the fields every event has (docs/format.md)
         return out
 
     @classmethod
@@ -396,7 +396,7 @@ class Event:
 
 @dataclass(frozen=True)
 class ArticleResult:
-    """What extraction makes of one article: the interchange line of ONTOLOGY §7."""
+    """What extraction makes of one article: one interchange line (docs/format.md)."""
 
     article: Article
     events: tuple[Event, ...] = field(default_factory=tuple)
