@@ -232,3 +232,13 @@ def test_the_ministry_refers_back_to_the_ministry_named_before() -> None:
     officials = {(s.name, s.country) for e in found for s in e.sources if s.kind.value == "official"}
     assert ("India's defence ministry", "IND") in officials
     assert not any(country == "USA" for _, country in officials), officials
+
+
+def test_a_month_or_a_sum_is_no_location() -> None:
+    """'in May' is when, 'at USD6 billion' how much; 'at Tanagra air base' is where."""
+    import materiel
+
+    when = materiel.extract("Russia delivered 12 Mi-8 helicopters to Belarus in May, the ministry in Minsk said.")
+    assert [e.location for e in when] == [None]
+    where = materiel.extract("France delivered six Rafale jets to Greece at Tanagra air base in January.")
+    assert [e.location.name if e.location else None for e in where] == ["Tanagra"]

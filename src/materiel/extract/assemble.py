@@ -3,6 +3,7 @@ attach sources, confidence, time and place, and merge repeated mentions (ONTOLOG
 
 from __future__ import annotations
 
+import calendar
 import re
 import time
 from collections import Counter
@@ -25,7 +26,7 @@ from .mentions import is_person, party_of, span_at, spans_of
 from .roles import INCLUSION_VERBS, RECEIVING_CARRIERS
 from .syntax import RELATIVE_PRONOUNS, children_of, distributive_governor, subject_heads
 from .status import SPEECH_LEMMAS, Modality
-from .timex import time_for
+from .timex import MONTHS, time_for
 from .trace import NO_TRACE, NoTrace, tracer
 from .voice import interviewee, publication_voice
 
@@ -510,14 +511,23 @@ def _other_goods(m: Mention, item: Item) -> bool:
     return m.value not in (Category.UNSPECIFIED.value, item.category.value)
 
 
+WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
+
+
+def _not_a_place(words: list[Token]) -> bool:
+    """'May', 'September 2021', 'Tuesday', 'USD6' (billion): a month, a weekday or a figure is no place."""
+    return all(w.lower_ in MONTHS or w.lower_ in WEEKDAYS or w.like_num for w in words) \
+        or any(ch.isdigit() for w in words for ch in w.text)
+
+
 def _location(frame: Frame, kb: KnowledgeBase) -> Location | None:
     """'in the Tatarstan region', 'at a plant in Yelabuga': a named place attached to the act."""
     scope = {t.i for t in frame.trigger.subtree}
     for prep in (t for t in frame.trigger.doc if t.i in scope and t.lower_ in LOCATIVE_PREPS and t.dep_ == "prep"):
         for obj in (c for c in prep.children if c.dep_ == "pobj"):
             place = [x for x in obj.subtree if x.pos_ == "PROPN" and x.i <= obj.i]
-            if not place:
-                continue
+            if not place or _not_a_place(place):
+                continue  # "in May", "on Tuesday", "at USD6 billion": a time or a sum
             name = obj.doc[place[0].i: place[-1].i + 1].text
             party = kb.party(name)
             if party is not None and party.kind in ("name", "demonym"):
