@@ -327,6 +327,11 @@ def _pronoun_antecedent(frame: Frame, parsed: ParsedSentence, sentences: list[Se
     return None
 
 
+def _party_named_by(noun: Token, deps: tuple[str, ...]) -> str | None:
+    """The party a noun is, or names through one of its modifiers ('the Royal Danish Air Force')."""
+    return party_of(noun) or next((party_of(c) for c in noun.children if c.dep_ in deps and party_of(c)), None)
+
+
 def item_holder(trigger: Token) -> str | None:
     """Who holds an item that a participle qualifies: 'Bucharest, which flies F-16s bought from
     Portugal' -> ROU; 'Chile, whose air force flies F-16s bought from the US' -> CHL; 'the navy
@@ -348,8 +353,7 @@ def item_holder(trigger: Token) -> str | None:
     for subject in children_of(token, ("nsubj",)):
         if subject.lower_ in RELATIVE_PRONOUNS and token.dep_ == "relcl":
             subject = token.head  # "Bucharest, which flies ..."
-        code = party_of(subject) or next((party_of(c) for c in subject.children if c.dep_ in ("poss", "compound")
-                                          and party_of(c)), None)
+        code = _party_named_by(subject, ("poss", "compound"))
         if code is None and token.dep_ == "relcl" and any(c.lower_ == "whose" for c in subject.children):
             code = party_of(token.head)  # "Chile, whose air force flies ..."
         if code is not None:
@@ -367,8 +371,7 @@ def retiring_holder(frame: Frame) -> str | None:
         for clause in children_of(mention.head, ("relcl",)):
             if clause.lemma_.lower() in RETIRING_VERBS:
                 for subject in children_of(clause, ("nsubj",)):
-                    code = party_of(subject) or next((party_of(c) for c in subject.children
-                                                      if c.dep_ in ("poss", "compound", "amod") and party_of(c)), None)
+                    code = _party_named_by(subject, ("poss", "compound", "amod"))
                     if code is not None:
                         return code
     return None
@@ -1116,14 +1119,18 @@ def fill_canonical(events: list[Event], sentences: list[Sentence], kb: Knowledge
 
 # Missile words that say no more than 'a missile' (item_terms.csv): a story's one missile system is what they mean.
 GENERIC_MISSILE_TERMS = frozenset({"missile", "guided missile", "long-range missile"})
+_MISSILE_KINDS: dict[int, re.Pattern[str]] = {}  # knowledge base -> its kinds of missile, as one pattern
 
 
 def _kind_of_missile_named(name: str, kb: KnowledgeBase) -> bool:
     """Does the item name a kind of missile ('anti-tank missiles'), not just 'the missiles'? A kind
     keeps its own category when the story names one missile system of another."""
-    lowered = name.casefold()
-    return any(category is Category.OTHER_MISSILE and term.removesuffix("s") not in GENERIC_MISSILE_TERMS
-               and re.search(rf"\b{re.escape(term)}s?\b", lowered) for term, category in kb.item_terms.items())
+    kinds = _MISSILE_KINDS.get(id(kb))
+    if kinds is None:
+        terms = sorted((term for term, category in kb.item_terms.items() if category is Category.OTHER_MISSILE
+                        and term.removesuffix("s") not in GENERIC_MISSILE_TERMS), key=len, reverse=True)
+        kinds = _MISSILE_KINDS[id(kb)] = re.compile(r"\b(?:%s)s?\b" % ("|".join(map(re.escape, terms)) or "(?!)"))
+    return kinds.search(name.casefold()) is not None
 
 
 def _recent_system(category: Category, index: int | None, sentences: list[Sentence]) -> str | None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
@@ -249,13 +249,17 @@ class Store:
             raise StoreError(f"cannot upgrade the ledger {self.path}: {exc}; check the file and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> ContextManager[None]:
         """One write transaction; nested uses join the outer one, which commits or rolls back all."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    @contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        """A transaction opened with `begin`, joined by nested uses, committed or rolled back whole."""
         if self.conn.in_transaction:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(begin)
         try:
             yield
         except BaseException:
@@ -526,19 +530,9 @@ class Store:
         for table in (*(f"rebuilt_{t}" for t in STAGED), "rebuild_kept"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
-    @contextmanager
-    def _staging(self) -> Iterator[None]:
+    def _staging(self) -> ContextManager[None]:
         """A transaction that writes temporary tables only: it takes no lock on the ledger."""
-        if self.conn.in_transaction:
-            yield
-            return
-        self.conn.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self.conn.rollback()
-            raise
-        self.conn.commit()
+        return self._transaction("BEGIN")
 
     def assessment_rows(self, flt: AssessmentFilter = AssessmentFilter(), limit: int | None = None,
                         offset: int = 0, sort: str = "last_reported", descending: bool = True) -> list[dict[str, object]]:
