@@ -81,3 +81,29 @@ def flows() -> list[dict]:
     from materiel.assess.scoring import load_flows
 
     return load_flows(ASSESSMENT_SET / "gold.jsonl")
+
+
+@pytest.fixture
+def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run `materiel ARGS...` in this process with Typer's CliRunner (cwd: tmp_path, MATERIEL_DB
+    unset unless given): the same commands and real SQLite files as `cli`, without a process start
+    per call. Commands that extract get the session's shared extractor (the real model)."""
+    from typer.testing import CliRunner
+
+    from materiel.cli import app
+
+    for name in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None,
+            cwd: Path | None = None, timeout: float = 300) -> CliResult:
+        from materiel.extract.extractor import shared_extractor
+
+        monkeypatch.chdir(cwd or tmp_path)
+        words = [str(a) for a in args]
+        extracts = bool(words) and words[0] in {"extract", "explain", "ingest", "demo", "eval", "eval-assess"}
+        result = CliRunner().invoke(app, words, input=input, env=env, obj=shared_extractor() if extracts else None,
+                                    catch_exceptions=False)
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run
