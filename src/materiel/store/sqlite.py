@@ -76,11 +76,17 @@ class AssessmentFilter:
 
 @dataclass(frozen=True)
 class StoredEvent:
+    """A stored event with the article that carries it and where it stands in the ledger."""
+
     event: Event
-    article_key: str
+    article_key: str  # the id the input gave the article
     published: str | None
     outlet: str | None
     title: str
+    event_id: str = ""  # the store's id: the article's content hash and the event's place in it
+    article_hash: str = ""  # the store's content id of the article
+    url: str | None = None
+    assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
 
 
 # What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
@@ -377,14 +383,15 @@ class Store:
                offset: int = 0) -> Iterator[StoredEvent]:
         """Stored events matching the filter, newest article first, in article order within one."""
         where, params = _event_where(flt)
-        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title FROM events e "
-               "JOIN articles a ON a.id = e.article_id" + where +
+        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id"
+               " FROM events e JOIN articles a ON a.id = e.article_id"
+               " LEFT JOIN assessment_events ae ON ae.event_id = e.id" + where +
                " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position")
         sql += " LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         for row in self.conn.execute(sql, params):
             event = Event.from_dict(json.loads(row[0]), row[1])
-            yield StoredEvent(event, row[1], row[2], row[3], row[4])
+            yield StoredEvent(event, *row[1:])
 
     def count_events(self, flt: EventFilter = EventFilter()) -> int:
         where, params = _event_where(flt)
