@@ -28,6 +28,7 @@ from rich.table import Table
 from . import outfile, service
 from .errors import EXIT_INTERNAL, MaterielError
 from .evaluate import describe
+from .exports import BINARY_FORMATS, EXPORT_FORMATS, EXPORT_UNITS
 from .model import ArticleResult, Event, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
 from .terminal import json_text, markup, path_shown, plain
@@ -43,6 +44,17 @@ PIPE_CLOSED_EXIT = 141
 LISTEN_BACKLOG = 2048  # uvicorn's default
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True)
+
+
+class JsonLinesSafe:
+    """A text sink for JSON lines: each line passes through `json_text` (controls a terminal would obey
+    written as escapes, the same JSON value), as the commands' other JSON output does."""
+
+    def __init__(self, sink: TextIO):
+        self.sink = sink
+
+    def write(self, text: str) -> int:
+        return self.sink.write(json_text(text))
 
 
 class TerminalSafe:
@@ -74,6 +86,9 @@ class ListFormat(str, Enum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
+
+
+ExportFormat = Enum("ExportFormat", {f.replace("-", "_"): f for f in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
 def db_path(db: Optional[str]) -> str:
@@ -195,10 +210,11 @@ def fail(exc: MaterielError) -> None:
 
 
 @contextmanager
-def output_stream(target: Optional[Path], guarded: Iterable[tuple[str, str]] = ()) -> Iterator[TextIO]:
+def output_stream(target: Optional[Path], guarded: Iterable[tuple[str, str]] = (),
+                  binary: bool = False) -> Iterator[TextIO]:
     """Where a command writes its data (see `outfile`): errors end it with one line, a closed pipe quietly."""
     try:
-        with outfile.opened(target, guarded) as sink:
+        with outfile.opened(target, guarded, binary) as sink:
             yield sink
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
@@ -362,26 +378,15 @@ def events(
 
 
 def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
+    """Events as a table, or as the flat rows of `exports.flat` (the columns of `export --format events-csv`)."""
     if format is ListFormat.jsonl:
-        for row in rows:
-            record = {"article_id": row.article_key, "published": row.published, "outlet": row.outlet,
-                      **row.event.to_dict()}
-            sys.stdout.write(json_text(json.dumps(record, ensure_ascii=False)) + "\n")
+        from .exports.flat import write_events_jsonl
+
+        write_events_jsonl(rows, JsonLinesSafe(sys.stdout))
     elif format is ListFormat.csv:
-        writer = csv.writer(TerminalSafe(sys.stdout))
-        writer.writerow(["article_id", "published", "outlet", "type", "provider", "recipient", "category", "item",
-                         "canonical", "quantity", "value", "currency", "status", "stance", "sources", "confidence",
-                         "evidence"])
-        for row in rows:
-            e = row.event
-            writer.writerow([row.article_key, row.published or "", row.outlet or "", e.type.value, e.provider,
-                             e.recipient, e.item.category.value, e.item.name or "", e.item.canonical or "",
-                             e.quantity.value if e.quantity and e.quantity.value is not None else "",
-                             e.value.amount if e.value else "", e.value.currency if e.value else "",
-                             e.status.value, e.stance.value,
-                             "; ".join(f"{s.name} ({s.kind.value})" for s in e.sources),
-                             e.confidence.text if e.confidence else "",
-                             " | ".join(ev.text for ev in e.evidence)])
+        from .exports.flat import write_events_csv
+
+        write_events_csv(rows, TerminalSafe(sys.stdout))
     else:
         out.print(events_table([(r.article_key, r.event) for r in rows], f"Ledger: {len(rows)} event(s)"))
 
@@ -606,7 +611,10 @@ def show(
 
 @app.command()
 def export(
-    format: str = typer.Option(..., "--format", "-f", help="csv, jsonl, sipri, graphml, brief-md or brief-html."),
+    format: ExportFormat = typer.Option(..., "--format", "-f", help="What to write: assessments (csv, jsonl), the "
+                                        "SIPRI-style register (sipri), a network (graphml), a brief (brief-md, "
+                                        "brief-html), or one flat row per event of the selected assessments "
+                                        "(events-csv, events-jsonl, events-parquet; Parquet needs -o)."),
     db: Optional[str] = DB_OPTION, type: Optional[str] = TYPE_OPTION, provider: Optional[str] = PROVIDER_OPTION,
     recipient: Optional[str] = RECIPIENT_OPTION, between: Optional[tuple[str, str]] = BETWEEN_OPTION,
     party: Optional[str] = PARTY_OPTION, item: Optional[str] = ITEM_OPTION, status: Optional[str] = STATUS_OPTION,
@@ -615,21 +623,25 @@ def export(
     subject: Optional[str] = typer.Option(None, "--title", help="Title of a brief (default: from the selection)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
-    """Export assessments: CSV, JSON Lines, a SIPRI-style register, GraphML, or a brief (Markdown/HTML)."""
-    from .exports import EXPORT_FORMATS, export as write_export
+    """Export assessments: CSV, JSON Lines, a SIPRI-style register, GraphML, a brief (Markdown/HTML), or
+    their events as flat rows (CSV, JSON Lines, Parquet)."""
+    from .exports import export as write_export
 
-    if format not in EXPORT_FORMATS:
-        err.print(f"[red]error[/red] unknown format {markup(format)!r}; choose one of {', '.join(EXPORT_FORMATS)}",
-                  highlight=False, soft_wrap=True)
+    fmt = format.value
+    binary = fmt in BINARY_FORMATS
+    if binary and output is None:
+        err.print(f"[red]error[/red] --format {fmt} writes a binary file: give it one with -o FILE", highlight=False,
+                  soft_wrap=True)
         raise typer.Exit(2)
     path = existing_db(db)
     flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
                             since, until)
-    with output_stream(output, [("ledger", path)]) as sink:
+    with output_stream(output, [("ledger", path)], binary=binary) as sink:
         selected = service.load_assessments(path, flt)
-        write_export(selected, format, sink, subject=subject)
+        written = write_export(selected, fmt, sink, subject=subject)
     if output:
-        err.print(markup(f"{len(selected)} assessment(s) written to {path_shown(output)}"), highlight=False, soft_wrap=True)
+        err.print(markup(f"{written} {EXPORT_UNITS[fmt]}(s) written to {path_shown(output)}"), highlight=False,
+                  soft_wrap=True)
 
 
 @app.command("eval-assess")

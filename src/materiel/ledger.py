@@ -1,5 +1,14 @@
 """The Python face of a ledger file: `materiel.open(path)` gives the same operations as the CLI
-(ingest, assess, query, export) on one SQLite store, for notebooks and scripts."""
+(ingest, assess, query, export) on one SQLite store, for notebooks and scripts.
+
+    >>> import materiel
+    >>> with materiel.open("ledger.db") as ledger:                       # doctest: +SKIP
+    ...     flows = ledger.assessments_frame(between=("IRN", "RUS"))     # a pandas DataFrame
+    ...     events = ledger.events_frame(provider="IRN")
+
+The frames have the columns of the flat exports and of the SQL views `events_flat` and
+`assessments_flat`, which sqlite3, Datasette and `pandas.read_sql` can read without materiel.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,7 @@ from typing import Any, Iterable, TextIO
 
 from . import service
 from .assess.update import AssessSummary, assess
-from .errors import LedgerNotFoundError
+from .errors import LedgerNotFoundError, MaterielError
 from .model import Assessment
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
@@ -36,6 +45,7 @@ class Ledger:
         self.store = Store(self.path)
 
     def close(self) -> None:
+        """Close the ledger file."""
         self.store.close()
 
     def __enter__(self) -> "Ledger":
@@ -53,6 +63,7 @@ class Ledger:
         return summary
 
     def assess(self, full: bool = False) -> AssessSummary:
+        """Bring the assessments up to date with the stored events (`full`: rebuild them all)."""
         return assess(self.store, full=full)
 
     def assessments(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[Assessment]:
@@ -66,10 +77,34 @@ class Ledger:
         return self.store.assessment_rows(assessment_filter(**criteria), limit, offset)
 
     def assessment(self, assessment_id: str) -> Assessment | None:
+        """One assessment by id or a unique prefix of 6+ characters; None when there is none."""
         return self.store.assessment(assessment_id)
 
     def events(self, limit: int | None = None, **criteria: Any) -> list[StoredEvent]:
+        """Stored events, newest article first: `type=`, `provider=`, `recipient=`, `item=`, `status=`,
+        `since=`, `until=` (publication dates, ISO)."""
         return list(self.store.events(EventFilter(**criteria), limit))
+
+    def events_frame(self, **criteria: Any) -> Any:
+        """The events as a pandas DataFrame, one row per event with the columns of the flat event export
+        (`materiel.exports.flat.FLAT_EVENT_COLUMNS`: event, assessment and article ids, URL, outlet,
+        dates, parties and their names, item, figures, stance, sources, evidence). Criteria as `events`.
+        Needs the `pandas` extra (`pip install materiel[pandas]`)."""
+        return self._frame("events_flat", EventFilter(**criteria))
+
+    def assessments_frame(self, **criteria: Any) -> Any:
+        """The assessments as a pandas DataFrame, one row per flow with the columns of the SQL view
+        `assessments_flat` (ids, parties and their names, item, stages, grade, counts, first and last
+        reported). Criteria as `assessments`. Needs the `pandas` extra (`pip install materiel[pandas]`)."""
+        return self._frame("assessments_flat", assessment_filter(**criteria))
+
+    def _frame(self, view: str, flt: EventFilter | AssessmentFilter) -> Any:
+        try:
+            import pandas
+        except ImportError as exc:
+            raise MaterielError("DataFrames need pandas: install materiel[pandas]") from exc
+        sql, params = self.store.flat_view(view, flt)
+        return pandas.read_sql_query(sql, self.store.conn, params=params)
 
     def export(self, fmt: str, out: TextIO | None = None, subject: str | None = None, **criteria: Any) -> str | None:
         """Write the selected assessments in `fmt` to `out`, or return the text when `out` is None."""

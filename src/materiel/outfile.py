@@ -18,7 +18,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import IO, Iterable, Iterator
 
 from .errors import OutputError
 
@@ -48,15 +48,17 @@ def refuse_clobbering(target: Path, guarded: Iterable[tuple[str, str | Path]]) -
 
 
 @contextmanager
-def opened(target: Path | None, guarded: Iterable[tuple[str, str | Path]] = ()) -> Iterator[TextIO]:
-    """A text stream for the output: `target` written atomically, or standard output when None."""
+def opened(target: Path | None, guarded: Iterable[tuple[str, str | Path]] = (),
+           binary: bool = False) -> Iterator[IO]:
+    """A text stream (a byte stream if `binary`) for the output: `target` written atomically, or
+    standard output when None."""
     if target is None:
-        yield from _checked(sys.stdout, "standard output", keep_open=True)
+        yield from _checked(sys.stdout.buffer if binary else sys.stdout, "standard output", keep_open=True)
         return
     refuse_clobbering(target, guarded)
     real = Path(os.path.realpath(target))  # through a symlink, the file it names is replaced
     mode = _refuse_special(real, target)
-    stream, part = _open_part(real, target, mode)
+    stream, part = _open_part(real, target, mode, binary)
     try:
         yield from _checked(stream, str(target))
         os.replace(part, real)
@@ -86,7 +88,7 @@ def _refuse_special(real: Path, shown: Path) -> int | None:
                       "output instead, e.g. `> /dev/null` or `| program`)")
 
 
-def _open_part(real: Path, shown: Path, mode: int | None) -> tuple[TextIO, Path]:
+def _open_part(real: Path, shown: Path, mode: int | None, binary: bool = False) -> tuple[IO, Path]:
     """A new, exclusively created part file beside `real` (O_EXCL: never an existing file or symlink),
     with the target's permission bits, or those a new file gets under the umask."""
     try:
@@ -96,6 +98,8 @@ def _open_part(real: Path, shown: Path, mode: int | None) -> tuple[TextIO, Path]
     part = Path(name)
     try:
         os.fchmod(fd, mode if mode is not None else 0o666 & ~_umask())
+        if binary:
+            return os.fdopen(fd, "wb"), part
         return os.fdopen(fd, "w", encoding="utf-8", newline=""), part
     except BaseException:
         os.close(fd)
@@ -109,7 +113,7 @@ def _umask() -> int:
     return mask
 
 
-def _checked(stream: TextIO, where: str, keep_open: bool = False) -> Iterator[TextIO]:
+def _checked(stream: IO, where: str, keep_open: bool = False) -> Iterator[IO]:
     """Yield the stream, then flush (and close) it; a failed write or flush becomes an OutputError."""
     try:
         try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import EXIT_INTERNAL, MaterielError, StoreError
+from ..exports import party_labels
 from ..model import UNORDERED_TYPES, Assessment, EventType, Rejection
 from ..store.sqlite import Store
 from .build import AssessmentBuilder
@@ -123,8 +124,10 @@ class _Run:
 
 def assess(store: Store, full: bool = False, builder: AssessmentBuilder | None = None,
            on_family: Callable[[int, int], None] | None = None) -> AssessSummary:
-    """Bring the store's assessments up to date; `full` rebuilds everything from the events."""
+    """Bring the store's assessments up to date; `full` rebuilds everything from the events.
+    The party names the ledger's SQL views show are brought up to date with the knowledge base too."""
     started = time.perf_counter()
+    store.refresh_party_names(party_labels())
     start_mark = 0 if full else store.assessed_through()
     summary = AssessSummary(full=full)
     run = _Run(store, builder or AssessmentBuilder(), summary, full)

@@ -11,15 +11,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable, TextIO
+from typing import IO, Iterable
 
 from materiel.errors import MaterielError
 from materiel.knowledge.base import load_knowledge
 from materiel.model import UNKNOWN_PARTY, Assessment, Category, Figure, Grade, Status
 
-EXPORT_FORMATS = ("csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html")
+EXPORT_FORMATS = ("csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html", "events-csv", "events-jsonl",
+                  "events-parquet")
+# Formats written as bytes (to a file, never to a terminal); the others are text.
+BINARY_FORMATS = frozenset({"events-parquet"})
+# What the number `export` returns counts: rows of a table, or the assessments a document covers.
+EXPORT_UNITS = {"csv": "row", "jsonl": "row", "sipri": "row", "events-csv": "row", "events-jsonl": "row",
+                "events-parquet": "row", "graphml": "assessment", "brief-md": "assessment",
+                "brief-html": "assessment"}
 
-__all__ = ["EXPORT_FORMATS", "export", "derive_subject"]
+__all__ = ["EXPORT_FORMATS", "BINARY_FORMATS", "EXPORT_UNITS", "export", "derive_subject", "party_label",
+           "party_labels"]
 
 # Category in words, singular (SIPRI register style "description").
 CATEGORY_WORDS: dict[Category, str] = {
@@ -57,29 +65,36 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
-def export(assessments: list[Assessment], fmt: str, out: TextIO, *, subject: str | None = None) -> None:
-    """Write `assessments` to `out` in format `fmt` (one of EXPORT_FORMATS).
+def export(assessments: list[Assessment], fmt: str, out: IO, *, subject: str | None = None) -> int:
+    """Write `assessments` to `out` in format `fmt` (one of `EXPORT_FORMATS`); returns how many
+    records were written, counted as `EXPORT_UNITS[fmt]` says (table rows, or assessments covered).
 
-    `subject` titles the briefs; the table and graph formats ignore it.
+    `out` is a text stream, or a binary one for `BINARY_FORMATS`. The `events-*` formats write one
+    flat row per event of the selected assessments (`materiel.exports.flat`). `subject` titles the
+    briefs; the other formats ignore it.
+
+    >>> import io
+    >>> export([], "sipri", io.StringIO())
+    0
     """
-    if fmt == "csv":
-        from materiel.exports.tables import write_csv
-        write_csv(assessments, out)
-    elif fmt == "jsonl":
-        from materiel.exports.tables import write_jsonl
-        write_jsonl(assessments, out)
-    elif fmt == "sipri":
-        from materiel.exports.tables import write_sipri
-        write_sipri(assessments, out)
-    elif fmt == "graphml":
+    if fmt in ("csv", "jsonl", "sipri"):
+        from materiel.exports import tables
+        return {"csv": tables.write_csv, "jsonl": tables.write_jsonl, "sipri": tables.write_sipri}[fmt](assessments, out)
+    if fmt in ("events-csv", "events-jsonl", "events-parquet"):
+        from materiel.exports import flat
+        writer = {"events-csv": flat.write_events_csv, "events-jsonl": flat.write_events_jsonl,
+                  "events-parquet": flat.write_events_parquet}[fmt]
+        return writer(flat.assessed_events(assessments), out)
+    if fmt == "graphml":
         from materiel.exports.graph import write_graphml
         write_graphml(assessments, out)
-    elif fmt in ("brief-md", "brief-html"):
+        return len(assessments)
+    if fmt in ("brief-md", "brief-html"):
         from materiel.exports.brief import write_brief_html, write_brief_md
         title = subject if subject is not None else derive_subject(assessments)
         (write_brief_md if fmt == "brief-md" else write_brief_html)(assessments, out, subject=title)
-    else:
-        raise MaterielError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+        return len(assessments)
+    raise MaterielError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
 
 
 def derive_subject(assessments: Iterable[Assessment]) -> str:
@@ -107,6 +122,14 @@ def _group_names() -> dict[str, str]:
         if name.kind.startswith("group:"):
             names.setdefault(name.party, name.surface)
     return names
+
+
+def party_labels() -> dict[str, str]:
+    """Every party the knowledge base names, code -> display name (as `party_label` gives it)."""
+    labels = dict(_group_names())
+    labels.update(load_knowledge().state_names)
+    labels[UNKNOWN_PARTY] = "unknown party"
+    return labels
 
 
 def party_label(code: str) -> str:

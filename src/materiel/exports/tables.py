@@ -20,9 +20,14 @@ CSV_COLUMNS = ("id", "type", "provider", "recipient", "item", "category", "canon
                "independent_origins", "denials", "first_reported", "last_reported", "names", "origins",
                "denied_by", "largest_quantity", "grade_explanation")
 
-SIPRI_COLUMNS = ("supplier", "supplier_code", "recipient", "recipient_code", "designation", "description",
-                 "number_ordered", "order_year", "number_delivered", "delivery_years", "comments", "status",
-                 "grade", "sources", "articles")
+# The SIPRI Trade Register's columns in its order (as its CSV download names them), without its
+# unnamed uncertainty-flag columns and its TIV columns (materiel has no trend-indicator values);
+# materiel's own columns follow, so a register reader can ignore them.
+SIPRI_REGISTER_COLUMNS = ("Recipient", "Supplier", "Year of order", "Number ordered", "Weapon designation",
+                          "Weapon description", "Number delivered", "Year(s) of delivery", "status", "Comments")
+MATERIEL_SIPRI_COLUMNS = ("Recipient code", "Supplier code", "Stage", "Grade", "Independent origins", "Articles",
+                          "Assessment id")
+SIPRI_COLUMNS = SIPRI_REGISTER_COLUMNS + MATERIEL_SIPRI_COLUMNS
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -37,11 +42,15 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _write_rows(columns: tuple[str, ...], rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+def _write_rows(columns: tuple[str, ...], rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """CSV with a header; returns the number of rows written (the header not counted)."""
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
+    written = 0
     for row in rows:
         writer.writerow({key: safe_cell(row.get(key)) for key in columns})
+        written += 1
+    return written
 
 
 def denied_by(a: Assessment) -> str:
@@ -64,14 +73,17 @@ def csv_row(a: Assessment) -> dict[str, Any]:
     return row
 
 
-def write_csv(assessments: Iterable[Assessment], out: TextIO) -> None:
-    _write_rows(CSV_COLUMNS, (csv_row(a) for a in assessments), out)
+def write_csv(assessments: Iterable[Assessment], out: TextIO) -> int:
+    return _write_rows(CSV_COLUMNS, (csv_row(a) for a in assessments), out)
 
 
-def write_jsonl(assessments: Iterable[Assessment], out: TextIO) -> None:
+def write_jsonl(assessments: Iterable[Assessment], out: TextIO) -> int:
     """The complete assessment, one JSON object a line (lossless: `Assessment.from_dict` reads it)."""
+    written = 0
     for a in assessments:
         out.write(json.dumps(a.to_dict(), ensure_ascii=False) + "\n")
+        written += 1
+    return written
 
 
 def sipri_comments(a: Assessment) -> str:
@@ -88,31 +100,39 @@ def sipri_comments(a: Assessment) -> str:
     return "; ".join(parts)
 
 
+def event_years(a: Assessment, status: Status) -> list[str]:
+    """The years, from the events' own dates (never the publication dates), in which the articles
+    say the flow reached `status`; asserted claims only, earliest first, unknown dates left out."""
+    return sorted({year(c.event.time.iso) for c in a.claims
+                   if c.event.status is status and c.event.stance is Stance.ASSERTED and c.event.time} - {""})
+
+
 def sipri_row(a: Assessment) -> dict[str, Any]:
-    agreed = next((s for s in a.status_history if s.status is Status.AGREED), None)
-    delivered_years = sorted({year(c.published) for c in a.claims
-                              if c.event.status is Status.DELIVERED and c.event.stance is Stance.ASSERTED}
-                             - {""})
+    """One register line. 'Year of order' is the earliest date the agreement events themselves give;
+    'status' (SIPRI's new / second-hand) is left empty: the articles do not say."""
+    ordered = event_years(a, Status.AGREED)
     return {
-        "supplier": party_label(a.provider),
-        "supplier_code": a.provider,
-        "recipient": party_label(a.recipient),
-        "recipient_code": a.recipient,
-        "designation": item_label(a),
-        "description": CATEGORY_WORDS.get(a.category, a.category.value),
-        "number_ordered": largest_quantity(a.figures, (Status.AGREED, Status.OFFERED)),
-        "order_year": year(agreed.first_reported) if agreed else "",
-        "number_delivered": largest_quantity(a.figures, (Status.DELIVERED,)),
-        "delivery_years": "; ".join(delivered_years),
-        "comments": sipri_comments(a),
-        "status": a.max_status.value,
-        "grade": a.grade.code,
-        "sources": a.independent_origins,
-        "articles": len(a.publications),
+        "Recipient": party_label(a.recipient),
+        "Supplier": party_label(a.provider),
+        "Year of order": ordered[0] if ordered else "",
+        "Number ordered": largest_quantity(a.figures, (Status.AGREED, Status.OFFERED)),
+        "Weapon designation": item_label(a),
+        "Weapon description": CATEGORY_WORDS.get(a.category, a.category.value),
+        "Number delivered": largest_quantity(a.figures, (Status.DELIVERED,)),
+        "Year(s) of delivery": "; ".join(event_years(a, Status.DELIVERED)),
+        "status": "",
+        "Comments": sipri_comments(a),
+        "Recipient code": a.recipient,
+        "Supplier code": a.provider,
+        "Stage": a.max_status.value,
+        "Grade": a.grade.code,
+        "Independent origins": a.independent_origins,
+        "Articles": len(a.publications),
+        "Assessment id": a.id,
     }
 
 
-def write_sipri(assessments: Iterable[Assessment], out: TextIO) -> None:
+def write_sipri(assessments: Iterable[Assessment], out: TextIO) -> int:
     """Transfers only, as the SIPRI Arms Transfers Database records them; other flow types
-    (payments, training, production) have no place in that register."""
-    _write_rows(SIPRI_COLUMNS, (sipri_row(a) for a in assessments if a.type is EventType.TRANSFER), out)
+    (payments, training, production) have no place in that register. Returns the rows written."""
+    return _write_rows(SIPRI_COLUMNS, (sipri_row(a) for a in assessments if a.type is EventType.TRANSFER), out)

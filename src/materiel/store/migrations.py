@@ -62,6 +62,7 @@ class Migration:
     name: str
     statements: tuple[str, ...]
     rebuilds_assessments: bool = False  # the assessments are rebuilt from the events in the same transaction
+    fills_party_names: bool = False  # the store fills `party_names` from the knowledge base in the same transaction
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -171,6 +172,38 @@ MIGRATIONS: tuple[Migration, ...] = (
         " SELECT id, article_key, url, outlet, published, origin, ingested_at FROM articles ORDER BY rowid",
         "DELETE FROM meta WHERE key = 'assessed_through'",
     ), rebuilds_assessments=True),
+    # Readable tables for sqlite3, Datasette and pandas users: one row per event and per assessment, with
+    # party names (from `party_names`, which the store fills from the knowledge base: see
+    # `Store.refresh_party_names`) and the article's URL and outlet. The columns of `events_flat` are those
+    # of the flat event export (`materiel.exports.flat.FLAT_EVENT_COLUMNS`).
+    Migration("0007_flat_views", (
+        """CREATE TABLE IF NOT EXISTS party_names (
+            code TEXT PRIMARY KEY, name TEXT NOT NULL)""",
+        """CREATE VIEW IF NOT EXISTS events_flat AS SELECT
+            e.id AS event_id, ae.assessment_id, a.article_key AS article_id, a.id AS article_hash, a.url, a.outlet,
+            a.published, e.time_iso AS event_date, e.time_text AS event_date_text, e.location_name AS location,
+            e.location_country, e.type, e.provider, coalesce(pp.name, e.provider) AS provider_name, e.recipient,
+            coalesce(pr.name, e.recipient) AS recipient_name, e.category, e.item_name, e.canonical AS system,
+            e.quantity_value AS quantity, e.quantity_approx, e.quantity_text, e.value_amount AS value,
+            e.value_currency AS currency, e.status, e.stance,
+            (SELECT group_concat(name || ' (' || kind || ')', '; ')
+             FROM (SELECT name, kind FROM sources s WHERE s.event_id = e.id ORDER BY s.position)) AS sources,
+            e.confidence_text AS confidence, e.confidence_low, e.confidence_high,
+            (SELECT group_concat(text, ' … ')
+             FROM (SELECT text FROM evidence v WHERE v.event_id = e.id ORDER BY v.position)) AS evidence,
+            (SELECT min(start) FROM evidence v WHERE v.event_id = e.id) AS evidence_start,
+            (SELECT max("end") FROM evidence v WHERE v.event_id = e.id) AS evidence_end
+        FROM events e JOIN articles a ON a.id = e.article_id
+        LEFT JOIN assessment_events ae ON ae.event_id = e.id
+        LEFT JOIN party_names pp ON pp.code = e.provider LEFT JOIN party_names pr ON pr.code = e.recipient""",
+        """CREATE VIEW IF NOT EXISTS assessments_flat AS SELECT
+            s.id AS assessment_id, s.type, s.provider, coalesce(pp.name, s.provider) AS provider_name, s.recipient,
+            coalesce(pr.name, s.recipient) AS recipient_name, s.item, s.category, s.canonical AS system,
+            s.max_status, s.latest_status, s.grade, s.reliability, s.credibility, s.events, s.articles, s.outlets,
+            s.origins AS independent_origins, s.denials, s.first_reported, s.last_reported
+        FROM assessments s
+        LEFT JOIN party_names pp ON pp.code = s.provider LEFT JOIN party_names pr ON pr.code = s.recipient""",
+    ), fills_party_names=True),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 # Before steps were recorded, the last layout (the one the steps through 0003 build) set this meta key.
@@ -213,9 +246,9 @@ def unknown(conn: sqlite3.Connection) -> list[str]:
     return [name for name in applied(conn) if name not in KNOWN]
 
 
-def apply(conn: sqlite3.Connection) -> bool:
-    """Apply the pending steps inside the caller's transaction and record every step;
-    True when the assessments must be rebuilt before it commits."""
+def apply(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply the pending steps inside the caller's transaction and record every step; returns the
+    steps applied (the caller rebuilds the assessments or fills tables where a step says so)."""
     done = applied(conn)
     steps = [m for m in MIGRATIONS if m.name not in set(done)]
     conn.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
@@ -226,4 +259,4 @@ def apply(conn: sqlite3.Connection) -> bool:
         for statement in step.statements:
             conn.execute(statement)
         conn.execute("INSERT INTO migrations(name, applied_at) VALUES (?, ?)", (step.name, now))
-    return any(step.rebuilds_assessments for step in steps)
+    return steps

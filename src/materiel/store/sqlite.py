@@ -76,11 +76,17 @@ class AssessmentFilter:
 
 @dataclass(frozen=True)
 class StoredEvent:
+    """A stored event with the article that carries it and where it stands in the ledger."""
+
     event: Event
-    article_key: str
+    article_key: str  # the id the input gave the article
     published: str | None
     outlet: str | None
     title: str
+    event_id: str = ""  # the store's id: the article's content hash and the event's place in it
+    article_hash: str = ""  # the store's content id of the article
+    url: str | None = None
+    assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
 
 
 # What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
@@ -238,7 +244,12 @@ class Store:
                     f"the ledger {self.path} has an older layout ({len(steps)} upgrade step(s) pending) and is "
                     "opened read-only; open it writable once (e.g. `materiel assess --db FILE`) to upgrade it")
             with self.transaction():  # re-read inside: another process may have upgraded it meanwhile
-                if migrations.apply(self.conn) and self.last_event_rowid():
+                applied = migrations.apply(self.conn)
+                if any(step.fills_party_names for step in applied):
+                    from ..exports import party_labels  # display names come from the knowledge base
+
+                    self.refresh_party_names(party_labels())
+                if any(step.rebuilds_assessments for step in applied) and self.last_event_rowid():
                     from ..assess.update import assess  # the assessments are built from the store's events
 
                     try:
@@ -248,6 +259,20 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot upgrade the ledger {self.path}: {exc}; check the file and its permissions "
                              "or choose another file with --db / MATERIEL_DB") from exc
+
+    def refresh_party_names(self, labels: dict[str, str]) -> bool:
+        """Make the `party_names` table (the names the SQL views show) hold `labels` (code -> display name);
+        written only when they differ, so a ledger that is up to date takes no write lock. True if written."""
+        stored = dict(self.conn.execute("SELECT code, name FROM party_names").fetchall())
+        if stored == labels:
+            return False
+        try:
+            with self.transaction():
+                self.conn.execute("DELETE FROM party_names")
+                self.conn.executemany("INSERT INTO party_names(code, name) VALUES (?, ?)", sorted(labels.items()))
+        except sqlite3.Error as exc:
+            raise StoreError(f"could not store the party names: {exc}") from exc
+        return True
 
     def transaction(self) -> ContextManager[None]:
         """One write transaction; nested uses join the outer one, which commits or rolls back all."""
@@ -377,14 +402,30 @@ class Store:
                offset: int = 0) -> Iterator[StoredEvent]:
         """Stored events matching the filter, newest article first, in article order within one."""
         where, params = _event_where(flt)
-        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title FROM events e "
-               "JOIN articles a ON a.id = e.article_id" + where +
+        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id"
+               " FROM events e JOIN articles a ON a.id = e.article_id"
+               " LEFT JOIN assessment_events ae ON ae.event_id = e.id" + where +
                " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position")
         sql += " LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
         for row in self.conn.execute(sql, params):
             event = Event.from_dict(json.loads(row[0]), row[1])
-            yield StoredEvent(event, row[1], row[2], row[3], row[4])
+            yield StoredEvent(event, *row[1:])
+
+    def flat_view(self, view: str, flt: EventFilter | AssessmentFilter) -> tuple[str, list[object]]:
+        """SQL reading the rows of the view `events_flat` or `assessments_flat` that `flt` selects, in
+        the order of `events` and `assessments`, with its parameters (for `pandas.read_sql`)."""
+        if view == "events_flat" and isinstance(flt, EventFilter):
+            where, params = _event_where(flt)
+            return ("SELECT f.* FROM events_flat f JOIN events e ON e.id = f.event_id"
+                    " JOIN articles a ON a.id = e.article_id" + where +
+                    " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position",
+                    params)
+        if view == "assessments_flat" and isinstance(flt, AssessmentFilter):
+            where, params = flt.where()
+            return ("SELECT * FROM assessments_flat WHERE assessment_id IN (SELECT id FROM assessments" + where +
+                    ") ORDER BY last_reported IS NULL, last_reported DESC, assessment_id", params)
+        raise StoreError(f"no flat view {view!r} for a {type(flt).__name__}")
 
     def count_events(self, flt: EventFilter = EventFilter()) -> int:
         where, params = _event_where(flt)

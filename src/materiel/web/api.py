@@ -22,7 +22,7 @@ from starlette.datastructures import URL
 
 from .. import service
 from ..assess.update import assess
-from ..exports import EXPORT_FORMATS, export
+from ..exports import BINARY_FORMATS, EXPORT_FORMATS, export
 from ..ingest.readers import article_from_record, read_inputs
 from ..knowledge.base import load_knowledge
 from ..model import Article, EventType, Rejection, Status
@@ -39,9 +39,12 @@ MAX_EXTRACT_CHARS = 1_000_000  # text extracted for one request, all its article
 HEALTH_THREADS = anyio.CapacityLimiter(2)
 UPLOAD_SUFFIXES = (".jsonl", ".json", ".txt", ".html", ".htm")
 EXPORT_MEDIA = {"csv": "text/csv", "sipri": "text/csv", "jsonl": "application/x-ndjson",
-                "graphml": "application/xml", "brief-md": "text/markdown", "brief-html": "text/html"}
+                "graphml": "application/xml", "brief-md": "text/markdown", "brief-html": "text/html",
+                "events-csv": "text/csv", "events-jsonl": "application/x-ndjson",
+                "events-parquet": "application/vnd.apache.parquet"}
 EXPORT_SUFFIX = {"csv": "csv", "sipri": "csv", "jsonl": "jsonl", "graphml": "graphml", "brief-md": "md",
-                 "brief-html": "html"}
+                 "brief-html": "html", "events-csv": "events.csv", "events-jsonl": "events.jsonl",
+                 "events-parquet": "events.parquet"}
 
 class ErrorBody(BaseModel):
     status: int
@@ -218,12 +221,13 @@ def search(request: Request, q: str = Query(..., min_length=1, max_length=200), 
     return page(request, rows, total, limit, offset)
 
 
-@router.get("/export", summary="Assessments as CSV, JSON Lines, a SIPRI-style register, GraphML or a brief")
+@router.get("/export", summary="Assessments as CSV, JSON Lines, a SIPRI-style register, GraphML or a brief, "
+            "or their events as flat rows (CSV, JSON Lines, Parquet)")
 def export_assessments(request: Request, format: FormatParam = Query(...),
                        flt: AssessmentFilter = Depends(filters), title: Optional[str] = Query(None, max_length=200),
                        ) -> Response:
     fmt = format.value
-    buffer = io.StringIO()
+    buffer: io.StringIO | io.BytesIO = io.BytesIO() if fmt in BINARY_FORMATS else io.StringIO()
     export(store_of(request).assessments(flt), fmt, buffer, subject=title)
     return Response(buffer.getvalue(), media_type=EXPORT_MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="materiel.{EXPORT_SUFFIX[fmt]}"'})
