@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -455,9 +456,29 @@ def _only_system_so_far(item: Item, index: int, sentences: list[Sentence]) -> It
     system of its category that the article has named up to this sentence (ONTOLOGY §1)."""
     if item.canonical is not None or item.category is Category.UNSPECIFIED:
         return item
-    systems = {m.value for s in sentences[:index + 1] for m in s.mentions
-               if m.kind is MentionKind.SYSTEM and m.detail == item.category.value}
-    return Item(item.category, item.name, systems.pop()) if len(systems) == 1 else item
+    firsts = _systems_named(sentences).get(item.category.value, [])
+    named = bisect_right(firsts, (index, "\uffff"))  # the systems first named up to this sentence
+    return Item(item.category, item.name, firsts[0][1]) if named == 1 else item
+
+
+_SYSTEMS_NAMED: list = [None, {}]  # the last article's sentences and their index (one article at a time)
+
+
+def _systems_named(sentences: list[Sentence]) -> dict[str, list[tuple[int, str]]]:
+    """Per category, each system the article names with the position of the sentence that first
+    names it, in order: built once per article instead of once per frame."""
+    held, index = _SYSTEMS_NAMED
+    if held is sentences:
+        return index
+    first: dict[str, dict[str, int]] = {}
+    for position, sentence in enumerate(sentences):
+        for m in sentence.mentions:
+            if m.kind is MentionKind.SYSTEM:
+                first.setdefault(m.detail, {}).setdefault(m.value, position)
+    index = {category: sorted((position, value) for value, position in named.items())
+             for category, named in first.items()}
+    _SYSTEMS_NAMED[:] = [sentences, index]
+    return index
 
 
 def goods_told_before(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
@@ -982,11 +1003,13 @@ def _story_side(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],
                 partner: str) -> str | None:
     """The side a partnership 'with X' leaves unsaid: the dateline's state, else the party the
     article has named most so far, its subject ('Niger ... the military agreements with France')."""
-    index = parsed.sentence.index
-    before = [m.value for s in reversed(sentences[:index + 1]) for m in reversed(s.mentions)
-              if m.kind is MentionKind.PARTY and m.value != partner]
-    side = memory.home if memory.home and memory.home != partner else \
-        next((code for code, _ in Counter(before).most_common(1)), None)
+    if memory.home and memory.home != partner:
+        side: str | None = memory.home
+    else:  # counted only here: most frames of a story with a dateline never need it
+        index = parsed.sentence.index
+        before = [m.value for s in reversed(sentences[:index + 1]) for m in reversed(s.mentions)
+                  if m.kind is MentionKind.PARTY and m.value != partner]
+        side = next((code for code, _ in Counter(before).most_common(1)), None)
     if side is not None:
         tracer(parsed.doc).origin(frame, "provider", RoleOrigin.CONTEXT, "the state the story is about")
     return side
@@ -1044,16 +1067,39 @@ def _group_for_state(event: Event, stand_ins: dict[str, set[str]], governments: 
     return event
 
 
-def _attach_value(events: list[Event], frame: Frame) -> list[Event]:
+class _Unpriced:
+    """The transfers of the article so far that have no value yet, by kind of item: where a sum
+    that names no deal goes ('The tank deal is worth $3.37 billion'), found without rescanning the
+    events for every sum."""
+
+    def __init__(self) -> None:
+        self.by_category: dict[Category, set[int]] = {}
+
+    def add(self, position: int, event: Event) -> None:
+        if event.type is EventType.TRANSFER and event.value is None:
+            self.by_category.setdefault(event.item.category, set()).add(position)
+
+    def target(self, frame: Frame) -> int | None:
+        """The one earlier transfer of the frame's kind of item with no value yet, if exactly one."""
+        categories = {m.item.category for m in frame.items}
+        if len(categories) != 1:
+            return None
+        matching = self.by_category.get(next(iter(categories)), set())
+        return next(iter(matching)) if len(matching) == 1 else None
+
+    def priced(self, position: int, event: Event) -> None:
+        self.by_category.get(event.item.category, set()).discard(position)
+
+
+def _attach_value(events: list[Event], frame: Frame, unpriced: _Unpriced, sentences: list[Sentence],
+                  text: str) -> None:
     """'The tank deal is worth $3.37 billion': a sum whose deal names no parties belongs to the
     one earlier event of that kind of item that has no value yet."""
-    categories = {m.item.category for m in frame.items}
-    matching = [i for i, e in enumerate(events) if e.item.category in categories and e.value is None
-                and e.type is EventType.TRANSFER]
-    if len(matching) != 1 or len(categories) != 1:
-        return events
-    i = matching[0]
-    return events[:i] + [events[i].with_changes(value=frame.money)] + events[i + 1:]
+    i = unpriced.target(frame)
+    if i is None:
+        return
+    events[i] = reground([events[i]], [events[i].with_changes(value=frame.money)], sentences, text)[0]
+    unpriced.priced(i, events[i])
 
 
 MISSILE_CATEGORIES = frozenset({Category.BALLISTIC_MISSILE, Category.CRUISE_MISSILE, Category.OTHER_MISSILE})
@@ -1072,16 +1118,22 @@ def _answers(denial: Item, claim: Item) -> bool:
 
 
 def fill_denied_items(events: list[Event]) -> list[Event]:
-    """A denial answers a claim: it takes the claim's item (§2), preferring the claim before it."""
+    """A denial answers a claim: it takes the claim's item (§2), preferring the claim before it.
+    Claims are grouped by type and parties once, so the pass stays linear in the article's events."""
+    claims_of: dict[tuple, list[int]] = {}
+    for i, e in enumerate(events):
+        if e.stance is Stance.ASSERTED:
+            claims_of.setdefault((e.type, e.provider, e.recipient), []).append(i)
     out = []
     for i, event in enumerate(events):
         if event.stance is Stance.DENIED:
-            claims = [e for e in events if e.stance is Stance.ASSERTED and e.type is event.type
-                      and (e.provider, e.recipient) == (event.provider, event.recipient)
-                      and _answers(event.item, e.item)]
-            if claims:
-                before = [e for e in claims if events.index(e) < i]
-                claim = (before or claims)[-1]
+            positions = claims_of.get((event.type, event.provider, event.recipient), [])
+            answering = (j for j in reversed(positions) if _answers(event.item, events[j].item))
+            last = next(answering, None)
+            if last is not None:
+                earlier = last if last < i else next((j for j in reversed(positions[:bisect_left(positions, i)])
+                                                      if _answers(event.item, events[j].item)), None)
+                claim = events[last if earlier is None else earlier]
                 status = claim.status if event.item.category is Category.UNSPECIFIED else event.status
                 event = event.with_changes(item=claim.item, status=status)
         out.append(event)
@@ -1187,6 +1239,7 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
     memory = SourceMemory(home=dateline_state(article.full_text, kb))
     memory.lead = interviewee(sentences, [(p.sentence, p.doc) for p in parsed], kb, memory)
     events: list[Event] = []
+    unpriced = _Unpriced()
     frames = [(p, [] if p.context_only else read_frames(p.doc, kb)) for p in parsed]
     priors = RolePriors.of([f for _, fs in frames for f in fs])
     for p, sentence_frames in frames:
@@ -1199,8 +1252,10 @@ def assemble(article: Article, sentences: list[Sentence], parsed: list[ParsedSen
             found = ground(frame_events(frame, p, sentences, article, kb, memory, priors), frame, p, sentences,
                            article.full_text, kb)
             if not found and frame.money is not None:
-                events = reground(events, _attach_value(events, frame), sentences, article.full_text)
-            events.extend(found)
+                _attach_value(events, frame, unpriced, sentences, article.full_text)
+            for event in found:
+                unpriced.add(len(events), event)
+                events.append(event)
             priors.remember_flows(frame, p.sentence.index, found)
             priors.remember_told(frame, p.sentence.index, found)
             trace.frame(p, frame, found)

@@ -20,10 +20,11 @@ changed (`reground`); merging keeps the spans of every merged mention (`join_spa
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from ..knowledge.base import KnowledgeBase
-from ..model import UNKNOWN_PARTY, Event, Item, MentionKind, Sentence, SlotSpan, SourceKind
+from ..model import UNKNOWN_PARTY, Event, Item, Mention, MentionKind, Sentence, SlotSpan, SourceKind
 from .arguments import ItemMention
 from .mentions import spans_of
 
@@ -88,8 +89,8 @@ def _party_span(code: str, role: str, event: Event, frame: "Frame", parsed: "Par
 
 
 def _mention_before(slot: str, code: str, sentences: list[Sentence], index: int) -> SlotSpan | None:
-    for sentence in reversed(sentences[:index]):
-        found = [m for m in sentence.mentions if m.kind is MentionKind.PARTY and m.value == code]
+    for position in range(min(index, len(sentences)) - 1, -1, -1):  # no copy of the sentences before
+        found = [m for m in sentences[position].mentions if m.kind is MentionKind.PARTY and m.value == code]
         if found:
             return SlotSpan(slot, found[-1].start, found[-1].end, found[-1].text)
     return None
@@ -111,7 +112,8 @@ def _named_before(item: Item, frame: "Frame", parsed: "ParsedSentence", sentence
         return None
     index = parsed.sentence.index
     trigger_at = parsed.sentence.start + frame.trigger.idx
-    for sentence in reversed(sentences[:index + 1]):
+    for position in range(min(index, len(sentences) - 1), -1, -1):  # no copy of the sentences before
+        sentence = sentences[position]
         found = [m for m in sentence.mentions if m.kind in ITEM_KINDS and m.text == item.name
                  and (sentence.index != index or m.end <= trigger_at)]
         if found:
@@ -148,8 +150,11 @@ def _occurrences(haystack: str, needle: str) -> list[int]:
 
 def reground(before: list[Event], after: list[Event], sentences: list[Sentence], text: str) -> list[Event]:
     """`after` is `before` once a pass over the article changed some parts (same events, same
-    order): the spans of the parts it changed point at the words of their new value."""
+    order): the spans of the parts it changed point at the words of their new value. The mentions
+    and item spans it looks in are indexed once per pass, so a pass stays linear in the article."""
     out = []
+    parties = _PartyMentions(sentences)
+    items = _ItemSpans(after)
     for old, new in zip(before, after):
         if new.spans is None:
             out.append(new)
@@ -158,34 +163,82 @@ def reground(before: list[Event], after: list[Event], sentences: list[Sentence],
         for role in ("provider", "recipient"):
             if getattr(old, role) != getattr(new, role):
                 spans = [s for s in spans if s.slot != role]
-                spans.append(_party_near(role, getattr(new, role), new, sentences))
+                spans.append(parties.near(role, getattr(new, role), new))
         if (old.item.name, old.item.category) != (new.item.name, new.item.category):
-            spans = [s for s in spans if s.slot != "item"] + [_item_of_claim(new, after)]
+            spans = [s for s in spans if s.slot != "item"] + [items.of_claim(new)]
         if old.value != new.value and new.value is not None:
             spans = [s for s in spans if s.slot != "value"] + [_sum_near(new, text)]
-        out.append(new.with_changes(spans=tuple(dict.fromkeys(s for s in spans if s is not None))))
+        kept = tuple(dict.fromkeys(s for s in spans if s is not None))
+        out.append(new if kept == new.spans else new.with_changes(spans=kept))
     return out + after[len(before):]
 
 
-def _party_near(role: str, code: str, event: Event, sentences: list[Sentence]) -> SlotSpan | None:
-    """The mention of `code` nearest the event's sentence: in it, else before it, else after it."""
-    at = event.evidence[0].start if event.evidence else 0
-    mentions = [m for s in sentences for m in s.mentions if m.kind is MentionKind.PARTY and m.value == code]
-    if not mentions:
-        return None
-    inside = [m for m in mentions if event.evidence and event.evidence[0].start <= m.start < event.evidence[0].end]
-    earlier = [m for m in mentions if m.start < at]
-    m = inside[0] if inside else earlier[-1] if earlier else mentions[0]
-    return SlotSpan(role, m.start, m.end, m.text)
+class _PartyMentions:
+    """The article's party mentions by party, in order of where they stand, built on first use."""
+
+    def __init__(self, sentences: list[Sentence]):
+        self.sentences = sentences
+        self.by_code: dict[str, tuple[list[int], list[Mention]]] | None = None
+
+    def near(self, role: str, code: str, event: Event) -> SlotSpan | None:
+        """The mention of `code` nearest the event's sentence: in it, else before it, else after it."""
+        if self.by_code is None:
+            found: dict[str, list[Mention]] = {}
+            for s in self.sentences:
+                for m in s.mentions:
+                    if m.kind is MentionKind.PARTY:
+                        found.setdefault(m.value, []).append(m)
+            self.by_code = {}
+            for value, mentions in found.items():
+                mentions.sort(key=lambda m: m.start)
+                self.by_code[value] = ([m.start for m in mentions], mentions)
+        starts, mentions = self.by_code.get(code, ([], []))
+        if not mentions:
+            return None
+        at = event.evidence[0].start if event.evidence else 0
+        first_from = bisect_left(starts, at)
+        if event.evidence and first_from < len(mentions) and starts[first_from] < event.evidence[0].end:
+            m = mentions[first_from]  # in the event's sentence
+        elif first_from > 0:
+            m = mentions[first_from - 1]  # the last one before it
+        else:
+            m = mentions[0]
+        return SlotSpan(role, m.start, m.end, m.text)
 
 
-def _item_of_claim(event: Event, events: list[Event]) -> SlotSpan | None:
-    """The item span of another event of the article with this item (the claim a denial answers),
-    the last one before this event's sentence first."""
-    at = event.evidence[0].start if event.evidence else 0
-    spans = [s for e in events if e.item == event.item and e is not event for s in (e.spans or ()) if s.slot == "item"]
-    earlier = [s for s in spans if s.start < at]
-    return max(earlier, key=lambda s: s.start) if earlier else min(spans, key=lambda s: s.start, default=None)
+class _ItemSpans:
+    """The item spans of the article's events by item, in order of where they stand (events in
+    their order where two start at the same place), built on first use."""
+
+    def __init__(self, events: list[Event]):
+        self.events = events
+        self.by_item: dict[Item, tuple[list[int], list[tuple[int, SlotSpan]]]] | None = None
+
+    def of_claim(self, event: Event) -> SlotSpan | None:
+        """The item span of another event of the article with this item (the claim a denial
+        answers): the last one before this event's sentence, else the first one after it."""
+        if self.by_item is None:
+            found: dict[Item, list[tuple[int, int, int, SlotSpan]]] = {}
+            for seq, e in enumerate(self.events):
+                for s in e.spans or ():
+                    if s.slot == "item":
+                        found.setdefault(e.item, []).append((s.start, seq, id(e), s))
+            self.by_item = {}
+            for item, entries in found.items():
+                entries.sort(key=lambda entry: entry[:2])
+                self.by_item[item] = ([start for start, *_ in entries], [(owner, span) for _, _, owner, span in entries])
+        starts, entries = self.by_item.get(event.item, ([], []))
+        own = id(event)
+        at = event.evidence[0].start if event.evidence else 0
+        last = None
+        for i in range(bisect_left(starts, at) - 1, -1, -1):
+            if last is not None and starts[i] != starts[last]:
+                break
+            if entries[i][0] != own:
+                last = i  # the first, in the events' order, of the spans that start last before `at`
+        if last is not None:
+            return entries[last][1]
+        return next((span for owner, span in entries if owner != own), None)
 
 
 def _sum_near(event: Event, text: str) -> SlotSpan | None:

@@ -602,6 +602,30 @@ STATE_BODY_HEADS = frozenset({
 NAME_WORD = re.compile(r"[A-Za-z][\w'\u2019.-]*|&")
 
 
+class MentionIndex:
+    """Mentions looked up by where they lie, so that a pass asking "which mentions overlap this
+    stretch of text?" once per acronym or per mention stays linear in the article's length."""
+
+    def __init__(self, mentions: Iterable[Mention]):
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in self.mentions]
+        self.longest = max((m.end - m.start for m in self.mentions), default=0)
+
+    def within(self, start: int, end: int) -> list[Mention]:
+        """Every mention that may overlap [start, end), in the order of the list it was built from
+        (a superset: callers apply their exact test)."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end + 1)
+        return self.mentions[lo:hi]
+
+
+def _end_before_spaces(text: str, at: int) -> int:
+    """`len(text[:at].rstrip())` without copying the text before `at`."""
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at
+
+
 def _acronym_expansion(text: str, paren: int, acronym: str) -> int | None:
     """Where the name that `acronym` abbreviates starts, when the capitalised words just before
     the bracket at `paren` spell it: 'Royal Malaysian Air Force (RMAF)' -> the offset of 'Royal'."""
@@ -637,14 +661,17 @@ def with_defined_acronyms(mentions: list[Mention], text: str) -> list[Mention]:
     (PAF)', 'PAF' is PHL, not the Pakistan Air Force; after 'the Royal Malaysian Air Force (RMAF)',
     'RMAF' is MYS."""
     defined: dict[str, tuple[str, str, int]] = {}
+    near = MentionIndex(mentions)
     for match in ACRONYM_DEFINITION.finditer(text):
         acronym = match.group(1)
+        if acronym in defined:
+            continue
         start = _acronym_expansion(text, match.start(), acronym)
-        if start is None or acronym in defined:
+        if start is None:
             continue
         head = text[start:match.start()].split()[-1].lower()
-        end = len(text[:match.start()].rstrip())
-        inside = [m for m in mentions if m.kind is MentionKind.PARTY and m.start < end and start < m.end]
+        end = _end_before_spaces(text, match.start())
+        inside = [m for m in near.within(start, end) if m.kind is MentionKind.PARTY and m.start < end and start < m.end]
         whole = len(inside) == 1 and inside[0].start <= start and inside[0].end == end
         if len({m.value for m in inside}) != 1 or not (whole or head in STATE_BODY_HEADS):
             continue
@@ -657,9 +684,11 @@ def with_defined_acronyms(mentions: list[Mention], text: str) -> list[Mention]:
         for use in re.finditer(rf"(?<![\w-]){acronym}(?![\w-])", text):
             if use.start() != own:
                 found.append(Mention(use.start(), use.end(), acronym, MentionKind.PARTY, value, detail))
-    taken = [(m.start, m.end) for m in found] + [(own, own + len(a)) for a, (_, _, own) in defined.items()]
+    taken = MentionIndex([*found, *(Mention(own, own + len(a), a, MentionKind.PARTY, value, detail)
+                                     for a, (value, detail, own) in defined.items())])
     kept = [m for m in mentions
-            if m.kind is MentionKind.TRIGGER or not any(m.start < e and s < m.end for s, e in taken)]
+            if m.kind is MentionKind.TRIGGER or not any(m.start < t.end and t.start < m.end
+                                                        for t in taken.within(m.start, m.end))]
     return sorted(kept + found, key=lambda m: (m.start, -(m.end - m.start)))
 
 
@@ -673,10 +702,11 @@ def without_redefined_systems(mentions: list[Mention], text: str) -> list[Mentio
     'OSA' is the aid programme, not the Osa air-defence system ('High Mobility Artillery Rocket
     System (HIMARS)' names a weapon, so HIMARS stays one; 'assistance' or 'equipment' names none)."""
     redefined: set[str] = set()
+    near = MentionIndex(mentions)
     for match in ACRONYM_DEFINITION.finditer(text):
         start = _acronym_expansion(text, match.start(), match.group(1))
         if start is not None and not any(_names_a_weapon(m) and start <= m.start and m.end <= match.start()
-                                         for m in mentions):
+                                         for m in near.within(start, match.start())):
             redefined.add(match.group(1))
     if not redefined:
         return mentions
