@@ -248,3 +248,34 @@ def test_interval_and_feed_list_parsing(tmp_path: Path) -> None:
     listing = tmp_path / "feeds.txt"
     listing.write_text("# comment\n  https://a.example/rss  \n\n#https://b.example/rss\nhttps://c.example/atom#x\n")
     assert feed_list(listing) == ["https://a.example/rss", "https://c.example/atom#x"]
+
+
+def test_ctrl_c_between_polls_ends_cleanly_and_a_restart_repeats_nothing(materiel_exe: Path, invoke, site: News,
+                                                                          tmp_path: Path) -> None:
+    """A real process (SIGINT needs one): it polls, waits for the next poll, is stopped with Ctrl-C,
+    and a restart over the same feeds fetches no page again."""
+    import signal
+    import subprocess
+
+    from support import clean_env
+
+    db = tmp_path / "news.db"
+    feeds = [site.base + "/feed.rss", site.base + "/feed.atom"]
+    source = str(Path(__file__).resolve().parents[2] / "src")  # this tree's code, whatever the cwd
+    env = clean_env(PYTHONPATH=source)
+    proc = subprocess.Popen([str(materiel_exe), "watch", *feeds, "--db", str(db), "--interval", "30s", *LIMITS],
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        first = proc.stderr.readline()  # the summary line of poll 1 (no progress: stderr is a pipe)
+        assert "poll 1:" in first and "3 stored" in first, first
+        proc.send_signal(signal.SIGINT)
+        rest = proc.communicate(timeout=20)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and "stopped after 1 complete poll(s)" in rest, rest
+    assert counts(db)[0] == 3
+    pages = sum(n for path, n in site.hits.items() if path.startswith("/a/"))
+    again = subprocess.run([str(materiel_exe), "watch", *feeds, "--db", str(db), "--once", *LIMITS],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0 and "0 new entr(ies)" in again.stderr, again.stderr
+    assert sum(n for path, n in site.hits.items() if path.startswith("/a/")) == pages and counts(db)[0] == 3
