@@ -7,6 +7,7 @@ A program embedding the app may pass the `Extractor` its commands use as the con
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import socket
@@ -801,7 +802,7 @@ def watch(
     if not urls:
         err.print("[red]error[/red] no feeds: name feed URLs or a list file with --feeds", highlight=False)
         raise typer.Exit(2)
-    extractor = service.extractor_for(ctx.obj, time_budget)
+    extractor = functools.cache(lambda: service.extractor_for(ctx.obj, time_budget))  # loaded when first needed
     polls = 0
     code = 0
     try:

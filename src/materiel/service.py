@@ -266,12 +266,14 @@ def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: 
                on_rejection: RejectionHandler | None = None,
                on_result: Callable[[ArticleResult], None] | None = None,
                on_feed: Callable[[str], None] | None = None,
-               extractor: Extractor | None = None) -> tuple[PollSummary, AssessSummary]:
+               extractor: Callable[[], Extractor] = new_extractor) -> tuple[PollSummary, AssessSummary]:
     """Poll each feed once (a conditional request with what the ledger remembers of it), fetch and
     ingest the entries never fetched before, then assess. An entry is marked seen once its article is
     stored (or once its page proved to be no article); one whose download failed for a reason that may
     pass (timeout, 5xx) is left unseen and its feed is read whole next time, so it is tried again.
-    Interrupted anywhere, the ledger holds whole articles only and the next poll takes up the rest."""
+    Interrupted anywhere, the ledger holds whole articles only and the next poll takes up the rest.
+    `extractor` is called for the extractor only when a poll brings an article (a poll with nothing new
+    loads no model)."""
     from .ingest.fetch import TRANSIENT, FetchError
     from .ingest.news import fetch_article, read_feed
     from .store import feeds as state
@@ -297,7 +299,9 @@ def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: 
             links = state.unseen(store, read.links)
             summary.entries += len(links)
             fetched = [(link, fetch_article(fetcher, link)) for link in links]
-            ingest_items(store, (item for _, item in fetched), summary.run, 1, on_rejection, on_result, extractor)
+            if fetched:
+                needed = extractor() if any(isinstance(item, Article) for _, item in fetched) else None
+                ingest_items(store, (item for _, item in fetched), summary.run, 1, on_rejection, on_result, needed)
             missed = [link for link, item in fetched if isinstance(item, Rejection) and item.reason in TRANSIENT]
             state.mark_seen(store, feed, [(link, item.content_id if isinstance(item, Article) else None)
                                           for link, item in fetched if link not in missed])
