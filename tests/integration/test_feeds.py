@@ -108,6 +108,13 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/slow.html":
             time.sleep(SLOW_S)
             self.send(200, article_page(ARTICLES[0]))
+        elif path == "/busy.html":  # rate-limited once, asking for a second's pause
+            if news.hits[path] == 1:
+                self.send(429, b"slow down", headers={"Retry-After": "1"})
+            else:
+                self.send(200, article_page(ARTICLES[3]))
+        elif path == "/later.html":  # asks for a pause longer than materiel waits
+            self.send(503, b"maintenance", headers={"Retry-After": "3600"})
         elif path == "/error.html":
             self.send(500, b"oops")
         elif path == "/redirect.html":
@@ -175,6 +182,17 @@ def test_fetch_reports_each_failure_by_url_and_goes_on(invoke, site: News, tmp_p
     assert took < 10
 
 
+def test_fetch_honours_a_short_retry_after_and_reports_a_long_one(invoke, site: News, tmp_path: Path) -> None:
+    began = time.monotonic()
+    result = invoke("fetch", site.base + "/busy.html", site.base + "/later.html", "--db", tmp_path / "n.db", *LIMITS)
+    took = time.monotonic() - began
+    assert result.returncode == 1, result.stderr
+    assert site.hits["/busy.html"] == 2 and took >= 1.0  # waited the second asked for, not --backoff's 0.01 s
+    assert site.hits["/later.html"] == 1  # not retried: an hour is longer than materiel waits
+    assert any(f"{site.base}/later.html" in line and "retry after 3600 s" in line for line in result.stderr.splitlines())
+    assert counts(tmp_path / "n.db")[0] == 1
+
+
 def test_fetch_of_nothing_good_exits_2(invoke, site: News, tmp_path: Path) -> None:
     result = invoke("fetch", site.base + "/index.html", "--db", tmp_path / "n.db", *LIMITS)
     assert result.returncode == 2 and "not_article" in result.stderr
@@ -208,6 +226,33 @@ def test_a_feed_that_gains_an_entry_yields_that_one_article(invoke, site: News, 
     assert "1 new entr(ies)" in result.stderr and "1 stored" in result.stderr
     assert counts(db)[0] == 3
     assert site.hits["/a/5.html"] == 1 and site.hits["/a/0.html"] == 1
+
+
+def test_a_poll_interrupted_mid_way_leaves_whole_articles_and_the_next_takes_up_the_rest(invoke, site: News,
+                                                                                          tmp_path: Path) -> None:
+    """Ctrl-C (a KeyboardInterrupt) right after the first article is stored: that article is whole, no
+    entry is marked seen and no validator kept, and the next poll ingests the other two, not the first again."""
+    from materiel import service
+    from materiel.extract.extractor import shared_extractor
+    from materiel.ingest.fetch import Fetcher, FetchSettings
+
+    db = tmp_path / "news.db"
+    feeds = [site.base + "/feed.rss", site.base + "/feed.atom"]
+
+    def interrupt(_: object) -> None:
+        raise KeyboardInterrupt
+
+    with Fetcher(FetchSettings(timeout=0.5, retries=0)) as fetcher, pytest.raises(KeyboardInterrupt):
+        service.poll_feeds(feeds, db, fetcher, on_result=interrupt, extractor=shared_extractor)
+    assert counts(db)[0] == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM feed_entries").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM events WHERE article_id NOT IN (SELECT id FROM articles)"
+                            ).fetchone()[0] == 0
+    result = invoke("watch", *feeds, "--db", db, "--once", *LIMITS)
+    assert result.returncode == 0, result.stderr
+    assert "3 new entr(ies)" in result.stderr and "2 stored, 1 already in the ledger" in result.stderr
+    assert counts(db)[0] == 3
 
 
 def test_watch_reports_a_malformed_feed_and_reads_the_others(invoke, site: News, tmp_path: Path) -> None:

@@ -20,8 +20,24 @@ import httpx
 
 from .. import __version__
 
+# Where a site's operator learns what materiel is: the package's own project URL once its metadata
+# names one ([project.urls] in pyproject.toml), else this.
 PROJECT_URL = "https://github.com/materiel-project/materiel"
-USER_AGENT = f"materiel/{__version__} (+{PROJECT_URL}; news research, polite fetching)"
+
+
+def _project_url() -> str:
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        meta = metadata("materiel")
+    except PackageNotFoundError:
+        return PROJECT_URL
+    for entry in meta.get_all("Project-URL") or []:
+        return entry.split(",", 1)[-1].strip()
+    return meta.get("Home-page") or PROJECT_URL
+
+
+USER_AGENT = f"materiel/{__version__} (+{_project_url()}; news research)"
 SCHEMES = ("http", "https")
 MAX_REDIRECTS = 10
 RETRIED_STATUS = {429, 500, 502, 503, 504}

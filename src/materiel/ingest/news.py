@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from ..model import Article, Rejection
 from .fetch import SCHEMES, Fetcher, FetchError, Page
@@ -69,7 +70,7 @@ def read_feed(fetcher: Fetcher, url: str, etag: str | None = None, last_modified
     parsed = feedparser.parse(page.body, response_headers={k.lower(): v for k, v in page.headers.items()})
     links = []
     for entry in parsed.entries:
-        link = (entry.get("link") or "").strip()
+        link = urljoin(page.url, (entry.get("link") or "").strip()) if entry.get("link") else ""
         if link and link.split(":", 1)[0].lower() in SCHEMES and link not in links:
             links.append(link)
     if parsed.get("bozo") and not links:
