@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .. import __version__
+from ..errors import MaterielError
 
 # Where a site's operator learns what materiel is: the package's own project URL once its metadata
 # names one ([project.urls] in pyproject.toml), else this.
@@ -45,8 +46,9 @@ RETRIED_STATUS = {429, 500, 502, 503, 504}
 TRANSIENT = {"timeout", "connection", "server_error", "rate_limited"}
 
 
-class FetchError(Exception):
-    """A URL that could not be downloaded: `reason` is a short key (counted in the run summary)."""
+class FetchError(MaterielError):
+    """A URL that could not be downloaded: `reason` is a short key (counted in the run summary). It
+    never ends a run: `news` turns it into the URL's `Rejection`."""
 
     def __init__(self, reason: str, message: str):
         super().__init__(message)
