@@ -755,7 +755,7 @@ def fetch(
     assessed = None
     try:
         with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher, progress_bar(quiet, "fetching") as progress:
-            task = progress.add_task("articles", total=len(urls)) if progress else None
+            task = progress.add_task("articles", total=None) if progress else None
             service.fetch_urls(urls, db_path(db), summary, fetcher, report,
                                on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
                                extractor=service.extractor_for(ctx.obj, time_budget))

@@ -119,6 +119,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send(500, b"oops")
         elif path == "/redirect.html":
             self.send(302, headers={"Location": "file:///etc/passwd"})
+        elif path == "/report.pdf":
+            self.send(200, b"%PDF-1.4 ...", "application/pdf")
         elif path == "/index.html":
             self.send(200, NOT_ARTICLE)
         elif path == "/huge.html":  # no Content-Length: the limit must be enforced while reading
@@ -159,7 +161,8 @@ def test_fetch_reports_each_failure_by_url_and_goes_on(invoke, site: News, tmp_p
     db = tmp_path / "news.db"
     bad = {"/slow.html": "no answer within 0.5 s", "/error.html": "HTTP 500",
            "/huge.html": "stopped reading after 200,000 bytes", "/redirect.html": "'file:' is not fetched",
-           "/index.html": "no article text", "/missing.html": "HTTP 404"}
+           "/index.html": "no article text", "/missing.html": "HTTP 404",
+           "/report.pdf": "sent application/pdf, not a web page"}
     urls = [site.base + "/a/0.html", *(site.base + p for p in bad), "ftp://127.0.0.1/x.html"]
     began = time.monotonic()
     result = invoke("fetch", *urls, "--db", db, *LIMITS)
@@ -169,7 +172,7 @@ def test_fetch_reports_each_failure_by_url_and_goes_on(invoke, site: News, tmp_p
     for path, why in bad.items():
         assert any(site.base + path in line and why in line for line in lines), (path, result.stderr)
     assert any("ftp://127.0.0.1/x.html" in line and "'ftp:' is not fetched" in line for line in lines)
-    assert "1 article(s) read" in result.stderr and "7 input(s) skipped" in result.stderr
+    assert "1 article(s) read" in result.stderr and "8 input(s) skipped" in result.stderr
     assert "1 not_article" in result.stderr and "1 too_large" in result.stderr
     assert site.hits["/error.html"] == 3  # the first attempt and two retries
     assert site.hits["/slow.html"] == 1  # a timeout is not retried: a slow server stays slow
