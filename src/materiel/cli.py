@@ -18,7 +18,7 @@ from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, TextIO
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ from .evaluate import describe
 from .model import ArticleResult, Event, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
 from .terminal import json_text, markup, path_shown, plain
+
+if TYPE_CHECKING:
+    from .ingest.fetch import Fetcher
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
@@ -732,7 +735,7 @@ BACKOFF_OPTION = typer.Option(1.0, "--backoff", min=0.0, metavar="SECONDS",
                               help="Pause before the first retry, doubled for each further one.")
 
 
-def fetcher_for(timeout: float, max_bytes: int, retries: int, backoff: float):  # -> Fetcher
+def fetcher_for(timeout: float, max_bytes: int, retries: int, backoff: float) -> "Fetcher":
     from .ingest.fetch import Fetcher, FetchSettings
 
     return Fetcher(FetchSettings(timeout=timeout, max_bytes=max_bytes, retries=retries, backoff=backoff))
