@@ -101,7 +101,8 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
         monkeypatch.chdir(cwd or tmp_path)
         words = [str(a) for a in args]
-        extracts = bool(words) and words[0] in {"extract", "explain", "ingest", "demo", "eval", "eval-assess"}
+        extracts = bool(words) and words[0] in {"extract", "explain", "ingest", "demo", "eval", "eval-assess",
+                                                 "fetch", "watch"}
         result = CliRunner().invoke(app, words, input=input, env=env, obj=shared_extractor() if extracts else None,
                                     catch_exceptions=False)
         return CliResult(result.exit_code, result.stdout, result.stderr)

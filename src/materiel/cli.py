@@ -7,6 +7,7 @@ A program embedding the app may pass the `Extractor` its commands use as the con
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import socket
@@ -17,7 +18,7 @@ from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, TextIO
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, TextIO
 
 import typer
 from rich.console import Console
@@ -32,6 +33,9 @@ from .exports import BINARY_FORMATS, EXPORT_FORMATS, EXPORT_UNITS
 from .model import ArticleResult, Event, Rejection
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
 from .terminal import json_text, markup, path_shown, plain
+
+if TYPE_CHECKING:
+    from .ingest.fetch import Fetcher
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
@@ -731,6 +735,120 @@ def listening_socket(host: str, port: int) -> socket.socket:
         raise typer.Exit(2)
     return sock
 
+
+# --- news from the web: fetch, watch --------------------------------------------------------
+
+TIMEOUT_OPTION = typer.Option(20.0, "--timeout", min=0.1, metavar="SECONDS",
+                              help="Give up a request that gets no answer for this long (after the retries).")
+MAX_BYTES_OPTION = typer.Option(5_000_000, "--max-bytes", min=1, metavar="N",
+                                help="Stop reading a page or feed larger than this (a 'too_large' rejection).")
+RETRIES_OPTION = typer.Option(3, "--retries", min=0, help="Further attempts after a connection error, 5xx or 429.")
+BACKOFF_OPTION = typer.Option(1.0, "--backoff", min=0.0, metavar="SECONDS",
+                              help="Pause before the first retry, doubled for each further one.")
+
+
+def fetcher_for(timeout: float, max_bytes: int, retries: int, backoff: float) -> "Fetcher":
+    from .ingest.fetch import Fetcher, FetchSettings
+
+    return Fetcher(FetchSettings(timeout=timeout, max_bytes=max_bytes, retries=retries, backoff=backoff))
+
+
+@app.command()
+def fetch(
+    ctx: typer.Context,
+    urls: list[str] = typer.Argument(..., help="Article pages (http or https URLs)."),
+    db: Optional[str] = DB_OPTION,
+    timeout: float = TIMEOUT_OPTION, max_bytes: int = MAX_BYTES_OPTION, retries: int = RETRIES_OPTION,
+    backoff: float = BACKOFF_OPTION,
+    update: bool = typer.Option(True, "--assess/--no-assess", help="Bring the assessments up to date afterwards."),
+    time_budget: float = TIME_BUDGET_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Download article pages and ingest them (main text, title, date and outlet by trafilatura)."""
+    summary, report = service.RunSummary(), reporter(debug)
+    assessed = None
+    try:
+        with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher, progress_bar(quiet, "fetching") as progress:
+            task = progress.add_task("articles", total=None) if progress else None
+            service.fetch_urls(urls, db_path(db), summary, fetcher, report,
+                               on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
+                               extractor=service.extractor_for(ctx.obj, time_budget))
+        if update:
+            assessed = service.assess_db(db_path(db))
+            report_assessed(assessed, quiet, debug)
+    except MaterielError as exc:
+        fail(exc)
+    finish(summary, quiet, assessed, report)
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    feeds: Optional[list[str]] = typer.Argument(None, help="RSS or Atom feed URLs."),
+    feed_file: Optional[Path] = typer.Option(None, "--feeds", exists=True, dir_okay=False,
+                                             help="A file of feed URLs, one per line (# starts a comment)."),
+    db: Optional[str] = DB_OPTION,
+    interval: str = typer.Option("15m", "--interval", help="Time between polls: 30s, 15m, 1h (at least 30s)."),
+    once: bool = typer.Option(False, "--once", help="Poll once and exit (for cron); exit code as `ingest`."),
+    timeout: float = TIMEOUT_OPTION, max_bytes: int = MAX_BYTES_OPTION, retries: int = RETRIES_OPTION,
+    backoff: float = BACKOFF_OPTION,
+    time_budget: float = TIME_BUDGET_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary lines."),
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Poll RSS/Atom feeds, fetch the entries not seen before, ingest and assess them; what was seen
+    is kept in the ledger, so a restart neither misses nor repeats an article. Ctrl-C stops it."""
+    import time
+
+    from .ingest.news import feed_list, parse_interval
+
+    try:
+        every = parse_interval(interval)
+    except ValueError as exc:
+        err.print(f"[red]error[/red] --interval: {markup(str(exc))}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        urls = [*(feeds or []), *(feed_list(feed_file) if feed_file else [])]
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(markup(f"error cannot read the feed list {path_shown(feed_file)}: {exc}"), highlight=False,
+                  soft_wrap=True)
+        raise typer.Exit(2)
+    if not urls:
+        err.print("[red]error[/red] no feeds: name feed URLs or a list file with --feeds", highlight=False)
+        raise typer.Exit(2)
+    extractor = functools.cache(lambda: service.extractor_for(ctx.obj, time_budget))  # loaded when first needed
+    polls = 0
+    code = 0
+    try:
+        with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher:
+            while True:
+                report = reporter(debug)
+                with progress_bar(quiet, "polling") as progress:
+                    task = progress.add_task("feeds", total=len(urls)) if progress else None
+                    on_feed = (lambda _: progress.advance(task)) if progress and task is not None else None
+                    summary, assessed = service.poll_feeds(urls, db_path(db), fetcher, None, report,
+                                                           on_feed=on_feed, extractor=extractor)
+                polls += 1
+                report.close()
+                for failure in assessed.failures:
+                    report_rejection(failure, debug)
+                code = max(summary.run.exit_code if summary.run.read or summary.run.rejected else 0,
+                           assessed.exit_code)
+                if not quiet:
+                    stamp = time.strftime("%H:%M:%S")
+                    err.print(markup(f"{stamp} poll {polls}: {summary.describe()}"), highlight=False, soft_wrap=True)
+                if once:
+                    break
+                time.sleep(every)
+    except MaterielError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        if not quiet:
+            err.print(markup(f"stopped after {polls} complete poll(s); the next run takes up where this one "
+                             "left off"), highlight=False, soft_wrap=True)
+        raise typer.Exit(130)
+    raise typer.Exit(code)
 
 def main(obj: object = None) -> None:
     """The `materiel` command. A bug that escapes every command's own handling ends it with one line

@@ -20,6 +20,7 @@ from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 if TYPE_CHECKING:
     from .extract.extractor import Extractor
+    from .ingest.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,12 @@ def _reject(rejection: Rejection, summary: RunSummary, on_rejection: RejectionHa
 
 
 def _articles(paths: Iterable[str], summary: RunSummary, on_rejection: RejectionHandler | None) -> Iterator[Article]:
-    for item in read_inputs(paths):
+    return _counted(read_inputs(paths), summary, on_rejection)
+
+
+def _counted(items: Iterable[Article | Rejection], summary: RunSummary,
+             on_rejection: RejectionHandler | None) -> Iterator[Article]:
+    for item in items:
         if isinstance(item, Rejection):
             _reject(item, summary, on_rejection)
             continue
@@ -202,6 +208,15 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 on_rejection: RejectionHandler | None = None,
                 on_result: Callable[[ArticleResult], None] | None = None,
                 extractor: Extractor | None = None) -> RunSummary:
+    return ingest_items(store, read_inputs(paths), summary, workers, on_rejection, on_result, extractor)
+
+
+def ingest_items(store: Store, items: Iterable[Article | Rejection], summary: RunSummary, workers: int = 1,
+                 on_rejection: RejectionHandler | None = None,
+                 on_result: Callable[[ArticleResult], None] | None = None,
+                 extractor: Extractor | None = None) -> RunSummary:
+    """The ingest of every source (files, fetched pages, feeds): articles read (rejections are counted
+    and reported) are extracted and stored; those already in the ledger (same content) are left as they are."""
     def fresh(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
             if store.has_article(article):
@@ -209,12 +224,91 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 continue
             yield article
 
-    extracted = _accepted(extract_articles(fresh(_articles(paths, summary, on_rejection)), workers, extractor),
+    extracted = _accepted(extract_articles(fresh(_counted(items, summary, on_rejection)), workers, extractor),
                           summary, on_rejection)
     for result in store_each(store, extracted, summary, on_rejection):
         if on_result:
             on_result(result)
     return summary
+
+
+def fetch_urls(urls: Iterable[str], db: str | Path, summary: RunSummary, fetcher: Fetcher,
+               on_rejection: RejectionHandler | None = None,
+               on_result: Callable[[ArticleResult], None] | None = None,
+               extractor: Extractor | None = None) -> RunSummary:
+    """Download article pages and ingest them as `ingest_paths` does files; a URL that fails (download,
+    limits, no article on the page) is a rejection naming it, and the rest go on."""
+    from .ingest.news import fetch_article
+
+    with Store(db) as store:
+        return ingest_items(store, (fetch_article(fetcher, url) for url in urls), summary, 1, on_rejection,
+                            on_result, extractor)
+
+
+@dataclass
+class PollSummary:
+    """One poll of the watched feeds: the feeds read, unchanged (HTTP 304) and failed, and the new
+    entries fetched; the articles they gave are counted in `run` as any ingest's."""
+
+    feeds: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    entries: int = 0
+    run: RunSummary = field(default_factory=RunSummary)
+
+    def describe(self) -> str:
+        feeds = f"{self.feeds} feed(s) polled ({self.unchanged} unchanged, {self.failed} failed), " \
+                f"{self.entries} new entr(ies)"
+        return f"{feeds}; {self.run.describe()}"
+
+
+def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: PollSummary | None = None,
+               on_rejection: RejectionHandler | None = None,
+               on_result: Callable[[ArticleResult], None] | None = None,
+               on_feed: Callable[[str], None] | None = None,
+               extractor: Callable[[], Extractor] = new_extractor) -> tuple[PollSummary, AssessSummary]:
+    """Poll each feed once (a conditional request with what the ledger remembers of it), fetch and
+    ingest the entries never fetched before, then assess. An entry is marked seen once its article is
+    stored (or once its page proved to be no article); one whose download failed for a reason that may
+    pass (timeout, 5xx) is left unseen and its feed is read whole next time, so it is tried again.
+    Interrupted anywhere, the ledger holds whole articles only and the next poll takes up the rest.
+    `extractor` is called for the extractor only when a poll brings an article (a poll with nothing new
+    loads no model)."""
+    from .ingest.fetch import TRANSIENT, FetchError
+    from .ingest.news import fetch_article, read_feed
+    from .store import feeds as state
+
+    summary = summary if summary is not None else PollSummary()
+    with Store(db) as store:
+        for feed in feeds:
+            if on_feed:
+                on_feed(feed)
+            summary.feeds += 1
+            etag, last_modified = state.validators(store, feed)
+            try:
+                read = read_feed(fetcher, feed, etag, last_modified)
+            except FetchError as exc:
+                summary.failed += 1
+                _reject(Rejection(feed, exc.reason, f"feed not read: {exc.message}"), summary.run, on_rejection)
+                state.record_poll(store, feed, exc.reason, etag, last_modified)
+                continue
+            if read.unchanged:
+                summary.unchanged += 1
+                state.record_poll(store, feed, "unchanged", read.etag, read.last_modified)
+                continue
+            links = state.unseen(store, read.links)
+            summary.entries += len(links)
+            fetched = [(link, fetch_article(fetcher, link)) for link in links]
+            if fetched:
+                needed = extractor() if any(isinstance(item, Article) for _, item in fetched) else None
+                ingest_items(store, (item for _, item in fetched), summary.run, 1, on_rejection, on_result, needed)
+            missed = [link for link, item in fetched if isinstance(item, Rejection) and item.reason in TRANSIENT]
+            state.mark_seen(store, feed, [(link, item.content_id if isinstance(item, Article) else None)
+                                          for link, item in fetched if link not in missed])
+            state.record_poll(store, feed, "partial" if missed else "ok", read.etag, read.last_modified,
+                              keep_validators=not missed)
+        assessed = assess(store)
+    return summary, assessed
 
 
 def ingest_articles(articles: Iterable[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,

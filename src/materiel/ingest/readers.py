@@ -460,8 +460,9 @@ def _text_article(text: str, origin: str) -> Item:
                    text=body, title=title, origin=origin)
 
 
-def _html_article(html: str, origin: str) -> Item:
-    """Main text of an HTML page via trafilatura (scripts, navigation and boilerplate dropped)."""
+def _html_article(html: str, origin: str, article_id: str | None = None, url: str | None = None) -> Item:
+    """Main text of an HTML page via trafilatura (scripts, navigation and boilerplate dropped). A page
+    fetched from the web passes its URL as `article_id` and `url` (used where the page names no URL)."""
     import trafilatura  # imported here: loading it costs time that text-only runs need not pay
 
     if len(html) > MAX_FILE_BYTES:
@@ -477,7 +478,13 @@ def _html_article(html: str, origin: str) -> Item:
     if len(text) + len(title) > MAX_ARTICLE_CHARS:
         return Rejection(origin, "too_large", f"article is {len(text):,} characters; the limit is {MAX_ARTICLE_CHARS:,}")
     published = meta.date[:10] if meta and meta.date else None
-    return Article(id=Path(origin).stem if origin != "<stdin>" else content_hash(title, text), text=text,
-                   title=title.strip(), url=meta.url if meta else None,
+    if article_id is None:
+        article_id = Path(origin).stem if origin != "<stdin>" else content_hash(title, text)
+    return Article(id=article_id, text=text, title=title.strip(), url=(meta.url if meta else None) or url,
                    outlet=meta.sitename if meta else None, published=published, origin=origin)
 
+
+
+def html_article(html: str, origin: str, article_id: str | None = None, url: str | None = None) -> Item:
+    """An article from an HTML page (see `_html_article`): for pages fetched from the web."""
+    return _html_article(html, origin, article_id, url)

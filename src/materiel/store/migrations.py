@@ -204,6 +204,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         FROM assessments s
         LEFT JOIN party_names pp ON pp.code = s.provider LEFT JOIN party_names pr ON pr.code = s.recipient""",
     ), fills_party_names=True),
+    # What `materiel watch` has seen: each feed's validators for conditional requests and when it was
+    # last polled, and each entry fetched (by URL) with the content id of the article it gave (none when
+    # the page was no article), so a restart neither fetches an entry again nor misses one.
+    Migration("0008_feeds", (
+        """CREATE TABLE IF NOT EXISTS feeds (
+            url TEXT PRIMARY KEY,
+            etag TEXT, last_modified TEXT,    -- sent back as If-None-Match / If-Modified-Since
+            last_polled TEXT, last_status TEXT)""",
+        """CREATE TABLE IF NOT EXISTS feed_entries (
+            url TEXT PRIMARY KEY,             -- the entry's link, the page fetched
+            feed_url TEXT NOT NULL,           -- the feed it was first seen in
+            content_id TEXT,                  -- articles.id of the article it gave; NULL: no article
+            seen_at TEXT NOT NULL)""",
+    )),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 # Before steps were recorded, the last layout (the one the steps through 0003 build) set this meta key.
