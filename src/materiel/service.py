@@ -202,6 +202,19 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 on_rejection: RejectionHandler | None = None,
                 on_result: Callable[[ArticleResult], None] | None = None,
                 extractor: Extractor | None = None) -> RunSummary:
+    """Read inputs and `ingest_each` of their articles."""
+    return ingest_each(store, _articles(paths, summary, on_rejection), summary, workers, on_rejection, on_result,
+                       extractor)
+
+
+def ingest_each(store: Store, articles: Iterable[Article], summary: RunSummary, workers: int = 1,
+                on_rejection: RejectionHandler | None = None,
+                on_result: Callable[[ArticleResult], None] | None = None,
+                extractor: Extractor | None = None) -> RunSummary:
+    """The one way articles enter a ledger, for `materiel ingest`, the API and the web form alike:
+    an article whose text is stored already is not extracted again (a new outlet's copy is recorded
+    as another publication), the others are extracted and each stored in a transaction of its own;
+    a failing article is rejected and the rest go on. `on_result` sees each stored result."""
     def fresh(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
             if store.has_article(article):
@@ -209,8 +222,7 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 continue
             yield article
 
-    extracted = _accepted(extract_articles(fresh(_articles(paths, summary, on_rejection)), workers, extractor),
-                          summary, on_rejection)
+    extracted = _accepted(extract_articles(fresh(articles), workers, extractor), summary, on_rejection)
     for result in store_each(store, extracted, summary, on_rejection):
         if on_result:
             on_result(result)
@@ -219,10 +231,13 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
 
 def ingest_articles(articles: Iterable[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,
                     store: Store | None = None, extractor: Extractor | None = None) -> list[ArticleResult]:
-    """Extract articles already read (posted to the API) and, given a store, store the new ones;
-    a failing article is rejected and the rest go on."""
-    results = _accepted(extract_articles(articles, 1, extractor), summary, on_rejection)
-    return list(store_each(store, results, summary, on_rejection) if store else results)
+    """Extract articles already read (posted to the API) and, given a store, store them as
+    `ingest_each` does; without one, only extract (a preview). The results stored or extracted."""
+    if store is None:
+        return list(_accepted(extract_articles(articles, 1, extractor), summary, on_rejection))
+    results: list[ArticleResult] = []
+    ingest_each(store, articles, summary, 1, on_rejection, results.append, extractor)
+    return results
 
 
 def assess_db(db: str | Path, full: bool = False,

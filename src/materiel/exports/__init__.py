@@ -10,7 +10,6 @@ disagree about what a party or a stage is called.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Iterable, TextIO
 
 from materiel.errors import MaterielError
@@ -98,25 +97,9 @@ def derive_subject(assessments: Iterable[Assessment]) -> str:
     return "Selected flows"
 
 
-@lru_cache(maxsize=1)
-def _group_names() -> dict[str, str]:
-    """Slug -> the group's main name ('org:hezbollah' -> 'Hezbollah'); the first surface form
-    listed for a group is its name column, the rest are aliases."""
-    names: dict[str, str] = {}
-    for name in load_knowledge().party_names:
-        if name.kind.startswith("group:"):
-            names.setdefault(name.party, name.surface)
-    return names
-
-
 def party_label(code: str) -> str:
-    """Display name of a party: states by the knowledge base, groups by their listed name."""
-    if code == UNKNOWN_PARTY:
-        return "unknown party"
-    label = load_knowledge().party_label(code)
-    if label == code:
-        label = _group_names().get(code, code)
-    return label
+    """Display name of a party (`KnowledgeBase.party_label`, the one source of party names)."""
+    return load_knowledge().party_label(code)
 
 
 def party_kind(code: str) -> str:
