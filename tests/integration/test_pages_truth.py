@@ -6,6 +6,7 @@ With MATERIEL_SHOTS set, every page is photographed at 1400 and 400 px into that
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,7 +17,6 @@ import pytest
 from materiel import service
 from materiel.assess.update import assess
 from materiel.extract.extractor import shared_extractor
-from materiel.model import Article
 from materiel.store.sqlite import Store
 from support import Server
 
@@ -25,9 +25,8 @@ CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "dev" / "articles.jsonl"
 TOKEN = "truth-test-token-0123456789"
 EVENT_TYPES = ("transfer", "payment", "training", "production", "cooperation")
-NO_OUTLET = Article(id="no-outlet-1", title="Belarus hands Mi-24 helicopters to Mali",
-                    text="Belarus has delivered four Mi-24 helicopters to Mali, the Malian army said on Monday.",
-                    published="2024-03-04")
+NO_OUTLET = {"id": "no-outlet-1", "title": "Belarus hands Mi-24 helicopters to Mali", "published": "2024-03-04",
+             "text": "Belarus has delivered four Mi-24 helicopters to Mali, the Malian army said on Monday."}
 SHOTS = os.environ.get("MATERIEL_SHOTS")
 
 
@@ -35,11 +34,11 @@ SHOTS = os.environ.get("MATERIEL_SHOTS")
 def dev_ledger(tmp_path_factory) -> Path:
     if not DEV.exists():
         pytest.skip(f"the dev set {DEV} is not here")
-    db = tmp_path_factory.mktemp("truth") / "dev.db"
-    summary = service.RunSummary()
+    folder = tmp_path_factory.mktemp("truth")
+    db, extra = folder / "dev.db", folder / "no-outlet.jsonl"
+    extra.write_text(json.dumps(NO_OUTLET) + "\n")
     with Store(db) as store:
-        service.ingest_into(store, [str(DEV)], summary, extractor=shared_extractor())
-        service.ingest_each(store, [NO_OUTLET], summary, extractor=shared_extractor())
+        service.ingest_into(store, [str(DEV), str(extra)], service.RunSummary(), extractor=shared_extractor())
         assess(store)
     return db
 
@@ -250,8 +249,9 @@ def test_api_ingest_goes_the_cli_way(tmp_path, results):
     db = tmp_path / "ledger.db"
     article = {"id": "a1", "title": "Iran sends drones", "text": "Iran has delivered 300 Shahed-136 drones to Russia, "
                "U.S. officials said.", "outlet": "Reuters", "published": "2024-05-02"}
+    (tmp_path / "a.jsonl").write_text(json.dumps(article) + "\n")
     with Store(db) as store:
-        service.ingest_each(store, [Article(**article)], service.RunSummary(), extractor=shared_extractor())
+        service.ingest_into(store, [str(tmp_path / "a.jsonl")], service.RunSummary(), extractor=shared_extractor())
     server = Server(db, env={"MATERIEL_TOKEN": TOKEN})
     try:
         answer = httpx.post(server.url + "/api/ingest", json={"articles": [article]},

@@ -84,7 +84,7 @@ def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
         colour = TYPE_COLOURS.get(kind, "#999")
         if p != r:
             arrows.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
-                           "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowcolor": colour, "text": "",
+                           "showarrow": True, "arrowhead": 2, "arrowsize": 4.5 / (3 + min(len(flows), 6)), "arrowcolor": colour, "text": "",
                            "arrowwidth": 1 + min(len(flows), 6), "standoff": size[r] / 2 + 1,
                            "startstandoff": size[p] / 2, "hovertext": label, "name": f"{p}→{r}"})
         target = f"/assessments/{flows[0]['id']}" if len(flows) == 1 else f"/?between={p},{r}"
