@@ -82,10 +82,11 @@ def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
         (x0, y0), (x1, y1) = (float(v) for v in position[p]), (float(v) for v in position[r])
         label = f"{party_label(p)} → {party_label(r)}: {len(flows)} flow(s)"
         colour = TYPE_COLOURS.get(kind, "#999")
+        width = 1 + min(len(flows), 6)  # arrows thicken with the number of flows
         if p != r:
             arrows.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
-                           "showarrow": True, "arrowhead": 2, "arrowsize": 4.5 / (3 + min(len(flows), 6)), "arrowcolor": colour, "text": "",
-                           "arrowwidth": 1 + min(len(flows), 6), "standoff": size[r] / 2 + 1,
+                           "showarrow": True, "arrowhead": 2, "arrowcolor": colour, "text": "",
+                           "arrowwidth": width, "arrowsize": 4.5 / (2 + width), "standoff": size[r] / 2 + 1,
                            "startstandoff": size[p] / 2, "hovertext": label, "name": f"{p}→{r}"})
         target = f"/assessments/{flows[0]['id']}" if len(flows) == 1 else f"/?between={p},{r}"
         mids[kind].append((x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5, len(flows), label, target))
