@@ -208,15 +208,19 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 on_rejection: RejectionHandler | None = None,
                 on_result: Callable[[ArticleResult], None] | None = None,
                 extractor: Extractor | None = None) -> RunSummary:
-    return ingest_items(store, read_inputs(paths), summary, workers, on_rejection, on_result, extractor)
+    """Read inputs and `ingest_each` of what they hold."""
+    return ingest_each(store, read_inputs(paths), summary, workers, on_rejection, on_result, extractor)
 
 
-def ingest_items(store: Store, items: Iterable[Article | Rejection], summary: RunSummary, workers: int = 1,
-                 on_rejection: RejectionHandler | None = None,
-                 on_result: Callable[[ArticleResult], None] | None = None,
-                 extractor: Extractor | None = None) -> RunSummary:
-    """The ingest of every source (files, fetched pages, feeds): articles read (rejections are counted
-    and reported) are extracted and stored; those already in the ledger (same content) are left as they are."""
+def ingest_each(store: Store, items: Iterable[Article | Rejection], summary: RunSummary, workers: int = 1,
+                on_rejection: RejectionHandler | None = None,
+                on_result: Callable[[ArticleResult], None] | None = None,
+                extractor: Extractor | None = None) -> RunSummary:
+    """The one way articles enter a ledger, for `materiel ingest`, `fetch` and `watch`, the API and the
+    web form alike: rejections among the items (what could not be read) are counted and reported; an
+    article whose text is stored already is not extracted again (a new outlet's copy is recorded as
+    another publication), the others are extracted and each stored in a transaction of its own; a
+    failing article is rejected and the rest go on. `on_result` sees each stored result."""
     def fresh(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
             if store.has_article(article):
@@ -241,7 +245,7 @@ def fetch_urls(urls: Iterable[str], db: str | Path, summary: RunSummary, fetcher
     from .ingest.news import fetch_article
 
     with Store(db) as store:
-        return ingest_items(store, (fetch_article(fetcher, url) for url in urls), summary, 1, on_rejection,
+        return ingest_each(store, (fetch_article(fetcher, url) for url in urls), summary, 1, on_rejection,
                             on_result, extractor)
 
 
@@ -301,7 +305,7 @@ def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: 
             fetched = [(link, fetch_article(fetcher, link)) for link in links]
             if fetched:
                 needed = extractor() if any(isinstance(item, Article) for _, item in fetched) else None
-                ingest_items(store, (item for _, item in fetched), summary.run, 1, on_rejection, on_result, needed)
+                ingest_each(store, (item for _, item in fetched), summary.run, 1, on_rejection, on_result, needed)
             missed = [link for link, item in fetched if isinstance(item, Rejection) and item.reason in TRANSIENT]
             state.mark_seen(store, feed, [(link, item.content_id if isinstance(item, Article) else None)
                                           for link, item in fetched if link not in missed])
@@ -313,10 +317,13 @@ def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: 
 
 def ingest_articles(articles: Iterable[Article], summary: RunSummary, on_rejection: RejectionHandler | None = None,
                     store: Store | None = None, extractor: Extractor | None = None) -> list[ArticleResult]:
-    """Extract articles already read (posted to the API) and, given a store, store the new ones;
-    a failing article is rejected and the rest go on."""
-    results = _accepted(extract_articles(articles, 1, extractor), summary, on_rejection)
-    return list(store_each(store, results, summary, on_rejection) if store else results)
+    """Extract articles already read (posted to the API) and, given a store, store them as
+    `ingest_each` does; without one, only extract (a preview). The results stored or extracted."""
+    if store is None:
+        return list(_accepted(extract_articles(articles, 1, extractor), summary, on_rejection))
+    results: list[ArticleResult] = []
+    ingest_each(store, articles, summary, 1, on_rejection, results.append, extractor)
+    return results
 
 
 def assess_db(db: str | Path, full: bool = False,

@@ -10,7 +10,6 @@ disagree about what a party or a stage is called.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import IO, Iterable
 
 from materiel.errors import MaterielError
@@ -113,33 +112,15 @@ def derive_subject(assessments: Iterable[Assessment]) -> str:
     return "Selected flows"
 
 
-@lru_cache(maxsize=1)
-def _group_names() -> dict[str, str]:
-    """Slug -> the group's main name ('org:hezbollah' -> 'Hezbollah'); the first surface form
-    listed for a group is its name column, the rest are aliases."""
-    names: dict[str, str] = {}
-    for name in load_knowledge().party_names:
-        if name.kind.startswith("group:"):
-            names.setdefault(name.party, name.surface)
-    return names
-
-
 def party_labels() -> dict[str, str]:
     """Every party the knowledge base names, code -> display name (as `party_label` gives it)."""
-    labels = dict(_group_names())
-    labels.update(load_knowledge().state_names)
-    labels[UNKNOWN_PARTY] = "unknown party"
-    return labels
+    kb = load_knowledge()
+    return {code: kb.party_label(code) for code in {*(n.party for n in kb.party_names), UNKNOWN_PARTY}}
 
 
 def party_label(code: str) -> str:
-    """Display name of a party: states by the knowledge base, groups by their listed name."""
-    if code == UNKNOWN_PARTY:
-        return "unknown party"
-    label = load_knowledge().party_label(code)
-    if label == code:
-        label = _group_names().get(code, code)
-    return label
+    """Display name of a party (`KnowledgeBase.party_label`, the one source of party names)."""
+    return load_knowledge().party_label(code)
 
 
 def party_kind(code: str) -> str:

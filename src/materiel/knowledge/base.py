@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..model import Category, SourceKind
+from ..model import UNKNOWN_PARTY, Category, SourceKind
 from . import loaders
 from .loaders import EstimativeTerm, PartyName, Trigger, WeaponSystem, squash
 
@@ -76,6 +76,7 @@ class KnowledgeBase:
     system_by_key: dict[str, WeaponSystem] = field(default_factory=dict)
     party_by_name: dict[str, PartyName] = field(default_factory=dict)
     state_names: dict[str, str] = field(default_factory=dict)
+    group_names: dict[str, str] = field(default_factory=dict)  # 'org:hezbollah' -> 'Hezbollah'
     dual_use_terms: frozenset[str] = frozenset()  # item words civil news uses as freely (item_terms.csv)
     ambiguous_trigger_forms: frozenset[str] = frozenset()  # trigger forms mostly meant otherwise
     words_before: dict[str, frozenset[str]] = field(default_factory=dict)  # trigger -> words making another sense
@@ -95,6 +96,8 @@ class KnowledgeBase:
             self.party_by_name.setdefault(name.surface.casefold(), name)
             if name.kind == "name" and name.party not in self.state_names:
                 self.state_names[name.party] = name.surface
+            if name.kind.startswith("group:"):  # a group's first surface form is its name, the rest aliases
+                self.group_names.setdefault(name.party, name.surface)
 
     def system(self, name: str) -> WeaponSystem | None:
         """The catalogue entry a designation or alias names, spelling variants tolerated."""
@@ -127,7 +130,11 @@ class KnowledgeBase:
         return any(row.symmetric for row in (*self.triggers.get(lemma, ()), *self.triggers.get(plural(lemma), ())))
 
     def party_label(self, code: str) -> str:
-        return self.state_names.get(code, code)
+        """The display name of a party code, the one every page, export and command shows: a state
+        by its name, a group by its listed name, the placeholder as 'unknown party', else the code."""
+        if code == UNKNOWN_PARTY:
+            return "unknown party"
+        return self.state_names.get(code) or self.group_names.get(code, code)
 
 
 @lru_cache(maxsize=1)

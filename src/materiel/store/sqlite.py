@@ -57,6 +57,7 @@ class AssessmentFilter:
     contested: bool | None = None  # only flows someone denies (True) or nobody denies (False)
     since: str | None = None  # last reported on or after
     until: str | None = None  # first reported on or before
+    text: str | None = None  # words every one of which an article of the flow contains (full-text search)
 
     def where(self) -> tuple[str, list[object]]:
         """SQL conditions with their parameters (values never formatted into the SQL)."""
@@ -71,7 +72,17 @@ class AssessmentFilter:
             ("credibility <= ?", [self.max_credibility], self.max_credibility is not None),
             ("denials > 0" if self.contested else "denials = 0", [], self.contested is not None),
             ("last_reported >= ?", [self.since], self.since),
-            ("first_reported <= ?", [self.until], self.until)])
+            ("first_reported <= ?", [self.until], self.until),
+            ("id IN (SELECT ae.assessment_id FROM assessment_events ae JOIN events e ON e.id = ae.event_id"
+             " JOIN articles a ON a.id = e.article_id JOIN articles_fts f ON f.rowid = a.rowid"
+             " WHERE articles_fts MATCH ?)", [fts_query(self.text or "")], self.text is not None)])
+
+
+def fts_query(query: str) -> str:
+    """A full-text match for articles holding every word of `query`: each word quoted, so no query
+    syntax reaches SQLite; a query with no word matches nothing."""
+    words = [w for w in query.split() if any(ch.isalnum() for ch in w)]
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
 @dataclass(frozen=True)
@@ -638,10 +649,9 @@ class Store:
     def search(self, query: str, limit: int = 20, offset: int = 0) -> tuple[int, list[dict[str, object]]]:
         """Articles whose title or text contain every word of `query` (full-text index), best first,
         each with a highlighted snippet. The words are quoted, so no query syntax reaches SQLite."""
-        words = [w for w in query.split() if any(ch.isalnum() for ch in w)]
-        if not words:
+        if not any(any(ch.isalnum() for ch in w) for w in query.split()):
             return 0, []
-        match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        match = fts_query(query)
         total = self.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (match,)).fetchone()[0]
         rows = self.conn.execute(
             "SELECT a.id, a.article_key, a.title, a.outlet, a.published,"

@@ -274,7 +274,8 @@ def _ingest(request: Request, articles: list[Article], rejections: list[Rejectio
         rejected += assessed.failures if assessed else []
     return {"results": [{"article_id": r.article.id, "article_hash": r.article.content_id,
                          "events": [e.to_dict() for e in r.events]} for r in results],
-            "stored": summary.stored, "assessments_updated": assessed.assessments if assessed else 0,
+            "stored": summary.stored, "already_in_ledger": summary.already_known,
+            "assessments_updated": assessed.assessments if assessed else 0,
             "rejected": [{"where": r.describe(), "reason": r.reason} for r in rejected]}
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
+import re
 import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -36,6 +40,9 @@ log = logging.getLogger(__name__)
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                            "form-action 'self'; frame-ancestors 'none'")
+
+SWAGGER_STATIC = "/static/swagger-ui"
+DOCS_SCHEMA = "/docs/openapi-3.0.json"  # what /docs reads (`as_openapi_30`)  # Swagger UI's own files, from the swagger-ui-bundle package
 
 MAX_UPLOAD_BYTES = 5_000_000
 # Room in a request body beyond the uploaded file: the multipart framing and the ingest form's fields.
@@ -235,12 +242,62 @@ class Headers:
         async def with_headers(message):  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("Content-Security-Policy", scope["app"].state.policies.get(
+                    scope["path"], CONTENT_SECURITY_POLICY))
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "no-referrer")
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def add_api_docs(app: FastAPI) -> None:
+    """The API browsable at /docs with no request leaving the server: Swagger UI's files from the
+    `swagger-ui-bundle` package under /static/swagger-ui, and a policy for that one page that allows
+    its one inline script by its hash (every other page keeps `CONTENT_SECURITY_POLICY`)."""
+    import swagger_ui_bundle
+
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    page = get_swagger_ui_html(openapi_url=DOCS_SCHEMA, title=f"{app.title} API",
+                               swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+                               swagger_favicon_url=f"{SWAGGER_STATIC}/favicon-32x32.png")
+    # a narrow screen scrolls a wide schema inside the page rather than the page itself
+    body = bytes(page.body).replace(b"</head>", b'<link rel="stylesheet" href="/static/docs.css"></head>', 1)
+    scripts = re.findall(rb"<script>(.*?)</script>", body, re.S)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s).digest()).decode()}'" for s in scripts)
+    app.state.policies = {"/docs": CONTENT_SECURITY_POLICY.replace("script-src 'self'", f"script-src 'self' {hashes}")}
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return Response(body, media_type="text/html")
+
+    @app.get(DOCS_SCHEMA, include_in_schema=False)
+    def docs_schema() -> dict:
+        return as_openapi_30(app.openapi())
+
+
+def as_openapi_30(schema: Any) -> Any:
+    """The API's OpenAPI 3.1 description as the 3.0 that the packaged Swagger UI (4.x) reads: the
+    version relabelled and 'X or null' (`anyOf` with a null type) written as X `nullable`.
+    Only /docs reads it; /openapi.json stays the exact description."""
+    if isinstance(schema, list):
+        return [as_openapi_30(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: as_openapi_30(v) for k, v in schema.items()}
+    if out.get("openapi", "").startswith("3.1"):
+        out["openapi"] = "3.0.3"
+    options = out.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [o for o in options if o != {"type": "null"}]
+        del out["anyOf"]
+        if len(rest) == 1:
+            out = {**rest[0], **out} if "$ref" not in rest[0] else {**out, "allOf": rest}
+        else:
+            out["anyOf"] = rest
+        out["nullable"] = True
+    return out
 
 
 def _too_large_message(scope: dict, limit: int) -> str:
@@ -324,7 +381,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
                extractor: Extractor | None = None) -> FastAPI:
     """The app over one ledger; `token` None makes it read-only; `extractor` (default: the model's)
     is what ingest uses."""
-    app = FastAPI(title="materiel", version=__version__, lifespan=_lifespan,
+    app = FastAPI(title="materiel", version=__version__, lifespan=_lifespan, docs_url=None, redoc_url=None,
                   description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
                               "Reads are open; POST needs `Authorization: Bearer <token>`.")
     app.state.ledgers = Ledgers(str(db), read_only=token is None)
@@ -339,6 +396,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app.add_middleware(Contained)  # outermost: catches what the others raise too
     app.include_router(router)
     app.include_router(pages)
+    add_api_docs(app)  # before /static: its files are under /static/swagger-ui
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     @app.exception_handler(StarletteHTTPException)

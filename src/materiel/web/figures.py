@@ -56,8 +56,11 @@ def figures_over_time(a: Assessment) -> dict[str, Any] | None:
 
 
 def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Parties as nodes (sized by the flows they take part in), provider→recipient relations as
-    edges (thicker with more flows, coloured by the commonest type); clicking opens the dossier or ledger.
+    """Parties as nodes (sized by the flows they take part in), each provider→recipient relation as
+    an arrow from the provider to the recipient (an annotation: Plotly draws its head where the
+    arrow ends, whatever the direction; thicker with more flows, coloured by the commonest type);
+    a dot on each arrow opens the dossier or the ledger. Every event type has a legend entry, with
+    its number of relations (0 included). The page's script keeps node labels from overlapping.
     `rows` are ledger lines (`Store.assessment_rows`), so no claim is loaded."""
     graph = nx.DiGraph()
     weight: dict[str, int] = defaultdict(int)
@@ -69,38 +72,40 @@ def network(rows: list[dict[str, Any]]) -> dict[str, Any]:
     graph.add_nodes_from(weight)
     graph.add_edges_from(edges)
     position = nx.spring_layout(graph, seed=7, k=2.5 / max(1, len(graph)) ** 0.5, iterations=200) if graph else {}
-    data: list[dict[str, Any]] = []
-    lines: dict[tuple[str, int], dict[str, list]] = defaultdict(lambda: {"x": [], "y": []})
+    size = {n: 10 + 4 * min(weight[n], 12) for n in weight}
+    arrows: list[dict[str, Any]] = []
     mids: dict[str, list] = defaultdict(list)
+    relations: dict[str, int] = defaultdict(int)
     for (p, r), flows in edges.items():
         kind = max(sorted({f["type"] for f in flows}), key=lambda t: (sum(f["type"] == t for f in flows), t == "transfer"))
-        (x0, y0), (x1, y1) = position[p], position[r]
-        width = 1 + min(len(flows), 6)  # edges thicken with the number of flows (Plotly: one width a trace)
-        lines[(kind, width)]["x"] += [float(x0), float(x1), None]
-        lines[(kind, width)]["y"] += [float(y0), float(y1), None]
+        relations[kind] += 1
+        (x0, y0), (x1, y1) = (float(v) for v in position[p]), (float(v) for v in position[r])
+        label = f"{party_label(p)} → {party_label(r)}: {len(flows)} flow(s)"
+        colour = TYPE_COLOURS.get(kind, "#999")
+        width = 1 + min(len(flows), 6)  # arrows thicken with the number of flows
+        if p != r:
+            arrows.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+                           "showarrow": True, "arrowhead": 2, "arrowcolor": colour, "text": "",
+                           "arrowwidth": width, "arrowsize": 4.5 / (2 + width), "standoff": size[r] / 2 + 1,
+                           "startstandoff": size[p] / 2, "hovertext": label, "name": f"{p}→{r}"})
         target = f"/assessments/{flows[0]['id']}" if len(flows) == 1 else f"/?between={p},{r}"
-        mids[kind].append((float(x0 + (x1 - x0) * 0.6), float(y0 + (y1 - y0) * 0.6), len(flows),
-                           f"{party_label(p)} → {party_label(r)}: {len(flows)} flow(s)", target))
-    shown: set[str] = set()
-    for (kind, width), xy in sorted(lines.items()):
-        data.append({"type": "scatter", "mode": "lines", "name": kind, "legendgroup": kind,
-                     "showlegend": kind not in shown, "x": xy["x"], "y": xy["y"], "hoverinfo": "skip",
-                     "line": {"color": TYPE_COLOURS.get(kind, "#999"), "width": width}})
-        shown.add(kind)
-    for kind, m in sorted(mids.items()):
-        data.append({"type": "scatter", "mode": "markers", "name": f"{kind} (open)", "showlegend": False,
-                     "x": [v[0] for v in m], "y": [v[1] for v in m], "hovertext": [v[3] for v in m],
-                     "hoverinfo": "text", "customdata": [v[4] for v in m],
-                     "marker": {"symbol": "triangle-right", "color": TYPE_COLOURS.get(kind, "#999"),
-                                "size": [8 + 2 * min(v[2], 10) for v in m]}})
+        mids[kind].append((x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5, len(flows), label, target))
+    data: list[dict[str, Any]] = []
+    for kind in TYPE_COLOURS:  # one legend entry per type, also for a type with no relation shown
+        m = mids.get(kind, [])
+        data.append({"type": "scatter", "mode": "markers", "name": f"{kind} ({relations[kind]})", "legendgroup": kind,
+                     "x": [v[0] for v in m] or [None], "y": [v[1] for v in m] or [None],
+                     "hovertext": [v[3] for v in m], "hoverinfo": "text", "customdata": [v[4] for v in m],
+                     "marker": {"symbol": "circle", "color": TYPE_COLOURS[kind], "line": {"color": "#fff", "width": 1},
+                                "size": [6 + min(v[2], 10) for v in m] or 8}})
     nodes = sorted(weight)
     data.append({"type": "scatter", "mode": "markers+text", "name": "parties", "showlegend": False,
                  "x": [float(position[n][0]) for n in nodes], "y": [float(position[n][1]) for n in nodes],
-                 "text": nodes, "textposition": "top center",
+                 "text": [party_label(n) for n in nodes], "textposition": "top center", "cliponaxis": False,
                  "hovertext": [f"{party_label(n)}: {weight[n]} flow(s)" for n in nodes], "hoverinfo": "text",
                  "customdata": [f"/?party={n}" for n in nodes],
-                 "marker": {"size": [10 + 4 * min(weight[n], 12) for n in nodes], "color": "#444",
-                            "line": {"color": "#fff", "width": 1}}})
+                 "marker": {"size": [size[n] for n in nodes], "color": "#444", "line": {"color": "#fff", "width": 1}}})
     layout = {**BASE_LAYOUT, "height": 640, "hovermode": "closest", "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-              "xaxis": {"visible": False}, "yaxis": {"visible": False}, "legend": {"orientation": "h"}}
+              "xaxis": {"visible": False}, "yaxis": {"visible": False}, "annotations": arrows,
+              "legend": {"orientation": "h", "title": {"text": "type (relations)"}}}
     return {"data": data, "layout": layout}

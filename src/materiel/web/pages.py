@@ -4,6 +4,7 @@ Jinja2 (autoescaping on: article text is hostile input), each with its JSON twin
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Optional
@@ -61,6 +62,8 @@ def ledger_page(request: Request, flt: AssessmentFilter = Depends(filters),
     if sort not in SORTABLE:
         raise HTTPException(422, f"cannot sort by {sort!r}; choose one of {', '.join(SORTABLE)}")
     store = store_of(request)
+    if q:  # the ledger below the hits shows the flows that the matching articles report, and only those
+        flt = replace(flt, text=q)
     total = store.count_assessments(flt)
     rows = store.assessment_rows(flt, PAGE_SIZE, (page - 1) * PAGE_SIZE, sort=sort, descending=dir == "desc")
     found = store.search(q, 20, 0) if q else (0, [])
@@ -68,8 +71,13 @@ def ledger_page(request: Request, flt: AssessmentFilter = Depends(filters),
     return templates.TemplateResponse(request, "ledger.html", {
         "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)), "sort": sort,
         "dir": dir, "q": q or "", "hits": hits, "hit_total": found[0], "params": dict(request.query_params),
-        "types": [t.value for t in EventType], "statuses": [s.value for s in Status], "url": lambda **c: _query(request, **c),
+        "parties": _parties(store), "types": [t.value for t in EventType], "statuses": [s.value for s in Status], "url": lambda **c: _query(request, **c),
         "api": "/api/assessments" + (f"?{request.url.query}" if request.url.query else "")})
+
+
+def _parties(store: Any) -> list[dict[str, str]]:
+    """The ledger's parties (code and display name) that the party inputs suggest."""
+    return [{"code": str(r["party"]), "label": party_label(str(r["party"]))} for r in store.party_rows()]
 
 
 def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
@@ -177,9 +185,11 @@ def _explained(request: Request, article: Article) -> ArticleTrace | None:
 
 @router.get("/network", response_class=HTMLResponse)
 def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
-    rows = store_of(request).assessment_rows(flt, limit=NETWORK_FLOWS)
+    store = store_of(request)
+    rows = store.assessment_rows(flt, limit=NETWORK_FLOWS)
     return templates.TemplateResponse(request, "network.html", {
-        "figure": figures.network(rows), "count": len(rows),
+        "figure": figures.network(rows), "count": len(rows), "parties": _parties(store),
+        "types": [t.value for t in EventType], "params": dict(request.query_params),
         "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
 
 
