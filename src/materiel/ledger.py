@@ -7,19 +7,18 @@ import io
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from . import service
+from . import query, service
 from .assess.update import AssessSummary, assess
 from .errors import LedgerNotFoundError
 from .model import Assessment
-from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
+from .store.sqlite import AssessmentFilter, Store, StoredEvent
 
 
-def assessment_filter(between: tuple[str, str] | list[str] | None = None, **criteria: Any) -> AssessmentFilter:
-    """Keyword criteria as a filter; unknown keywords are an error, not silently ignored."""
-    pair = tuple(between) if between else None
-    if pair is not None and len(pair) != 2:
-        raise ValueError("between takes exactly two party codes, e.g. ('IRN', 'RUS')")
-    return AssessmentFilter(between=pair, **criteria)  # type: ignore[arg-type]
+def assessment_filter(**criteria: Any) -> AssessmentFilter:
+    """Keyword criteria as a filter, read by `materiel.query` as the CLI and the API read them: a value
+    that means nothing raises `QueryError` (a `MaterielError` and a `ValueError`) saying what was meant;
+    an unknown keyword is a `TypeError`, not silently ignored."""
+    return query.assessment_filter(**criteria)
 
 
 class Ledger:
@@ -56,7 +55,7 @@ class Ledger:
         return assess(self.store, full=full)
 
     def assessments(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[Assessment]:
-        """Assessments, most recently reported first: `between=("IRN", "RUS")`, `type=`, `provider=`,
+        """Assessments, most recently reported first: `between=("Iran", "RUS")`, `type=`, `provider=`,
         `recipient=`, `party=`, `item=`, `status=`, `min_origins=`, `max_credibility=`, `contested=`,
         `since=`, `until=`."""
         return self.store.assessments(assessment_filter(**criteria), limit, offset)
@@ -66,10 +65,13 @@ class Ledger:
         return self.store.assessment_rows(assessment_filter(**criteria), limit, offset)
 
     def assessment(self, assessment_id: str) -> Assessment | None:
-        return self.store.assessment(assessment_id)
+        """The assessment with this id or a unique prefix of 6+ characters (`QueryError` if shorter)."""
+        return self.store.assessment(query.parse_assessment_id(assessment_id))
 
     def events(self, limit: int | None = None, **criteria: Any) -> list[StoredEvent]:
-        return list(self.store.events(EventFilter(**criteria), limit))
+        """Stored events, newest article first: `type=`, `provider=`, `recipient=`, `item=`, `status=`,
+        `since=`, `until=` (publication dates), read as `assessments` reads them."""
+        return list(self.store.events(query.event_filter(**criteria), limit))
 
     def export(self, fmt: str, out: TextIO | None = None, subject: str | None = None, **criteria: Any) -> str | None:
         """Write the selected assessments in `fmt` to `out`, or return the text when `out` is None."""
