@@ -111,7 +111,8 @@ def parse_between(values: Sequence[str] | str, field: str = "between") -> tuple[
     parts = [p.strip() for p in values.split(",")] if isinstance(values, str) else [str(p).strip() for p in values]
     parts = [p for p in parts if p]
     if len(parts) != 2:
-        raise QueryError(f"{field}: takes two parties, e.g. Iran and Russia (between=IRN,RUS in the API)")
+        raise QueryError(f"{field}: takes two party codes or names, either direction: between=IRN,RUS or "
+                         "Iran,Russia in the API, two values in the CLI and the Python API")
     return parse_party(parts[0], field), parse_party(parts[1], field)
 
 

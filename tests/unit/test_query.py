@@ -44,7 +44,7 @@ def test_query_error_is_a_materiel_error_and_a_value_error():
 def test_between():
     assert parse_between(("Iran", "Russia")) == ("IRN", "RUS")
     assert parse_between("irn, rus") == ("IRN", "RUS")
-    with pytest.raises(QueryError, match="two parties"):
+    with pytest.raises(QueryError, match="two party codes or names"):
         parse_between("IRN")
 
 
