@@ -26,11 +26,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import outfile, service
+from . import outfile, query, service
 from .errors import EXIT_INTERNAL, MaterielError
 from .evaluate import describe
 from .exports import BINARY_FORMATS, EXPORT_FORMATS, EXPORT_UNITS
-from .model import ArticleResult, Event, Rejection
+from .model import ArticleResult, Event, EventType, Rejection, Status
+from .query import DATE_HELP, ITEM_HELP, PARTY_HELP
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
 from .terminal import json_text, markup, path_shown, plain
 
@@ -363,20 +364,23 @@ def ingest(
 @app.command()
 def events(
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
-    type: Optional[str] = typer.Option(None, "--type", help="transfer, payment, training, production, cooperation."),
-    provider: Optional[str] = typer.Option(None, "--provider", help="Party code, e.g. IRN or org:hezbollah."),
-    recipient: Optional[str] = typer.Option(None, "--recipient", help="Party code, e.g. RUS."),
-    item: Optional[str] = typer.Option(None, "--item", help="System (Su-35), category (uav) or words of the item."),
-    status: Optional[str] = typer.Option(None, "--status", help="requested, discussed, offered, agreed, delivered, cancelled, unclear."),
-    since: Optional[str] = typer.Option(None, "--since", help="Published on or after (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Published on or before (YYYY-MM-DD)."),
+    type: Optional[str] = typer.Option(None, "--type", help=f"Event type, any case: {', '.join(EventType)}."),
+    provider: Optional[str] = typer.Option(None, "--provider", help=f"Provider. {PARTY_HELP}"),
+    recipient: Optional[str] = typer.Option(None, "--recipient", help=f"Recipient. {PARTY_HELP}"),
+    item: Optional[str] = typer.Option(None, "--item", help=ITEM_HELP),
+    status: Optional[str] = typer.Option(None, "--status", help=f"Stage the event reports: {', '.join(Status)}."),
+    since: Optional[str] = typer.Option(None, "--since", help=f"Published on or after: {DATE_HELP}"),
+    until: Optional[str] = typer.Option(None, "--until", help=f"Published on or before: {DATE_HELP}"),
     format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
     """Query the ledger."""
     path = existing_db(db)
-    flt = EventFilter(type=type, provider=provider and provider.strip(), recipient=recipient and recipient.strip(),
-                      item=item, status=status, since=since, until=until)
+    try:
+        flt = query.event_filter(type=type, provider=provider, recipient=recipient, item=item, status=status,
+                                 since=since, until=until)
+    except MaterielError as exc:
+        fail(exc)
     with output_stream(None):
         render_stored(service.query_events(path, flt, limit), format)
 
@@ -504,27 +508,33 @@ class ShowFormat(str, Enum):
 
 
 DB_OPTION = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB}).")
-TYPE_OPTION = typer.Option(None, "--type", help="transfer, payment, training, production, cooperation.")
-PROVIDER_OPTION = typer.Option(None, "--provider", help="Party code, e.g. IRN or org:hezbollah.")
-RECIPIENT_OPTION = typer.Option(None, "--recipient", help="Party code, e.g. RUS.")
-BETWEEN_OPTION = typer.Option(None, "--between", help="Two party codes, either direction: --between IRN RUS.")
-PARTY_OPTION = typer.Option(None, "--party", help="A party on either side.")
-ITEM_OPTION = typer.Option(None, "--item", help="System (Shahed-136), category (uav) or designation.")
-STATUS_OPTION = typer.Option(None, "--status", help="Most advanced stage reached (requested ... delivered, cancelled).")
+# What the filter options accept is parsed by `materiel.query`, the same for the API and the Python API.
+TYPE_OPTION = typer.Option(None, "--type", help=f"Event type, any case: {', '.join(EventType)}.")
+PROVIDER_OPTION = typer.Option(None, "--provider", help=f"Provider. {PARTY_HELP}")
+RECIPIENT_OPTION = typer.Option(None, "--recipient", help=f"Recipient. {PARTY_HELP}")
+BETWEEN_OPTION = typer.Option(None, "--between", help="Two parties, either direction, each as --provider takes "
+                              "it: --between Iran Russia.")
+PARTY_OPTION = typer.Option(None, "--party", help=f"A party on either side. {PARTY_HELP}")
+ITEM_OPTION = typer.Option(None, "--item", help=ITEM_HELP)
+STATUS_OPTION = typer.Option(None, "--status", help=f"Most advanced stage reached: {', '.join(Status)}.")
 ORIGINS_OPTION = typer.Option(None, "--min-origins", min=0, help="At least this many independent origins.")
 CONTESTED_OPTION = typer.Option(None, "--contested/--uncontested", help="Only flows someone denies / nobody denies.")
-SINCE_OPTION = typer.Option(None, "--since", help="Last reported on or after (YYYY-MM-DD).")
-UNTIL_OPTION = typer.Option(None, "--until", help="First reported on or before (YYYY-MM-DD).")
+SINCE_OPTION = typer.Option(None, "--since", help=f"Last reported on or after: {DATE_HELP}")
+UNTIL_OPTION = typer.Option(None, "--until", help=f"First reported on or before: {DATE_HELP}")
 
 
 def assessment_filter(type: Optional[str], provider: Optional[str], recipient: Optional[str],
                       between: Optional[tuple[Optional[str], Optional[str]]], party: Optional[str], item: Optional[str],
                       status: Optional[str], min_origins: Optional[int], contested: Optional[bool],
                       since: Optional[str], until: Optional[str]) -> AssessmentFilter:
-    pair = tuple(p.strip() for p in between) if between and all(between) else None
-    return AssessmentFilter(type=type, provider=provider, recipient=recipient, between=pair,  # type: ignore[arg-type]
-                            party=party, item=item, status=status, min_origins=min_origins, contested=contested,
-                            since=since, until=until)
+    """The filter the options ask for; a value that means nothing ends the command with one line (exit 2)."""
+    try:
+        return query.assessment_filter(type=type, provider=provider, recipient=recipient, between=between,
+                                       party=party, item=item, status=status, min_origins=min_origins,
+                                       contested=contested, since=since, until=until)
+    except MaterielError as exc:
+        fail(exc)
+        raise  # fail() always exits
 
 
 @app.command()

@@ -16,19 +16,18 @@ import io
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from . import service
+from . import query, service
 from .assess.update import AssessSummary, assess
 from .errors import LedgerNotFoundError, MaterielError
 from .model import Assessment
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 
-def assessment_filter(between: tuple[str, str] | list[str] | None = None, **criteria: Any) -> AssessmentFilter:
-    """Keyword criteria as a filter; unknown keywords are an error, not silently ignored."""
-    pair = tuple(between) if between else None
-    if pair is not None and len(pair) != 2:
-        raise ValueError("between takes exactly two party codes, e.g. ('IRN', 'RUS')")
-    return AssessmentFilter(between=pair, **criteria)  # type: ignore[arg-type]
+def assessment_filter(**criteria: Any) -> AssessmentFilter:
+    """Keyword criteria as a filter, read by `materiel.query` as the CLI and the API read them: a value
+    that means nothing raises `QueryError` (a `MaterielError` and a `ValueError`) saying what was meant;
+    an unknown keyword is a `TypeError`, not silently ignored."""
+    return query.assessment_filter(**criteria)
 
 
 class Ledger:
@@ -67,7 +66,7 @@ class Ledger:
         return assess(self.store, full=full)
 
     def assessments(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[Assessment]:
-        """Assessments, most recently reported first: `between=("IRN", "RUS")`, `type=`, `provider=`,
+        """Assessments, most recently reported first: `between=("Iran", "RUS")`, `type=`, `provider=`,
         `recipient=`, `party=`, `item=`, `status=`, `min_origins=`, `max_credibility=`, `contested=`,
         `since=`, `until=`."""
         return self.store.assessments(assessment_filter(**criteria), limit, offset)
@@ -77,20 +76,20 @@ class Ledger:
         return self.store.assessment_rows(assessment_filter(**criteria), limit, offset)
 
     def assessment(self, assessment_id: str) -> Assessment | None:
-        """One assessment by id or a unique prefix of 6+ characters; None when there is none."""
-        return self.store.assessment(assessment_id)
+        """The assessment with this id or a unique prefix of 6+ characters (`QueryError` if shorter)."""
+        return self.store.assessment(query.parse_assessment_id(assessment_id))
 
     def events(self, limit: int | None = None, **criteria: Any) -> list[StoredEvent]:
         """Stored events, newest article first: `type=`, `provider=`, `recipient=`, `item=`, `status=`,
-        `since=`, `until=` (publication dates, ISO)."""
-        return list(self.store.events(EventFilter(**criteria), limit))
+        `since=`, `until=` (publication dates), read as `assessments` reads them."""
+        return list(self.store.events(query.event_filter(**criteria), limit))
 
     def events_frame(self, **criteria: Any) -> Any:
         """The events as a pandas DataFrame, one row per event with the columns of the flat event export
         (`materiel.exports.flat.FLAT_EVENT_COLUMNS`: event, assessment and article ids, URL, outlet,
         dates, parties and their names, item, figures, stance, sources, evidence). Criteria as `events`.
         Needs the `pandas` extra (`pip install materiel[pandas]`)."""
-        return self._frame("events_flat", EventFilter(**criteria))
+        return self._frame("events_flat", query.event_filter(**criteria))
 
     def assessments_frame(self, **criteria: Any) -> Any:
         """The assessments as a pandas DataFrame, one row per flow with the columns of the SQL view

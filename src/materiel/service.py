@@ -16,6 +16,7 @@ from .evaluate import Score, load_events, score
 from .extract import ARTICLE_TIME_BUDGET
 from .ingest.readers import read_inputs
 from .model import INTERNAL, Article, ArticleResult, ArticleTrace, Assessment, Rejection
+from .query import parse_assessment_id
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 if TYPE_CHECKING:
@@ -344,8 +345,10 @@ def load_assessments(db: str | Path, flt: AssessmentFilter, limit: int | None = 
 
 
 def load_assessment(db: str | Path, assessment_id: str) -> Assessment | None:
+    """The assessment with this id or unique prefix; `QueryError` for a prefix too short to name one."""
+    wanted = parse_assessment_id(assessment_id)
     with Store.for_reading(db) as store:
-        return store.assessment(assessment_id)
+        return store.assessment(wanted)
 
 
 def evaluate_assessments(gold: str | Path, articles: str | Path, db: str | Path,

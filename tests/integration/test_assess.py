@@ -19,7 +19,7 @@ from materiel.assess.build import AssessmentBuilder
 from materiel.assess.update import assess
 from materiel.errors import LedgerNotFoundError, StoreError
 from materiel.model import Status
-from materiel.store.sqlite import AssessmentFilter, Store
+from materiel.store.sqlite import AssessmentFilter, ItemMatch, Store
 from support import ASSESSMENT_SET as SET
 from support import assessed_ledger, filled
 
@@ -227,7 +227,7 @@ def test_ledger_filters(ledger_db):
         contested = store.assessment_rows(AssessmentFilter(contested=True))
         assert contested and all(r["denials"] > 0 for r in contested)
         assert all(r["independent_origins"] >= 3 for r in store.assessment_rows(AssessmentFilter(min_origins=3)))
-        assert store.count_assessments(AssessmentFilter(item="Shahed-136")) >= 2
+        assert store.count_assessments(AssessmentFilter(item=ItemMatch(canonical="Shahed-136"))) >= 2
 
 
 def test_python_api_open_refuses_a_missing_ledger_unless_asked_to_create(tmp_path):

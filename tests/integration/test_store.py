@@ -13,7 +13,7 @@ from materiel.errors import OutdatedLedgerError, StoreError
 from materiel.model import (Article, ArticleResult, Category, Event, EventType, Evidence, Item, Money, Quantity,
                             SlotSpan, Source, SourceKind, Stance, Status)
 from materiel.store.migrations import MIGRATIONS
-from materiel.store.sqlite import EventFilter, Store, grounded
+from materiel.store.sqlite import EventFilter, ItemMatch, Store, grounded
 
 IRAN = Article(id="iran", title="Iran to send drones",
                text="Iran agreed to send 6,000 Shahed-136 drones to Russia. Russia will pay $1 billion.",
@@ -141,11 +141,11 @@ def test_stored_events_read_back_equal(db: Path) -> None:
     (EventFilter(provider="CHN"), {"china:cooperation", "china:transfer"}),
     (EventFilter(recipient="UKR"), {"germany:transfer"}),
     (EventFilter(recipient="RUS", type="transfer"), {"iran:transfer", "china:transfer"}),
-    (EventFilter(item="Shahed-136"), {"iran:transfer"}),
-    (EventFilter(item="shahed-136"), {"iran:transfer"}),
-    (EventFilter(item="uav"), {"iran:transfer"}),
-    (EventFilter(item="leopard"), {"germany:transfer"}),  # words of the item name
-    (EventFilter(item="armoured_vehicle"), {"germany:transfer"}),
+    (EventFilter(item=ItemMatch(canonical="Shahed-136")), {"iran:transfer"}),
+    (EventFilter(item=ItemMatch(canonical="shahed-136")), {"iran:transfer"}),
+    (EventFilter(item=ItemMatch(category="uav")), {"iran:transfer"}),
+    (EventFilter(item=ItemMatch(words="leopard")), {"germany:transfer"}),  # words of the item name
+    (EventFilter(item=ItemMatch(category="armoured_vehicle")), {"germany:transfer"}),
     (EventFilter(status="delivered"), {"china:transfer"}),
     (EventFilter(status="agreed", provider="RUS"), {"iran:payment"}),
     (EventFilter(since="2023-01-01"), {"germany:transfer"}),

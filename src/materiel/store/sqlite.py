@@ -33,11 +33,33 @@ ASSESSED_MARK = "assessed_publications"
 
 
 @dataclass(frozen=True)
+class ItemMatch:
+    """What an item filter selects, as `materiel.query.parse_item` resolved the user's words: one
+    catalogued system, one category, or words of the item's name (lower case)."""
+
+    canonical: str | None = None
+    category: str | None = None
+    words: str | None = None
+
+    def condition(self, canonical: str, category: str, name: str) -> tuple[str, list[object]]:
+        """SQL matching this on the given columns, the same for events and assessments."""
+        if self.canonical is not None:
+            return f"lower({canonical}) = lower(?)", [self.canonical]
+        if self.category is not None:
+            return f"{category} = ?", [self.category]
+        pattern = "%" + (self.words or "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return (f"(lower({name}) LIKE ? ESCAPE '\\' OR lower(coalesce({canonical}, '')) LIKE ? ESCAPE '\\')",
+                [pattern, pattern])
+
+
+@dataclass(frozen=True)
 class EventFilter:
+    """Which stored events to read; build it from user input with `materiel.query.event_filter`."""
+
     type: str | None = None
     provider: str | None = None
     recipient: str | None = None
-    item: str | None = None  # canonical name, category or words of the item name
+    item: ItemMatch | None = None
     status: str | None = None
     since: str | None = None  # publication date bounds, ISO
     until: str | None = None
@@ -45,12 +67,14 @@ class EventFilter:
 
 @dataclass(frozen=True)
 class AssessmentFilter:
+    """Which assessments to read; build it from user input with `materiel.query.assessment_filter`."""
+
     type: str | None = None
     provider: str | None = None
     recipient: str | None = None
     between: tuple[str, str] | None = None  # the two parties, either direction
     party: str | None = None  # either side
-    item: str | None = None  # canonical system, category, or designation
+    item: ItemMatch | None = None
     status: str | None = None  # most advanced stage reached
     min_origins: int | None = None
     max_credibility: int | None = None  # 2 keeps grades x1 and x2
@@ -67,7 +91,7 @@ class AssessmentFilter:
                       ("max_status", self.status))),
             ("((provider = ? AND recipient = ?) OR (provider = ? AND recipient = ?))", [a, b, b, a], self.between),
             ("(provider = ? OR recipient = ?)", [self.party, self.party], self.party),
-            ("(lower(canonical) = lower(?) OR category = ? OR lower(item) = lower(?))", [self.item] * 3, self.item),
+            (*(self.item.condition("canonical", "category", "item") if self.item else ("", [])), self.item),
             ("origins >= ?", [self.min_origins], self.min_origins is not None),
             ("credibility <= ?", [self.max_credibility], self.max_credibility is not None),
             ("denials > 0" if self.contested else "denials = 0", [], self.contested is not None),
@@ -100,6 +124,9 @@ class StoredEvent:
     assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
 
 
+# The shortest prefix of an assessment id that names it (shorter ones are too often shared).
+ID_PREFIX_MIN = 6
+
 # What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
 LADDER_ORDER = ("CASE max_status WHEN 'requested' THEN 0 WHEN 'discussed' THEN 1 WHEN 'offered' THEN 2"
                 " WHEN 'agreed' THEN 3 WHEN 'delivered' THEN 4 ELSE -1 END")
@@ -125,8 +152,7 @@ def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
     return _where([
         *_equals((("e.type", flt.type), ("e.provider", flt.provider), ("e.recipient", flt.recipient),
                   ("e.status", flt.status))),
-        ("(lower(e.canonical) = lower(?) OR e.category = ? OR lower(e.item_name) LIKE ?)",
-         [flt.item, flt.item, f"%{(flt.item or '').lower()}%"], flt.item),
+        (*(flt.item.condition("e.canonical", "e.category", "e.item_name") if flt.item else ("", [])), flt.item),
         ("a.published >= ?", [flt.since], flt.since),
         ("a.published <= ?", [flt.until], flt.until)])
 
@@ -616,9 +642,9 @@ class Store:
         return self._with_claims(rows)
 
     def assessment(self, assessment_id: str) -> Assessment | None:
-        """One assessment by id, or by a unique prefix of at least 6 characters."""
+        """One assessment by id, or by a unique prefix of at least `ID_PREFIX_MIN` characters."""
         row = self.conn.execute("SELECT id, json FROM assessments WHERE id = ?", (assessment_id,)).fetchone()
-        if row is None and len(assessment_id) >= 6 and assessment_id.isalnum():
+        if row is None and len(assessment_id) >= ID_PREFIX_MIN and assessment_id.isalnum():
             # a range on the primary key uses its index (LIKE would scan the table)
             rows = self.conn.execute("SELECT id, json FROM assessments WHERE id >= ? AND id < ? LIMIT 2",
                                      (assessment_id, assessment_id + "\uffff")).fetchall()

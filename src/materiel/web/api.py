@@ -12,7 +12,7 @@ import tempfile
 import threading
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Header, HTTPException, Query, Request, UploadFile
@@ -20,13 +20,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import URL
 
-from .. import service
+from .. import query, service
 from ..assess.update import assess
 from ..exports import BINARY_FORMATS, EXPORT_FORMATS, export
 from ..ingest.readers import article_from_record, read_inputs
 from ..knowledge.base import load_knowledge
 from ..model import Article, EventType, Rejection, Status
-from ..store.sqlite import AssessmentFilter, EventFilter, Store
+from ..query import DATE_HELP, ITEM_HELP, PARTY_HELP, QueryError
+from ..store.sqlite import AssessmentFilter, Store
 from .highlight import event_spans
 from .security import NEEDS_TOKEN, READ_ONLY, token_matches
 
@@ -63,8 +64,6 @@ WRITE_ERRORS = {code: {"model": ErrorOut, "description": what} for code, what in
     (415, "Unsupported file type"))}
 
 router = APIRouter(prefix="/api", responses=ERRORS)  # type: ignore[arg-type]
-TypeParam = Enum("TypeParam", {t.value: t.value for t in EventType}, type=str)  # type: ignore[misc]
-StatusParam = Enum("StatusParam", {s.value: s.value for s in Status}, type=str)  # type: ignore[misc]
 FormatParam = Enum("FormatParam", {f.replace("-", "_"): f for f in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
 
 
@@ -102,31 +101,43 @@ def page(request: Request, items: list[dict[str, Any]], total: int, limit: int, 
     return Page(items=items, total=total, limit=limit, offset=offset, next=following)
 
 
-def assessment_filter(type: Optional[TypeParam], provider: Optional[str], recipient: Optional[str],
-                      between: Optional[str], party: Optional[str], item: Optional[str],
-                      status: Optional[StatusParam], min_origins: Optional[int], contested: Optional[bool],
-                      since: Optional[str], until: Optional[str]) -> AssessmentFilter:
-    pair = None
-    if between:
-        parts = [p.strip() for p in between.split(",") if p.strip()]
-        if len(parts) != 2:
-            raise HTTPException(422, "between takes two party codes separated by a comma, e.g. between=IRN,RUS")
-        pair = (parts[0], parts[1])
-    return AssessmentFilter(type=type.value if type else None, provider=provider, recipient=recipient, between=pair,
-                            party=party, item=item, status=status.value if status else None,
-                            min_origins=min_origins, contested=contested, since=since, until=until)
+# Each parameter gets its own Query (FastAPI ties one to the parameter it first serves).
+def type_query() -> Any:
+    return Query(None, max_length=40, description=f"Event type, any case: {', '.join(EventType)}")
 
 
-def filters(type: Optional[TypeParam] = Query(None), provider: Optional[str] = Query(None, max_length=64),
-            recipient: Optional[str] = Query(None, max_length=64),
-            between: Optional[str] = Query(None, max_length=130, description="Two parties, e.g. IRN,RUS"),
-            party: Optional[str] = Query(None, max_length=64), item: Optional[str] = Query(None, max_length=100),
-            status: Optional[StatusParam] = Query(None, description="Most advanced stage reached"),
+def item_query() -> Any:
+    return Query(None, max_length=100, description=ITEM_HELP)
+
+
+def party_query() -> Any:
+    return Query(None, max_length=100, description=PARTY_HELP)
+
+
+def date_query() -> Any:
+    return Query(None, max_length=40, description=DATE_HELP)
+
+
+def parsed(build: Callable[..., Any], **values: Any) -> Any:
+    """A filter built by `materiel.query` from the parameters; a value that means nothing is a 422
+    with the same message the CLI and the Python API give."""
+    try:
+        return build(**values)
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+def filters(type: Optional[str] = type_query(), provider: Optional[str] = party_query(),
+            recipient: Optional[str] = party_query(),
+            between: Optional[str] = Query(None, max_length=200, description="Two parties, e.g. IRN,RUS or Iran,Russia"),
+            party: Optional[str] = party_query(), item: Optional[str] = item_query(),
+            status: Optional[str] = Query(None, max_length=40,
+                                          description=f"Most advanced stage reached: {', '.join(Status)}"),
             min_origins: Optional[int] = Query(None, ge=0, le=1000), contested: Optional[bool] = Query(None),
-            since: Optional[str] = Query(None, pattern=DATE), until: Optional[str] = Query(None, pattern=DATE),
-            ) -> AssessmentFilter:
-    return assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
-                             since, until)
+            since: Optional[str] = date_query(), until: Optional[str] = date_query()) -> AssessmentFilter:
+    return parsed(query.assessment_filter, type=type, provider=provider, recipient=recipient, between=between,
+                  party=party, item=item, status=status, min_origins=min_origins, contested=contested,
+                  since=since, until=until)
 
 
 LIMIT = Query(50, ge=1, le=MAX_LIMIT)
@@ -159,13 +170,13 @@ def get_assessment(request: Request, assessment_id: str) -> dict[str, Any]:
 
 
 @router.get("/events", response_model=Page, summary="Stored events, newest article first")
-def list_events(request: Request, type: Optional[TypeParam] = Query(None),
-                provider: Optional[str] = Query(None, max_length=64), recipient: Optional[str] = Query(None, max_length=64),
-                item: Optional[str] = Query(None, max_length=100), status: Optional[StatusParam] = Query(None),
-                since: Optional[str] = Query(None, pattern=DATE), until: Optional[str] = Query(None, pattern=DATE),
+def list_events(request: Request, type: Optional[str] = type_query(), provider: Optional[str] = party_query(),
+                recipient: Optional[str] = party_query(), item: Optional[str] = item_query(),
+                status: Optional[str] = Query(None, max_length=40, description=f"Stage: {', '.join(Status)}"),
+                since: Optional[str] = date_query(), until: Optional[str] = date_query(),
                 limit: int = LIMIT, offset: int = OFFSET) -> Page:
-    flt = EventFilter(type=type.value if type else None, provider=provider, recipient=recipient, item=item,
-                      status=status.value if status else None, since=since, until=until)
+    flt = parsed(query.event_filter, type=type, provider=provider, recipient=recipient, item=item, status=status,
+                 since=since, until=until)
     store = store_of(request)
     rows = list(store.events(flt, limit, offset))
     total = store.count_events(flt)
