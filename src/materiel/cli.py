@@ -6,7 +6,6 @@ A program embedding the app may pass the `Extractor` its commands use as the con
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
@@ -26,14 +25,16 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import outfile, query, service
+from . import outfile, query, render, service
 from .errors import EXIT_INTERNAL, MaterielError
 from .evaluate import describe
 from .exports import BINARY_FORMATS, EXPORT_FORMATS, EXPORT_UNITS
 from .model import ArticleResult, Event, EventType, Rejection, Status
 from .query import DATE_HELP, ITEM_HELP, PARTY_HELP
 from .store.sqlite import AssessmentFilter, EventFilter, StoredEvent
-from .terminal import json_text, markup, path_shown, plain
+from .model.core import json_text as json_line
+from .render import Format
+from .terminal import json_text, markup, path_shown
 
 if TYPE_CHECKING:
     from .ingest.fetch import Fetcher
@@ -51,49 +52,20 @@ out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH
 err = Console(stderr=True)
 
 
-class JsonLinesSafe:
-    """A text sink for JSON lines: each line passes through `json_text` (controls a terminal would obey
-    written as escapes, the same JSON value), as the commands' other JSON output does."""
-
-    def __init__(self, sink: TextIO):
-        self.sink = sink
-
-    def write(self, text: str) -> int:
-        return self.sink.write(json_text(text))
-
-
-class TerminalSafe:
-    """A text sink for CSV rows: on a terminal, control characters in the values are shown escaped
-    (`terminal.plain`); written to a file or a pipe, the data goes through unchanged."""
-
-    def __init__(self, sink: TextIO):
-        self.sink = sink
-        self.clean = sink.isatty() if hasattr(sink, "isatty") else False
-
-    def write(self, text: str) -> int:
-        return self.sink.write(plain(text, lines=True) if self.clean else text)
-
-
-class ExtractFormat(str, Enum):
-    jsonl = "jsonl"
-    json = "json"
-    table = "table"
-
-
 class ExplainFormat(str, Enum):
     text = "text"
     json = "json"
 
 
-class ListFormat(str, Enum):
-    """How `events` and `ledger` print their rows."""
+class EvalFormat(str, Enum):
+    """How `eval` and `eval-assess` print their scores."""
 
     table = "table"
-    jsonl = "jsonl"
-    csv = "csv"
+    json = "json"
 
 
 ExportFormat = Enum("ExportFormat", {f.replace("-", "_"): f for f in EXPORT_FORMATS}, type=str)  # type: ignore[misc]
+FORMAT_HELP = "table (fits the terminal; full width when piped), json (one array), jsonl (one object a line) or csv."
 
 
 def db_path(db: Optional[str]) -> str:
@@ -202,11 +174,19 @@ def tracked(results: Iterable[ArticleResult], progress: Optional[Progress]) -> I
         yield result
 
 
-def printed_as_json(data: object, as_json: bool) -> bool:
-    """`--json`: print the data as JSON instead of tables (and say so)."""
+EVAL_FORMAT_OPTION = typer.Option(EvalFormat.table, "--format", "-f", help="table or json.")
+# `--json` was the only way to ask for JSON before --format: kept, hidden, so that scripts go on working.
+JSON_ALIAS_OPTION = typer.Option(False, "--json", hidden=True, help="Deprecated: --format json.")
+
+
+def printed_as_json(data: object, format: EvalFormat, as_json: bool) -> bool:
+    """`--format json` (or the old `--json`): print the data as JSON instead of tables (and say so)."""
     if as_json:
+        err.print("[yellow]note[/yellow] --json is deprecated; use --format json", highlight=False, soft_wrap=True)
+    if as_json or format is EvalFormat.json:
         out.print_json(json.dumps(data))
-    return as_json
+        return True
+    return False
 
 
 def fail(exc: MaterielError) -> None:
@@ -280,7 +260,9 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
 def extract(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
-    format: ExtractFormat = typer.Option(ExtractFormat.jsonl, "--format", "-f", help="Output format."),
+    format: Format = typer.Option(Format.jsonl, "--format", "-f",
+                                  help="jsonl (one line per article, docs/format.md), json (one array of those), "
+                                  "table or csv (one row per event)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes (forked once the model is loaded, so it loads once)."),
     time_budget: float = TIME_BUDGET_OPTION,
@@ -288,20 +270,17 @@ def extract(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Read articles and write the events they report (JSON Lines by default, described in docs/format.md)."""
+    from .exports.flat import FLAT_EVENT_COLUMNS, extracted_events, flat_event
+
     summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
             extractor = service.extractor_for(ctx.obj, time_budget)
             results = tracked(service.extract_paths(paths, summary, workers, report, extractor), progress)
-            if format is ExtractFormat.jsonl:
-                for result in results:
-                    sink.write(json_text(result.to_json()) + "\n")
-            elif format is ExtractFormat.json:
-                sink.write(json_text(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2)))
-                sink.write("\n")
-            else:
-                rows = [(r.article.id, e) for r in results for e in r.events]
-                Console(file=sink, width=200 if output else None).print(events_table(rows, "Extracted events"))
+            render.emit(results, format, sink, record=ArticleResult.to_dict,
+                        table=lambda done: events_table([(r.article.id, e) for r in done for e in r.events],
+                                                        "Extracted events"),
+                        csv_rows=lambda r: map(flat_event, extracted_events(r)), columns=FLAT_EVENT_COLUMNS)
     finish(summary, quiet, report=report)
 
 
@@ -371,7 +350,7 @@ def events(
     status: Optional[str] = typer.Option(None, "--status", help=f"Stage the event reports: {', '.join(Status)}."),
     since: Optional[str] = typer.Option(None, "--since", help=f"Published on or after: {DATE_HELP}"),
     until: Optional[str] = typer.Option(None, "--until", help=f"Published on or before: {DATE_HELP}"),
-    format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    format: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
     """Query the ledger."""
@@ -381,22 +360,16 @@ def events(
                                  since=since, until=until)
     except MaterielError as exc:
         fail(exc)
-    with output_stream(None):
-        render_stored(service.query_events(path, flt, limit), format)
+    with output_stream(None) as sink:
+        render_stored(service.query_events(path, flt, limit), format, sink)
 
 
-def render_stored(rows: list[StoredEvent], format: ListFormat) -> None:
+def render_stored(rows: list[StoredEvent], format: Format, sink: TextIO) -> None:
     """Events as a table, or as the flat rows of `exports.flat` (the columns of `export --format events-csv`)."""
-    if format is ListFormat.jsonl:
-        from .exports.flat import write_events_jsonl
+    from .exports.flat import FLAT_EVENT_COLUMNS, flat_event
 
-        write_events_jsonl(rows, JsonLinesSafe(sys.stdout))
-    elif format is ListFormat.csv:
-        from .exports.flat import write_events_csv
-
-        write_events_csv(rows, TerminalSafe(sys.stdout))
-    else:
-        out.print(events_table([(r.article_key, r.event) for r in rows], f"Ledger: {len(rows)} event(s)"))
+    render.emit(rows, format, sink, record=flat_event, columns=FLAT_EVENT_COLUMNS,
+                table=lambda done: events_table([(r.article_key, r.event) for r in done], f"Events: {len(done)} event(s)"))
 
 
 @app.command()
@@ -442,8 +415,8 @@ def run_demo(ctx: typer.Context, path: Path, debug: bool, kept: bool) -> None:
         flows = service.ledger_rows(path, AssessmentFilter())
     except MaterielError as exc:
         fail(exc)
-    render_stored(rows, ListFormat.table)
-    out.print(ledger_table(flows))
+    render_stored(rows, Format.table, sys.stdout)
+    render.print_table(ledger_table(flows), sys.stdout)
     shown = path if kept else "demo.db"
     where = (f"ledger written to {path}; explore it with:" if kept else
              "the demo ledger was temporary and is removed now; to keep one, run `materiel demo --db demo.db` "
@@ -464,7 +437,8 @@ def evaluate(
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
     workers: int = typer.Option(1, "--workers", "-w", min=1),
     errors: int = typer.Option(0, "--show-errors", help="Also print the first N errors."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    format: EvalFormat = EVAL_FORMAT_OPTION,
+    as_json: bool = JSON_ALIAS_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Score extraction against gold: event P/R/F1 per type and slot accuracies (see docs/format.md).
@@ -477,7 +451,7 @@ def evaluate(
     report.close()
     data = result.to_dict()
     code = EXIT_INTERNAL if summary.exit_code == EXIT_INTERNAL else 1 if summary.rejected_total else 0
-    if printed_as_json(data, as_json):
+    if printed_as_json(data, format, as_json):
         raise typer.Exit(code)
     table = Table(title=f"Events by type ({data['articles']} articles)")
     for column in ("type", "P", "R", "F1", "tp", "fp", "fn"):
@@ -485,14 +459,14 @@ def evaluate(
     for name, c in [*data["by_type"].items(), ("all", data["events"])]:
         table.add_row(str(name), f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}",
                       str(c["tp"]), str(c["fp"]), str(c["fn"]))
-    out.print(table)
+    render.print_table(table, sys.stdout)
     slots = Table(title="Slot accuracy over matched events")
     slots.add_column("slot")
     slots.add_column("accuracy", justify="right")
     slots.add_column("n", justify="right")
     for name, s in data["slots"].items():
         slots.add_row(name, f"{s['accuracy']:.3f}", str(s["n"]))
-    out.print(slots)
+    render.print_table(slots, sys.stdout)
     out.print(f"negative articles: {data['negative_articles']}, spurious events on them: "
               f"{data['spurious_on_negatives']}")
     for aid, kind, g, p in result.errors[:errors]:
@@ -503,8 +477,11 @@ def evaluate(
 # --- assessments: assess, ledger, show, export ------------------------------------------------
 
 class ShowFormat(str, Enum):
+    """A dossier is one nested record: text for people, json (indented) or jsonl (one line) for programs."""
+
     text = "text"
     json = "json"
+    jsonl = "jsonl"
 
 
 DB_OPTION = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB}).")
@@ -561,7 +538,8 @@ def ledger_table(rows: list[dict]) -> Table:
     table = Table(title=f"Ledger: {len(rows)} assessment(s)")
     for column in ("id", "type", "provider → recipient", "item", "status (max / latest)", "grade", "origins",
                    "articles", "outlets", "denials", "last reported"):
-        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left")
+        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left",
+                         overflow="fold")
     for r in rows:
         status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
         table.add_row(str(r["id"])[:10], str(r["type"]), markup(f"{r['provider']} → {r['recipient']}"),
@@ -578,7 +556,7 @@ def ledger(
     party: Optional[str] = PARTY_OPTION, item: Optional[str] = ITEM_OPTION, status: Optional[str] = STATUS_OPTION,
     min_origins: Optional[int] = ORIGINS_OPTION, contested: Optional[bool] = CONTESTED_OPTION,
     since: Optional[str] = SINCE_OPTION, until: Optional[str] = UNTIL_OPTION,
-    format: ListFormat = typer.Option(ListFormat.table, "--format", "-f"),
+    format: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
     """List assessments, most recently reported first, with grade and counts."""
@@ -586,23 +564,15 @@ def ledger(
     flt = assessment_filter(type, provider, recipient, between, party, item, status, min_origins, contested,
                             since, until)
     with output_stream(None) as sink:
-        rows = service.ledger_rows(path, flt, limit)
-        if format is ListFormat.jsonl:
-            for row in rows:
-                sink.write(json_text(json.dumps(row, ensure_ascii=False)) + "\n")
-        elif format is ListFormat.csv:
-            writer = csv.DictWriter(TerminalSafe(sink), fieldnames=list(rows[0]) if rows else ["id"])
-            writer.writeheader()
-            writer.writerows(rows)
-        else:
-            out.print(ledger_table(rows))
+        render.emit(service.ledger_rows(path, flt, limit), format, sink, record=dict, table=ledger_table)
 
 
 @app.command()
 def show(
     assessment_id: str = typer.Argument(..., help="Assessment id (or a unique prefix of 6+ characters)."),
     db: Optional[str] = DB_OPTION,
-    format: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f"),
+    format: ShowFormat = typer.Option(ShowFormat.text, "--format", "-f",
+                                      help="text (the dossier), json (indented) or jsonl (the same on one line)."),
 ) -> None:
     """Print the full dossier of one assessment: timeline, claims with evidence, denials, figures."""
     path = existing_db(db)
@@ -617,8 +587,8 @@ def show(
     from .dossier import render_dossier
 
     with output_stream(None) as sink:
-        if format is ShowFormat.json:
-            sink.write(json_text(json.dumps(found.to_dict(), ensure_ascii=False, indent=2)) + "\n")
+        if format is not ShowFormat.text:
+            sink.write(json_text(json_line(found.to_dict(), indent=2 if format is ShowFormat.json else None)) + "\n")
         else:
             render_dossier(found, out)
 
@@ -662,7 +632,8 @@ def export(
 def evaluate_assessments(
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold flows (tests/assessments/gold.jsonl)."),
     articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    format: EvalFormat = EVAL_FORMAT_OPTION,
+    as_json: bool = JSON_ALIAS_OPTION,
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Score assessment clustering (pairwise F1) and independent-origin counts against gold flows."""
@@ -674,7 +645,7 @@ def evaluate_assessments(
             fail(exc)
         report.close()
     data = result.to_dict()
-    if printed_as_json(data, as_json):
+    if printed_as_json(data, format, as_json):
         return
     p = data["pairwise"]
     out.print(f"clustering: pairwise P {p['precision']:.3f} R {p['recall']:.3f} F1 {p['f1']:.3f} "
@@ -684,11 +655,11 @@ def evaluate_assessments(
               f"({data['origins_accuracy']:.1%})")
     table = Table(title="Per flow")
     for column in ("flow", "origins gold", "origins", "max status gold/ours", "latest gold/ours"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for f in data["per_flow"]:
         table.add_row(markup(f["flow"]), str(f["origins_gold"]), str(f["origins"]), " / ".join(map(str, f["max_status"])),
                       " / ".join(map(str, f["latest_status"])))
-    out.print(table)
+    render.print_table(table, sys.stdout)
 
 
 @app.command()

@@ -370,7 +370,7 @@ def test_events_table(cli: Cli, ledger: Path) -> None:
     result = cli("events", "--db", ledger, "--provider", "IRN", env=WIDE)
     assert result.returncode == 0, result.stderr
     n = len(cli("events", "--db", ledger, "--provider", "IRN", "-f", "jsonl").lines)
-    assert f"Ledger: {n} event(s)" in result.stdout
+    assert f"Events: {n} event(s)" in result.stdout
     assert "IRN → RUS" in result.stdout and "DEU" not in result.stdout
 
 
@@ -441,7 +441,7 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     result = cli("demo", "--db", db, env=WIDE)
     assert result.returncode == 0, result.stderr
-    assert "Ledger:" in result.stdout and "event(s)" in result.stdout
+    assert "Events:" in result.stdout and "event(s)" in result.stdout
     assert "┃" in result.stdout or "|" in result.stdout  # a table was drawn
     assert f"ledger written to {db}" in result.stderr.replace("\n", "")
     n_demo = len([line for line in DEMO.read_text().splitlines() if line.strip()])

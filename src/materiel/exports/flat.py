@@ -14,8 +14,8 @@ from typing import Any, BinaryIO, Iterable, Iterator, TextIO
 
 from materiel.errors import MaterielError
 from materiel.exports import party_label
-from materiel.model import Assessment
-from materiel.store.sqlite import StoredEvent
+from materiel.model import ArticleResult, Assessment
+from materiel.store.sqlite import StoredEvent, stored_event_id
 
 FLAT_EVENT_COLUMNS = (
     "event_id", "assessment_id", "article_id", "article_hash", "url", "outlet", "published",
@@ -69,6 +69,15 @@ def assessed_events(assessments: Iterable[Assessment]) -> Iterator[StoredEvent]:
         for c in a.claims:
             yield StoredEvent(c.event, c.article_id, c.published, c.outlet, c.title, c.event_id, c.article_hash,
                               c.url, a.id)
+
+
+def extracted_events(result: ArticleResult) -> Iterator[StoredEvent]:
+    """The events of one extraction result (`materiel extract`), each with the ids the store would give
+    it; no assessment holds them yet."""
+    article = result.article
+    for position, event in enumerate(result.events):
+        yield StoredEvent(event, article.id, article.published, article.outlet, article.title,
+                          stored_event_id(article.content_id, position), article.content_id, article.url)
 
 
 def write_events_csv(rows: Iterable[StoredEvent], out: TextIO) -> int:

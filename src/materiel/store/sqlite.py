@@ -127,6 +127,12 @@ class StoredEvent:
 # The shortest prefix of an assessment id that names it (shorter ones are too often shared).
 ID_PREFIX_MIN = 6
 
+
+def stored_event_id(content_id: str, position: int) -> str:
+    """The id the store gives an event: its article's content id and its place among the article's events."""
+    return f"{content_id}:{position}"
+
+
 # What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
 LADDER_ORDER = ("CASE max_status WHEN 'requested' THEN 0 WHEN 'discussed' THEN 1 WHEN 'offered' THEN 2"
                 " WHEN 'agreed' THEN 3 WHEN 'delivered' THEN 4 ELSE -1 END")
@@ -409,7 +415,7 @@ class Store:
         return cur.rowcount > 0
 
     def _insert_event(self, content_id: str, position: int, event: Event) -> None:
-        event_id = f"{content_id}:{position}"
+        event_id = stored_event_id(content_id, position)
         q, v, t, loc, c = event.quantity, event.value, event.time, event.location, event.confidence
         self.conn.execute(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
