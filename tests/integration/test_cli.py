@@ -362,7 +362,7 @@ def test_events_csv(cli: Cli, ledger: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(r["provider"] == "DEU" and r["recipient"] == "UKR" for r in rows)
-    assert any(r["canonical"] == "Leopard 2" for r in rows)
+    assert any(r["system"] == "Leopard 2" for r in rows)
     assert all(r["article_id"] == "leopards" and r["evidence"] for r in rows)
 
 
