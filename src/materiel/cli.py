@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO
 
 import typer
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -95,6 +96,12 @@ DEBUG_OPTION = typer.Option(False, "--debug", help="Print the traceback of an in
 TIME_BUDGET_OPTION = typer.Option(
     service.ARTICLE_TIME_BUDGET, "--time-budget", min=0.1, metavar="SECONDS",
     help="Give up an article that takes longer than this (a 'timeout' rejection; the rest go on).")
+
+
+def asked_budget(ctx: typer.Context, time_budget: float) -> Optional[float]:
+    """--time-budget when the command line gives it, else None: an extractor an embedding program
+    passes as the context object keeps its own budget unless the option overrides it."""
+    return None if ctx.get_parameter_source("time_budget") is ParameterSource.DEFAULT else time_budget
 
 
 def version_line() -> str:
@@ -270,7 +277,7 @@ def extract(
     summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
-            extractor = service.extractor_for(ctx.obj, time_budget)
+            extractor = service.extractor_for(ctx.obj, asked_budget(ctx, time_budget))
             results = tracked(service.extract_paths(paths, summary, workers, report, extractor), progress)
             if format is ExtractFormat.jsonl:
                 for result in results:
@@ -331,7 +338,7 @@ def ingest(
             task = progress.add_task("articles", total=None) if progress else None
             service.ingest_paths(paths, db_path(db), summary, workers, report,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                                 extractor=service.extractor_for(ctx.obj, time_budget))
+                                 extractor=service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
         if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)
