@@ -42,8 +42,17 @@ PIPE_WIDTH = 220
 # A reader that went away (`materiel extract ... | head`) ends the command as SIGPIPE would (128 + 13).
 PIPE_CLOSED_EXIT = 141
 LISTEN_BACKLOG = 2048  # uvicorn's default
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True)
+
+
+def stream_consoles() -> tuple[Console, Console]:
+    """Consoles for standard output and error as they are now: their width (the terminal's, or
+    PIPE_WIDTH when piped) and colours are fixed when a console is made, so each run of the app makes
+    them anew (`startup`). Made once at import, a run captured by a program that imported the CLI
+    from a terminal (CliRunner, IPython) got the terminal's width and colour codes."""
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH), Console(stderr=True)
+
+
+out, err = stream_consoles()
 
 
 class TerminalSafe:
@@ -132,6 +141,8 @@ def startup(
                                  help="Print the version of materiel and of its spaCy model, and exit."),
 ) -> None:
     """Extract a sourced ledger of arms transfers and military cooperation from news."""
+    global out, err
+    out, err = stream_consoles()
 
 
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:
