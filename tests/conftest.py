@@ -15,7 +15,8 @@ from spacy.language import Language
 from materiel.knowledge.base import KnowledgeBase, load_knowledge
 from materiel.nlp.pipeline import load_model
 from materiel.nlp.scan import Scanner
-from support import ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, run_cli, write_jsonl
+from support import (ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, invoke_cli, run_cli,
+                     write_jsonl)
 
 
 @pytest.fixture(scope="session")
@@ -84,27 +85,13 @@ def flows() -> list[dict]:
 
 
 @pytest.fixture
-def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+def invoke(tmp_path: Path) -> Cli:
     """Run `materiel ARGS...` in this process with Typer's CliRunner (cwd: tmp_path, MATERIEL_DB
     unset unless given): the same commands and real SQLite files as `cli`, without a process start
     per call. Commands that extract get the session's shared extractor (the real model)."""
-    from typer.testing import CliRunner
-
-    from materiel.cli import app
-
-    for name in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES"):
-        monkeypatch.delenv(name, raising=False)
 
     def run(*args: object, input: str | bytes | None = None, env: dict[str, str] | None = None,
             cwd: Path | None = None, timeout: float = 300) -> CliResult:
-        from materiel.extract.extractor import shared_extractor
-
-        monkeypatch.chdir(cwd or tmp_path)
-        words = [str(a) for a in args]
-        extracts = bool(words) and words[0] in {"extract", "explain", "ingest", "demo", "eval", "eval-assess",
-                                                 "fetch", "watch"}
-        result = CliRunner().invoke(app, words, input=input, env=env, obj=shared_extractor() if extracts else None,
-                                    catch_exceptions=False)
-        return CliResult(result.exit_code, result.stdout, result.stderr)
+        return invoke_cli(*args, cwd=cwd or tmp_path, input=input, env=env)
 
     return run

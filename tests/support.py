@@ -68,10 +68,13 @@ class CliResult:
 Cli = Callable[..., CliResult]
 
 
+# Settings that would change the CLI's behaviour, left out of the environment it runs in.
+CLEARED_ENV = ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES")
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The test process's environment without settings that would change the CLI's behaviour."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("MATERIEL_DB", "FORCE_COLOR", "CLICOLOR_FORCE", "TTY_COMPATIBLE", "COLUMNS", "LINES")}
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
     env.update(extra)
     return env
 
@@ -83,6 +86,31 @@ def run_cli(*args: object, cwd: Path, input: str | bytes | None = None, env: dic
     proc = subprocess.run([str(MATERIEL), *map(str, args)], input=data, capture_output=True,
                           env=clean_env(**(env or {})), cwd=cwd, timeout=timeout)
     return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+EXTRACTING = {"extract", "explain", "ingest", "demo", "eval", "eval-assess", "fetch", "watch"}
+
+
+def invoke_cli(*args: object, cwd: Path, input: str | bytes | None = None,
+               env: dict[str, str] | None = None) -> CliResult:
+    """Run `materiel ARGS...` in this process with Typer's CliRunner, in `cwd` (restored after), the
+    variables in CLEARED_ENV unset unless `env` gives them. Commands that extract get the session's
+    shared extractor (the real model), loaded once."""
+    from typer.testing import CliRunner
+
+    from materiel.cli import app
+    from materiel.extract.extractor import shared_extractor
+
+    words = [str(a) for a in args]
+    obj = shared_extractor() if words and words[0] in EXTRACTING else None
+    env = {**{name: None for name in CLEARED_ENV}, **(env or {})}  # CliRunner unsets a variable given as None
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, words, input=input, env=env, obj=obj, catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
 
 
 def write_jsonl(path: Path, records: Sequence[dict]) -> Path:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional, TextIO
 
 import typer
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -48,8 +49,17 @@ PIPE_WIDTH = 220
 # A reader that went away (`materiel extract ... | head`) ends the command as SIGPIPE would (128 + 13).
 PIPE_CLOSED_EXIT = 141
 LISTEN_BACKLOG = 2048  # uvicorn's default
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH)
-err = Console(stderr=True)
+
+
+def stream_consoles() -> tuple[Console, Console]:
+    """Consoles for standard output and error as they are now: their width (the terminal's, or
+    PIPE_WIDTH when piped) and colours are fixed when a console is made, so each run of the app makes
+    them anew (`startup`). Made once at import, a run captured by a program that imported the CLI
+    from a terminal (CliRunner, IPython) got the terminal's width and colour codes."""
+    return Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPE_WIDTH), Console(stderr=True)
+
+
+out, err = stream_consoles()
 
 
 class ExplainFormat(str, Enum):
@@ -89,6 +99,12 @@ TIME_BUDGET_OPTION = typer.Option(
     help="Give up an article that takes longer than this (a 'timeout' rejection; the rest go on).")
 
 
+def asked_budget(ctx: typer.Context, time_budget: float) -> Optional[float]:
+    """--time-budget when the command line gives it, else None: an extractor an embedding program
+    passes as the context object keeps its own budget unless the option overrides it."""
+    return None if ctx.get_parameter_source("time_budget") is ParameterSource.DEFAULT else time_budget
+
+
 def version_line() -> str:
     """'materiel 0.1.0 (spaCy model en_core_web_sm 3.8.0)': the model named from the installed
     packages' metadata, without loading spaCy."""
@@ -117,6 +133,8 @@ def startup(
                                  help="Print the version of materiel and of its spaCy model, and exit."),
 ) -> None:
     """Extract a sourced ledger of arms transfers and military cooperation from news."""
+    global out, err
+    out, err = stream_consoles()
 
 
 def report_rejection(rejection: Rejection, debug: bool = False) -> None:
@@ -275,7 +293,7 @@ def extract(
     summary, report = service.RunSummary(), reporter(debug)
     with output_stream(output, [("input", p) for p in paths]) as sink:
         with progress_bar(quiet, "extracting") as progress:
-            extractor = service.extractor_for(ctx.obj, time_budget)
+            extractor = service.extractor_for(ctx.obj, asked_budget(ctx, time_budget))
             results = tracked(service.extract_paths(paths, summary, workers, report, extractor), progress)
             render.emit(results, format, sink, record=ArticleResult.to_dict,
                         table=lambda done: events_table([(r.article.id, e) for r in done for e in r.events],
@@ -331,7 +349,7 @@ def ingest(
             task = progress.add_task("articles", total=None) if progress else None
             service.ingest_paths(paths, db_path(db), summary, workers, report,
                                  on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                                 extractor=service.extractor_for(ctx.obj, time_budget))
+                                 extractor=service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
         if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)

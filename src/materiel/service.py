@@ -3,6 +3,7 @@ query, evaluate. Each is one function; the shells only parse arguments and rende
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
@@ -98,10 +99,18 @@ def new_extractor(time_budget: float | None = ARTICLE_TIME_BUDGET) -> Extractor:
     return Extractor(time_budget=time_budget)
 
 
-def extractor_for(given: Extractor | None, time_budget: float = ARTICLE_TIME_BUDGET) -> Extractor:
-    """The extractor a command runs: the one it was given (an embedding program's), else a new one
-    with `time_budget` seconds per article."""
-    return given if given is not None else new_extractor(time_budget)
+def extractor_for(given: Extractor | None, time_budget: float | None = None) -> Extractor:
+    """The extractor a command runs: the one it was given (an embedding program's), else a new one;
+    with `time_budget` seconds per article when one is asked for (None: the given extractor's own
+    budget, or ARTICLE_TIME_BUDGET for a new one). The given extractor is never changed: a budget
+    it does not have gets a copy sharing its model."""
+    if given is None:
+        return new_extractor(ARTICLE_TIME_BUDGET if time_budget is None else time_budget)
+    if time_budget is None or time_budget == given.time_budget:
+        return given
+    budgeted = copy.copy(given)
+    budgeted.time_budget = time_budget
+    return budgeted
 
 
 def extract_articles(articles: Iterable[Article], workers: int = 1,

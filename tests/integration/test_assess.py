@@ -243,7 +243,7 @@ def test_python_api_open_refuses_a_missing_ledger_unless_asked_to_create(tmp_pat
         assert ledger.events() == []
 
 
-def test_python_api_matches_the_cli(ledger_db, cli):
+def test_python_api_matches_the_cli(ledger_db, invoke):
     with materiel.open(ledger_db) as ledger:
         api = [a.id for a in ledger.assessments(between=("IRN", "RUS"))]
         one = ledger.assessment(api[0])
@@ -251,29 +251,29 @@ def test_python_api_matches_the_cli(ledger_db, cli):
         assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == api
         with pytest.raises(TypeError):
             ledger.assessments(betwen=("IRN", "RUS"))  # a misspelt criterion is an error, not ignored
-    result = cli("ledger", "--db", ledger_db, "--between", "IRN", "RUS", "--format", "jsonl")
+    result = invoke("ledger", "--db", ledger_db, "--between", "IRN", "RUS", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == api
-    shown = cli("show", api[0][:8], "--db", ledger_db, "--format", "json")
+    shown = invoke("show", api[0][:8], "--db", ledger_db, "--format", "json")
     assert json.loads(shown.stdout) == one.to_dict()
 
 
-def test_show_prints_the_dossier(ledger_db, cli):
+def test_show_prints_the_dossier(ledger_db, invoke):
     with Store(ledger_db) as store:
         a = max(store.assessments(), key=lambda a: len(a.claims))
-    result = cli("show", a.id, "--db", ledger_db)
+    result = invoke("show", a.id, "--db", ledger_db)
     assert result.returncode == 0, result.stderr
     for expected in ("How the grade was reached", "Status timeline", "Independent origins", "Claims",
                      a.grade.code, a.claims[0].article_id):
         assert expected in result.stdout
-    missing = cli("show", "ffffffffffff", "--db", ledger_db)
+    missing = invoke("show", "ffffffffffff", "--db", ledger_db)
     assert missing.returncode == 2 and "no assessment" in missing.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html"])
-def test_export_writes_each_format_to_a_file(ledger_db, cli, tmp_path, fmt):
+def test_export_writes_each_format_to_a_file(ledger_db, invoke, tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
-    result = cli("export", "--format", fmt, "--db", ledger_db, "--between", "IRN", "RUS", "-o", target)
+    result = invoke("export", "--format", fmt, "--db", ledger_db, "--between", "IRN", "RUS", "-o", target)
     assert result.returncode == 0, result.stderr
     text = target.read_text(encoding="utf-8")
     assert text and not (tmp_path / f"out.{fmt}.part").exists()
@@ -290,24 +290,24 @@ def test_export_writes_each_format_to_a_file(ledger_db, cli, tmp_path, fmt):
         assert "Iran" in text and "Russia" in text
 
 
-def test_export_rejects_an_unknown_format(ledger_db, cli):
-    result = cli("export", "--format", "pdf", "--db", ledger_db)
+def test_export_rejects_an_unknown_format(ledger_db, invoke):
+    result = invoke("export", "--format", "pdf", "--db", ledger_db)
     assert result.returncode == 2 and "brief-html" in result.stderr
 
 
-def test_ingest_brings_assessments_up_to_date(cli, tmp_path):
+def test_ingest_brings_assessments_up_to_date(invoke, tmp_path):
     db = tmp_path / "l.db"
-    result = cli("ingest", SET / "articles.jsonl", "--db", db)
+    result = invoke("ingest", SET / "articles.jsonl", "--db", db)
     assert result.returncode == 0, result.stderr
     assert "assessment(s) updated" in result.stderr
-    again = cli("assess", "--db", db)
+    again = invoke("assess", "--db", db)
     assert "up to date" in again.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM assessments").fetchone()[0] > 10
 
 
-def test_eval_assess_reports_clustering_and_origins(cli):
-    result = cli("eval-assess", SET / "gold.jsonl", SET / "articles.jsonl", "--json")
+def test_eval_assess_reports_clustering_and_origins(invoke):
+    result = invoke("eval-assess", SET / "gold.jsonl", SET / "articles.jsonl", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["pairwise"]["f1"] >= MIN_PAIRWISE_F1

@@ -1,4 +1,5 @@
-"""The `materiel` command end to end: real subprocess, real model, real SQLite files."""
+"""The `materiel` command end to end: real model, real SQLite files; in-process (CliRunner) but for what
+needs its own process (worker processes, TMPDIR, Ctrl-C) and the demo run as the real console script."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from support import (FOOTBALL_ARTICLE, GERMANY_ARTICLE, IRAN_ARTICLE, SAMPLE_ARTICLES, Cli, clean_env, full_text,
-                     run_cli, write_jsonl)
+                     invoke_cli, write_jsonl)
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +39,8 @@ def parties(row: dict) -> set[tuple[str, str, str]]:
 
 # --- extract ----------------------------------------------------------------------------------
 
-def test_extract_jsonl_one_line_per_article_in_order(cli: Cli, sample_articles: Path) -> None:
-    result = cli("extract", sample_articles, "--format", "jsonl")
+def test_extract_jsonl_one_line_per_article_in_order(invoke: Cli, sample_articles: Path) -> None:
+    result = invoke("extract", sample_articles, "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     rows = result.jsonl()
     assert len(result.stdout.splitlines()) == 3
@@ -54,83 +55,83 @@ def test_extract_jsonl_one_line_per_article_in_order(cli: Cli, sample_articles: 
     assert_grounded(rows, {a["id"]: a for a in SAMPLE_ARTICLES})
 
 
-def test_extract_is_the_default_format_and_summary_counts_events(cli: Cli, sample_articles: Path) -> None:
-    result = cli("extract", sample_articles)
+def test_extract_is_the_default_format_and_summary_counts_events(invoke: Cli, sample_articles: Path) -> None:
+    result = invoke("extract", sample_articles)
     rows = result.jsonl()
     n_events = sum(len(r["events"]) for r in rows)
     assert result.summary == f"3 article(s) read; {n_events} event(s) found"
-    quiet = cli("extract", sample_articles, "-q")
+    quiet = invoke("extract", sample_articles, "-q")
     assert quiet.stdout == result.stdout
     assert quiet.stderr == ""
 
 
-def test_extract_json_is_a_list(cli: Cli, sample_articles: Path) -> None:
-    jsonl = cli("extract", sample_articles, "-q").jsonl()
-    result = cli("extract", sample_articles, "--format", "json", "-q")
+def test_extract_json_is_a_list(invoke: Cli, sample_articles: Path) -> None:
+    jsonl = invoke("extract", sample_articles, "-q").jsonl()
+    result = invoke("extract", sample_articles, "--format", "json", "-q")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert isinstance(data, list)
     assert data == jsonl
 
 
-def test_extract_table(cli: Cli, sample_articles: Path) -> None:
-    result = cli("extract", sample_articles, "--format", "table", env=WIDE)
+def test_extract_table(invoke: Cli, sample_articles: Path) -> None:
+    result = invoke("extract", sample_articles, "--format", "table", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert "Extracted events" in result.stdout
     assert "IRN → RUS" in result.stdout and "DEU → UKR" in result.stdout
     assert "derby" not in result.stdout  # no events, no rows
-    narrow = cli("extract", sample_articles, "-f", "table")
+    narrow = invoke("extract", sample_articles, "-f", "table")
     assert narrow.returncode == 0, narrow.stderr
 
 
-def test_extract_table_shows_article_text_verbatim(cli: Cli, tmp_path: Path) -> None:
+def test_extract_table_shows_article_text_verbatim(invoke: Cli, tmp_path: Path) -> None:
     """Article text is data, never console markup ('[/i]' once crashed the table, '[sic]' vanished)."""
     # untitled, so the first evidence (the one the table shows) is this sentence
     article = dict(IRAN_ARTICLE, title="", text="Iran agreed to send 6,000 drones [sic] to Russia [/i], an unnamed "
                                                 "official told the Washington Post.")
     source = write_jsonl(tmp_path / "brackets.jsonl", [article])
-    assert cli("extract", source, "-q").jsonl()[0]["events"], "precondition: the article has events"
-    result = cli("extract", source, "--format", "table", env=WIDE)
+    assert invoke("extract", source, "-q").jsonl()[0]["events"], "precondition: the article has events"
+    result = invoke("extract", source, "--format", "table", env=WIDE)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     assert "drones [sic] to Russia [/i]" in result.stdout
 
 
-def test_extract_output_file(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_extract_output_file(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "events.jsonl"
     target.parent.mkdir()
-    result = cli("extract", sample_articles, "-o", target)
+    result = invoke("extract", sample_articles, "-o", target)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert [json.loads(line)["article_id"] for line in target.read_text().splitlines()] == SAMPLE_IDS
     table = tmp_path / "events.txt"
-    assert cli("extract", sample_articles, "-f", "table", "--output", table).returncode == 0
+    assert invoke("extract", sample_articles, "-f", "table", "--output", table).returncode == 0
     assert "IRN → RUS" in table.read_text()
 
 
-def test_extract_stdin_jsonl(cli: Cli, sample_articles: Path) -> None:
-    from_file = cli("extract", sample_articles, "-q")
-    result = cli("extract", "-", input=sample_articles.read_text())
+def test_extract_stdin_jsonl(invoke: Cli, sample_articles: Path) -> None:
+    from_file = invoke("extract", sample_articles, "-q")
+    result = invoke("extract", "-", input=sample_articles.read_text())
     assert result.returncode == 0, result.stderr
     assert result.stdout == from_file.stdout
 
 
-def test_extract_stdin_plain_text(cli: Cli) -> None:
+def test_extract_stdin_plain_text(invoke: Cli) -> None:
     title = "Iran to send drones to Russia"
     body = IRAN_ARTICLE["text"]
-    result = cli("extract", "-", input=f"{title}\n{body}\n")
+    result = invoke("extract", "-", input=f"{title}\n{body}\n")
     assert result.returncode == 0, result.stderr
     [row] = result.jsonl()
     assert ("transfer", "IRN", "RUS") in parties(row)
     assert_grounded([row], {row["article_id"]: {"title": title, "text": body}})
 
 
-def test_extract_txt_file_first_line_is_the_title(cli: Cli, tmp_path: Path) -> None:
+def test_extract_txt_file_first_line_is_the_title(invoke: Cli, tmp_path: Path) -> None:
     path = tmp_path / "leopards-report.txt"
     title = "Tanks for Kyiv"
     body = GERMANY_ARTICLE["text"] + "\n\nThe first tanks are expected in March."
     path.write_text(f"\n{title}\n{body}\n", encoding="utf-8")
-    result = cli("extract", path)
+    result = invoke("extract", path)
     assert result.returncode == 0, result.stderr
     [row] = result.jsonl()
     assert row["article_id"] == "leopards-report"
@@ -160,10 +161,10 @@ German army's own stocks, which officials described as thin.</p>
 """
 
 
-def test_extract_html_file(cli: Cli, tmp_path: Path) -> None:
+def test_extract_html_file(invoke: Cli, tmp_path: Path) -> None:
     path = tmp_path / "leopards.html"
     path.write_text(HTML_PAGE, encoding="utf-8")
-    result = cli("extract", path)
+    result = invoke("extract", path)
     assert result.returncode == 0, result.stderr
     [row] = result.jsonl()
     assert row["article_id"] == "leopards"
@@ -175,7 +176,7 @@ def test_extract_html_file(cli: Cli, tmp_path: Path) -> None:
             assert "tracking" not in ev["text"] and "console.log" not in ev["text"]
     # and the ledger keeps the cleaned text the evidence slices
     db = tmp_path / "html.db"
-    assert cli("ingest", path, "--db", db).returncode == 0
+    assert invoke("ingest", path, "--db", db).returncode == 0
     with sqlite3.connect(db) as conn:
         [(title, text)] = conn.execute("SELECT title, text FROM articles").fetchall()
         assert "SCRIPTMARKER" not in text and "<p>" not in text and "Germany will deliver" in text
@@ -183,14 +184,14 @@ def test_extract_html_file(cli: Cli, tmp_path: Path) -> None:
             assert (f"{title}\n\n{text}" if title else text)[start:end] == quote
 
 
-def test_extract_directory(cli: Cli, tmp_path: Path) -> None:
+def test_extract_directory(invoke: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     (folder / "sub").mkdir(parents=True)
     write_jsonl(folder / "a.jsonl", [IRAN_ARTICLE, FOOTBALL_ARTICLE])
     (folder / "sub" / "c.html").write_text(HTML_PAGE, encoding="utf-8")
     (folder / "b.txt").write_text("Tanks for Kyiv\n" + GERMANY_ARTICLE["text"], encoding="utf-8")
     (folder / ".hidden.jsonl").write_text("this is not read", encoding="utf-8")
-    result = cli("extract", folder)
+    result = invoke("extract", folder)
     assert result.returncode == 0, result.stderr  # the hidden file is left out on purpose, and says so
     assert [r["article_id"] for r in result.jsonl()] == ["iran-drones", "derby", "b", "c"]  # sorted paths
     assert result.error_lines == []
@@ -199,26 +200,27 @@ def test_extract_directory(cli: Cli, tmp_path: Path) -> None:
     assert result.summary.startswith("4 article(s) read") and result.summary.endswith("1 directory entr(ies) left out (1 hidden)")
 
 
-def test_extract_directory_with_an_unsupported_file(cli: Cli, tmp_path: Path) -> None:
+def test_extract_directory_with_an_unsupported_file(invoke: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     write_jsonl(folder / "a.jsonl", [IRAN_ARTICLE])
     (folder / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    result = cli("extract", folder)
+    result = invoke("extract", folder)
     assert result.returncode == 1
     assert [r["article_id"] for r in result.jsonl()] == ["iran-drones"]
     assert any("notes.csv" in line and "unsupported" in line for line in result.error_lines), result.stderr
     assert "1 input(s) skipped (1 unsupported_type)" in result.summary
 
 
-def test_extract_missing_path(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
-    result = cli("extract", tmp_path / "nope.jsonl", sample_articles)
+def test_extract_missing_path(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
+    result = invoke("extract", tmp_path / "nope.jsonl", sample_articles)
     assert result.returncode == 1
     assert len(result.jsonl()) == 3
     assert any("nope.jsonl" in line for line in result.error_lines)
     assert "(1 not_found)" in result.summary
 
 
+# --workers forks worker processes: a real process, not the test runner, is forked
 def test_workers_give_the_same_output(cli: Cli, tmp_path: Path, shared_dir: Path) -> None:
     articles = shared_dir / "eval" / "dev" / "articles.jsonl"
     if not articles.exists():
@@ -230,6 +232,7 @@ def test_workers_give_the_same_output(cli: Cli, tmp_path: Path, shared_dir: Path
     assert two.stdout == one.stdout
 
 
+# --workers forks worker processes (see above)
 def test_workers_on_the_sample(cli: Cli, sample_articles: Path) -> None:
     one = cli("extract", sample_articles)
     two = cli("extract", sample_articles, "-w", "2")
@@ -245,21 +248,22 @@ def counts(db: Path) -> dict[str, int]:
                 for t in ("articles", "events", "sources", "evidence")}
 
 
-def test_ingest_twice_stores_nothing_new(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_ingest_twice_stores_nothing_new(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
-    first = cli("ingest", sample_articles, "--db", db)
+    first = invoke("ingest", sample_articles, "--db", db)
     assert first.returncode == 0, first.stderr
     stored = counts(db)
-    extracted = sum(len(r["events"]) for r in cli("extract", sample_articles, "-q").jsonl())
+    extracted = sum(len(r["events"]) for r in invoke("extract", sample_articles, "-q").jsonl())
     assert stored["articles"] == 3
     assert stored["events"] == extracted > 0
     assert "3 stored, 0 already in the ledger" in first.summary
-    second = cli("ingest", sample_articles, "--db", db)
+    second = invoke("ingest", sample_articles, "--db", db)
     assert second.returncode == 0, second.stderr
     assert counts(db) == stored
     assert "0 stored, 3 already in the ledger" in second.summary
 
 
+# --workers forks worker processes (see above)
 def test_ingest_with_workers_stores_what_one_process_stores(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
     """`ingest --workers 2` failed ("SQLite objects created in a thread can only be used in that same
     thread") and stored nothing, while `extract --workers 2` worked."""
@@ -277,15 +281,15 @@ def test_ingest_with_workers_stores_what_one_process_stores(cli: Cli, sample_art
     assert rows(two) == rows(one)
 
 
-def test_syndicated_copies_are_one_text_and_three_publications(cli: Cli, tmp_path: Path) -> None:
+def test_syndicated_copies_are_one_text_and_three_publications(invoke: Cli, tmp_path: Path) -> None:
     """The same wire story carried by three outlets kept one row and its copies were dropped, while the
     summary said "3 stored". The text is kept once, each publication beside it; articles and outlets
     count publications, and independent origins stay those of one copy (a copy is not an origin)."""
     copies = [{**IRAN_ARTICLE, "id": f"iran-{n}", "outlet": outlet, "url": f"https://{n}.example/iran",
                "published": f"2022-10-1{6 + n}"} for n, outlet in enumerate(["Example Wire", "Reuters", "Al Jazeera"])]
     one, three = tmp_path / "one.db", tmp_path / "three.db"
-    assert cli("ingest", write_jsonl(tmp_path / "one.jsonl", copies[:1]), "--db", one, "-q").returncode == 0
-    first = cli("ingest", write_jsonl(tmp_path / "three.jsonl", copies), "--db", three)
+    assert invoke("ingest", write_jsonl(tmp_path / "one.jsonl", copies[:1]), "--db", one, "-q").returncode == 0
+    first = invoke("ingest", write_jsonl(tmp_path / "three.jsonl", copies), "--db", three)
     assert first.returncode == 0, first.stderr
     assert "3 stored (1 new text(s), 2 more publication(s) of a text already stored), 0 already in the ledger" \
         in first.summary
@@ -296,69 +300,69 @@ def test_syndicated_copies_are_one_text_and_three_publications(cli: Cli, tmp_pat
         assert counts(three)["events"] == counts(one)["events"] > 0
 
     def ledger(db: Path) -> dict:
-        rows = cli("ledger", "--db", db, "--format", "jsonl", "--type", "transfer").jsonl()
+        rows = invoke("ledger", "--db", db, "--format", "jsonl", "--type", "transfer").jsonl()
         return next(r for r in rows if (r["provider"], r["recipient"]) == ("IRN", "RUS"))
     alone, syndicated = ledger(one), ledger(three)
     assert (syndicated["articles"], syndicated["outlets"]) == (3, 3)
     assert syndicated["independent_origins"] == alone["independent_origins"] == 1
     assert syndicated["events"] == alone["events"]
     assert (syndicated["first_reported"], syndicated["last_reported"]) == ("2022-10-16", "2022-10-18")
-    again = cli("ingest", tmp_path / "three.jsonl", "--db", three)  # the same input again: nothing new
+    again = invoke("ingest", tmp_path / "three.jsonl", "--db", three)  # the same input again: nothing new
     assert "0 stored, 3 already in the ledger" in again.summary
     assert ledger(three) == syndicated
-    dossier = json.loads(cli("show", syndicated["id"], "--db", three, "--format", "json").stdout)
+    dossier = json.loads(invoke("show", syndicated["id"], "--db", three, "--format", "json").stdout)
     assert [p["outlet"] for c in dossier["claims"] for p in c["publications"]] == \
         ["Example Wire", "Reuters", "Al Jazeera"]
 
 
-def test_ingest_honours_materiel_db(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_ingest_honours_materiel_db(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     db = tmp_path / "from-env" / "ledger.db"
-    result = cli("ingest", sample_articles, env={"MATERIEL_DB": str(db)})
+    result = invoke("ingest", sample_articles, env={"MATERIEL_DB": str(db)})
     assert result.returncode == 0, result.stderr
     assert counts(db)["articles"] == 3
     assert not (tmp_path / "materiel.db").exists()
-    listed = cli("events", "--format", "jsonl", env={"MATERIEL_DB": str(db)})
+    listed = invoke("events", "--format", "jsonl", env={"MATERIEL_DB": str(db)})
     assert listed.returncode == 0, listed.stderr
     assert len(listed.lines) == counts(db)["events"]
     # --db wins over the variable
     other = tmp_path / "other.db"
-    assert cli("ingest", sample_articles, "--db", other, env={"MATERIEL_DB": str(db)}).returncode == 0
+    assert invoke("ingest", sample_articles, "--db", other, env={"MATERIEL_DB": str(db)}).returncode == 0
     assert counts(other)["articles"] == 3
 
 
-def test_ingest_default_ledger_in_working_directory(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_ingest_default_ledger_in_working_directory(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     workdir = tmp_path / "work"
     workdir.mkdir()
-    result = cli("ingest", sample_articles, cwd=workdir)
+    result = invoke("ingest", sample_articles, cwd=workdir)
     assert result.returncode == 0, result.stderr
     assert counts(workdir / "materiel.db")["articles"] == 3
 
 
 @pytest.fixture(scope="module")
-def ledger(materiel_exe: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One ledger of the three sample articles, shared by the read-only `events` tests."""
     folder = tmp_path_factory.mktemp("ledger")
     db = folder / "ledger.db"
-    result = run_cli("ingest", write_jsonl(folder / "sample.jsonl", SAMPLE_ARTICLES), "--db", db, "-q", cwd=folder)
+    result = invoke_cli("ingest", write_jsonl(folder / "sample.jsonl", SAMPLE_ARTICLES), "--db", db, "-q", cwd=folder)
     assert result.returncode == 0, result.stderr
     return db
 
 
-def test_events_jsonl_filters_by_provider(cli: Cli, ledger: Path) -> None:
-    result = cli("events", "--db", ledger, "--provider", "IRN", "--format", "jsonl")
+def test_events_jsonl_filters_by_provider(invoke: Cli, ledger: Path) -> None:
+    result = invoke("events", "--db", ledger, "--provider", "IRN", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     rows = result.jsonl()
     assert rows and all(r["provider"] == "IRN" for r in rows)
     assert {r["article_id"] for r in rows} == {"iran-drones"}
     assert all(r["published"] == "2022-10-16" and r["outlet"] == "Example Wire" for r in rows)
-    everything = cli("events", "--db", ledger, "-f", "jsonl").jsonl()
+    everything = invoke("events", "--db", ledger, "-f", "jsonl").jsonl()
     assert len(everything) > len(rows)
     assert {r["provider"] for r in everything} >= {"IRN", "DEU"}
-    assert cli("events", "--db", ledger, "--provider", " IRN ", "-f", "jsonl").jsonl() == rows
+    assert invoke("events", "--db", ledger, "--provider", " IRN ", "-f", "jsonl").jsonl() == rows
 
 
-def test_events_csv(cli: Cli, ledger: Path) -> None:
-    result = cli("events", "--db", ledger, "--provider", "DEU", "--format", "csv")
+def test_events_csv(invoke: Cli, ledger: Path) -> None:
+    result = invoke("events", "--db", ledger, "--provider", "DEU", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(r["provider"] == "DEU" and r["recipient"] == "UKR" for r in rows)
@@ -366,10 +370,10 @@ def test_events_csv(cli: Cli, ledger: Path) -> None:
     assert all(r["article_id"] == "leopards" and r["evidence"] for r in rows)
 
 
-def test_events_table(cli: Cli, ledger: Path) -> None:
-    result = cli("events", "--db", ledger, "--provider", "IRN", env=WIDE)
+def test_events_table(invoke: Cli, ledger: Path) -> None:
+    result = invoke("events", "--db", ledger, "--provider", "IRN", env=WIDE)
     assert result.returncode == 0, result.stderr
-    n = len(cli("events", "--db", ledger, "--provider", "IRN", "-f", "jsonl").lines)
+    n = len(invoke("events", "--db", ledger, "--provider", "IRN", "-f", "jsonl").lines)
     assert f"Events: {n} event(s)" in result.stdout
     assert "IRN → RUS" in result.stdout and "DEU" not in result.stdout
 
@@ -384,24 +388,24 @@ def test_events_table(cli: Cli, ledger: Path) -> None:
     (["--item", "uav"], {"iran-drones"}),
     (["--status", "cancelled"], set()),
 ])
-def test_events_filters(cli: Cli, ledger: Path, args: list[str], expected: set[str]) -> None:
-    result = cli("events", "--db", ledger, "-f", "jsonl", *args)
+def test_events_filters(invoke: Cli, ledger: Path, args: list[str], expected: set[str]) -> None:
+    result = invoke("events", "--db", ledger, "-f", "jsonl", *args)
     assert result.returncode == 0, result.stderr
     assert {r["article_id"] for r in result.jsonl()} == expected
 
 
-def test_events_limit(cli: Cli, ledger: Path) -> None:
-    assert len(cli("events", "--db", ledger, "-f", "jsonl", "--limit", "1").lines) == 1
+def test_events_limit(invoke: Cli, ledger: Path) -> None:
+    assert len(invoke("events", "--db", ledger, "-f", "jsonl", "--limit", "1").lines) == 1
 
 
-def test_events_without_a_ledger(cli: Cli, tmp_path: Path) -> None:
-    result = cli("events", "--db", tmp_path / "missing.db")
+def test_events_without_a_ledger(invoke: Cli, tmp_path: Path) -> None:
+    result = invoke("events", "--db", tmp_path / "missing.db")
     assert result.returncode == 2
     assert "no ledger" in result.stderr and "missing.db" in result.stderr
     assert not (tmp_path / "missing.db").exists()
 
 
-def test_ledger_paths_are_reported_verbatim(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_ledger_paths_are_reported_verbatim(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     """Paths in error messages are data, not console markup.
 
     Regression: cli.fail() and the 'no ledger' message of `events` once printed the path inside a
@@ -411,21 +415,21 @@ def test_ledger_paths_are_reported_verbatim(cli: Cli, sample_articles: Path, tmp
     folder = tmp_path / "runs["
     folder.mkdir()
     missing = folder / "red].db"  # the path reads '.../runs[/red].db'
-    result = cli("events", "--db", missing)
+    result = invoke("events", "--db", missing)
     assert "Traceback" not in result.stderr and "MarkupError" not in result.stderr, result.stderr[-1500:]
     assert result.returncode == 2
     assert str(missing) in result.stderr.replace("\n", "")
 
     not_a_db = folder / "notes].db"
     not_a_db.write_text("plain text, not SQLite " * 200, encoding="utf-8")
-    result = cli("ingest", sample_articles, "--db", not_a_db)
+    result = invoke("ingest", sample_articles, "--db", not_a_db)
     assert "Traceback" not in result.stderr and "MarkupError" not in result.stderr, result.stderr[-1500:]
     assert result.returncode == 2
     assert "cannot open the ledger" in result.stderr
 
     bold = tmp_path / "ledger[bold].db"
     bold.write_text("plain text, not SQLite " * 200, encoding="utf-8")
-    result = cli("ingest", sample_articles, "--db", bold)
+    result = invoke("ingest", sample_articles, "--db", bold)
     assert result.returncode == 2
     assert str(bold) in result.stderr.replace("\n", "")
 
@@ -435,6 +439,7 @@ def test_ledger_paths_are_reported_verbatim(cli: Cli, sample_articles: Path, tmp
 DEMO = Path(__file__).resolve().parents[2] / "src" / "materiel" / "samples" / "demo.jsonl"
 
 
+# smoke test of the real console script: the demo end to end, in its own process
 def test_demo(cli: Cli, tmp_path: Path) -> None:
     if not DEMO.exists():
         pytest.skip(f"the demo corpus {DEMO} is not written yet")
@@ -454,23 +459,24 @@ def test_demo(cli: Cli, tmp_path: Path) -> None:
     assert again.returncode == 0 and counts(db)["articles"] == n_demo
 
 
-def test_demo_refuses_an_existing_ledger_unless_forced(cli: Cli, sample_articles: Path, tmp_path: Path) -> None:
+def test_demo_refuses_an_existing_ledger_unless_forced(invoke: Cli, sample_articles: Path, tmp_path: Path) -> None:
     """`demo --db FILE` once replaced a 518-article ledger with the demo's articles, silently."""
     db = tmp_path / "mine.db"
-    assert cli("ingest", sample_articles, "--db", db, "-q").returncode == 0
+    assert invoke("ingest", sample_articles, "--db", db, "-q").returncode == 0
     before = counts(db)
-    refused = cli("demo", "--db", db)
+    refused = invoke("demo", "--db", db)
     assert refused.returncode == 2
     assert "already exists" in refused.stderr and "--force" in refused.stderr
     assert counts(db) == before  # untouched
     other = tmp_path / "not-a-ledger.txt"
     other.write_text("my notes\n")
-    assert cli("demo", "--db", other).returncode == 2 and other.read_text() == "my notes\n"
-    forced = cli("demo", "--db", db, "--force")
+    assert invoke("demo", "--db", other).returncode == 2 and other.read_text() == "my notes\n"
+    forced = invoke("demo", "--db", db, "--force")
     assert forced.returncode == 0, forced.stderr
     assert counts(db)["articles"] == len([line for line in DEMO.read_text().splitlines() if line.strip()])
 
 
+# a subprocess: tempfile reads TMPDIR once per process, so only a fresh process sees the test's folder
 def test_demo_without_db_leaves_no_temporary_folder(cli: Cli, tmp_path: Path) -> None:
     """`demo` once left a materiel-demo-* folder in the temp directory after every run."""
     if not DEMO.exists():
@@ -504,18 +510,18 @@ def test_demo_interrupted_leaves_no_temporary_folder(materiel_exe: Path, tmp_pat
     assert list(temp.iterdir()) == []
 
 
-def test_eval_matches_the_shared_scorer(cli: Cli, tmp_path: Path, shared_dir: Path) -> None:
+def test_eval_matches_the_shared_scorer(invoke: Cli, tmp_path: Path, shared_dir: Path) -> None:
     gold = shared_dir / "eval" / "dev" / "gold.jsonl"
     articles = shared_dir / "eval" / "dev" / "articles.jsonl"
     scorer = shared_dir / "tools" / "score.py"
     for path in (gold, articles, scorer):
         if not path.exists():
             pytest.skip(f"{path} missing")
-    ours = cli("eval", gold, articles, "--json")
+    ours = invoke("eval", gold, articles, "--json")
     assert ours.returncode == 0, ours.stderr
     ours_data = json.loads(ours.stdout)
     pred = tmp_path / "pred.jsonl"
-    assert cli("extract", articles, "-q", "-o", pred).returncode == 0
+    assert invoke("extract", articles, "-q", "-o", pred).returncode == 0
     theirs = subprocess.run([sys.executable, str(scorer), str(gold), str(pred), "--json"], capture_output=True,
                             text=True, check=True)
     theirs_data = json.loads(theirs.stdout)
@@ -528,10 +534,10 @@ def test_eval_matches_the_shared_scorer(cli: Cli, tmp_path: Path, shared_dir: Pa
     assert ours_data["negative_articles"] == negatives
 
 
-def test_eval_table(cli: Cli, shared_dir: Path) -> None:
+def test_eval_table(invoke: Cli, shared_dir: Path) -> None:
     gold = shared_dir / "eval" / "dev" / "gold.jsonl"
     articles = shared_dir / "eval" / "dev" / "articles.jsonl"
-    result = cli("eval", gold, articles, "--show-errors", "3", env=WIDE)
+    result = invoke("eval", gold, articles, "--show-errors", "3", env=WIDE)
     assert result.returncode == 0, result.stderr
     assert "Events by type" in result.stdout and "Slot accuracy" in result.stdout
     assert "negative articles:" in result.stdout

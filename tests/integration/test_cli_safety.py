@@ -97,6 +97,8 @@ def test_output_into_a_missing_directory_or_onto_a_directory(ledger: Path, tmp_p
 
 # --- write errors -------------------------------------------------------------------------------
 
+# The real console script, for what needs a process of its own: stdout on a real file descriptor
+# (/dev/full, a closed pipe), a resource limit, dropped privileges, a listening server.
 def run_materiel(*args: object, stdout=subprocess.PIPE, input: bytes | None = None, preexec_fn=None,
                  prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     return subprocess.run([*prefix, str(MATERIEL), *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,

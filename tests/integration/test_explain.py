@@ -1,4 +1,4 @@
-"""`materiel explain` end to end: real subprocess, real model."""
+"""`materiel explain` end to end: the real CLI (in-process, CliRunner), real model."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def frames_of(trace: dict) -> list[dict]:
     return [f for s in trace["sentences"] for f in s["frames"]]
 
 
-def test_json_trace_gives_roles_with_origins_and_drops_with_reasons(cli: Cli, articles: Path) -> None:
-    result = cli("explain", articles, "--format", "json")
+def test_json_trace_gives_roles_with_origins_and_drops_with_reasons(invoke: Cli, articles: Path) -> None:
+    result = invoke("explain", articles, "--format", "json")
     assert result.returncode == 0, result.stderr
     traces = {t["article_id"]: t for t in json.loads(result.stdout)}
     assert list(traces) == ["sent", "domestic", "launched"]
@@ -61,10 +61,10 @@ def test_json_trace_gives_roles_with_origins_and_drops_with_reasons(cli: Cli, ar
         assert all(RoleOrigin(r["origin"]) for f in frames_of(trace) for r in f["roles"])
 
 
-def test_explain_gives_the_events_extract_gives(cli: Cli, tmp_path: Path) -> None:
+def test_explain_gives_the_events_extract_gives(invoke: Cli, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "sample.jsonl", SAMPLE_ARTICLES)
-    extracted = {row["article_id"]: row["events"] for row in cli("extract", path).jsonl()}
-    explained = json.loads(cli("explain", path, "--format", "json").stdout)
+    extracted = {row["article_id"]: row["events"] for row in invoke("extract", path).jsonl()}
+    explained = json.loads(invoke("explain", path, "--format", "json").stdout)
     assert {t["article_id"]: t["events"] for t in explained} == extracted
     # the JSON events read back into the model unchanged
     for trace in explained:
@@ -72,26 +72,26 @@ def test_explain_gives_the_events_extract_gives(cli: Cli, tmp_path: Path) -> Non
     assert any(t["events"] for t in explained)
 
 
-def test_text_output_one_article_and_the_skipped_sentences(cli: Cli, tmp_path: Path) -> None:
+def test_text_output_one_article_and_the_skipped_sentences(invoke: Cli, tmp_path: Path) -> None:
     long_tail = "The convoy then drove north through the mountains for many hours " * 6
     path = write_jsonl(tmp_path / "a.jsonl", [
         {"id": "other", "text": "Germany sent tanks to Ukraine."},
         {"id": "one", "title": "Drones for Moscow", "text": f"Iran sent 200 drones to Russia. {long_tail.strip()}."}])
-    result = cli("explain", path, "--article", "one", "--all")
+    result = invoke("explain", path, "--article", "one", "--all")
     assert result.returncode == 0, result.stderr
     assert "article one: 1 event(s)" in result.stdout and "article other" not in result.stdout
     assert "provider IRN  syntax: subject of send" in result.stdout
     assert "recipient RUS  syntax: pobj of to" in result.stdout
     assert "(no-trigger)" in result.stdout
     assert long_tail.strip() in " ".join(result.stdout.split())  # piped output is never cut short
-    counted = cli("explain", path, "--article", "one")
+    counted = invoke("explain", path, "--article", "one")
     assert "sentence(s) not parsed (--all lists them)" in counted.stdout
 
 
-def test_unreadable_input_is_reported_like_extract(cli: Cli, tmp_path: Path) -> None:
+def test_unreadable_input_is_reported_like_extract(invoke: Cli, tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "ok", "text": "Iran sent 200 drones to Russia."}\n{not json\n', encoding="utf-8")
-    result = cli("explain", path, "--format", "json")
+    result = invoke("explain", path, "--format", "json")
     assert result.returncode == 1
     assert [t["article_id"] for t in json.loads(result.stdout)] == ["ok"]
     assert len(result.error_lines) == 1 and "bad.jsonl" in result.error_lines[0]

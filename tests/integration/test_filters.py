@@ -97,7 +97,7 @@ def test_year_and_month_are_the_periods_bounds(invoke, ledger):
 def test_item_alias_finds_the_catalogued_system(invoke, ledger):
     """`--item Geran-2` found nothing although the alias resolves at extraction."""
     found = rows(invoke, ledger, "events", "--item", "Geran-2")
-    assert found and {r["canonical"] for r in found} == {"Shahed-136"}
+    assert found and {r["system"] for r in found} == {"Shahed-136"}
     assert rows(invoke, ledger, "ledger", "--item", "Geran-2")
 
 

@@ -117,7 +117,7 @@ def test_interchange_line_with_a_line_separator_is_one_line() -> None:
     assert json.loads(line)["events"][0]["evidence"][0]["text"] == quote
 
 
-def test_extract_cli_over_every_input_that_failed(cli: Cli, extractor: Extractor) -> None:
+def test_extract_cli_over_every_input_that_failed(invoke: Cli, extractor: Extractor) -> None:
     records = [json.loads(line) for line in REGRESSIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert records, f"{REGRESSIONS} holds no inputs"
     read = [article_from_record(r, str(REGRESSIONS), n) for n, r in enumerate(records, 1)]
@@ -127,7 +127,7 @@ def test_extract_cli_over_every_input_that_failed(cli: Cli, extractor: Extractor
     assert [(n, read[n - 1].reason) for n, _ in refused] == [(153, "bad_field")]
     for _, record in refused:
         extracted(extractor, record["text"], record["title"], record["published"])
-    result = cli("extract", REGRESSIONS)
+    result = invoke("extract", REGRESSIONS)
     assert result.returncode == 1, result.stderr
     assert [e.split(": ", 1)[0] for e in result.error_lines] == [f"error {REGRESSIONS}:153"]
     refused_ids = {r["id"] for _, r in refused}

@@ -84,6 +84,7 @@ def test_a_fifo_given_by_name_is_read_as_a_stream(tmp_path: Path) -> None:
 def test_dev_stdin_given_by_name_is_read(tmp_path: Path) -> None:
     if not Path("/dev/stdin").exists():
         pytest.skip("no /dev/stdin here")
+    # a subprocess: /dev/stdin names file descriptor 0, which only a real process can be given as a pipe
     result = run_cli("extract", "/dev/stdin", cwd=tmp_path, input=json.dumps(IRAN_ARTICLE) + "\n")
     assert result.returncode == 0, result.stderr
     assert [row["article_id"] for row in result.jsonl()] == ["iran-drones"]
@@ -138,6 +139,7 @@ main(obj=Crashing())
 
 
 def test_a_crash_exits_3_with_one_line(tmp_path: Path) -> None:
+    # a subprocess: the guard is main(), the console script's entry, which ends the process with sys.exit
     source = write_jsonl(tmp_path / "in.jsonl", [IRAN_ARTICLE])
     run = subprocess.run([sys.executable, "-c", CRASHING, "extract", str(source)], capture_output=True, text=True,
                          env=clean_env(), timeout=300)

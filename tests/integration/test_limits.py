@@ -35,9 +35,9 @@ def test_without_a_budget_the_same_article_is_read_to_the_end() -> None:
     assert isinstance(result, ArticleResult) and result.events
 
 
-def test_the_command_reports_a_timeout_and_exits_1(cli, tmp_path) -> None:
+def test_the_command_reports_a_timeout_and_exits_1(invoke, tmp_path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [IRAN_ARTICLE, {"id": "flood", "text": FLOOD}])
-    proc = cli("extract", path, "--time-budget", "0.3")
+    proc = invoke("extract", path, "--time-budget", "0.3")
     assert proc.returncode == 1, proc.stderr
     assert "timeout" in proc.stderr and "flood" in proc.stderr
     assert [json.loads(line)["article_id"] for line in proc.stdout.splitlines()] == [IRAN_ARTICLE["id"]]

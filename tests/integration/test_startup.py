@@ -92,6 +92,7 @@ def test_reading_commands_do_not_import_spacy(args: list[str], ledger: Path, tmp
     assert output.strip(), "the command printed nothing"
 
 
+# smoke tests of the real console script (its exit code and output as a shell sees them)
 def test_version(cli: Cli) -> None:
     result = cli("--version")
     assert result.returncode == 0, result.stderr
