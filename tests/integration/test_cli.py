@@ -492,22 +492,30 @@ def test_demo_without_db_leaves_no_temporary_folder(cli: Cli, tmp_path: Path) ->
 
 
 def test_demo_interrupted_leaves_no_temporary_folder(materiel_exe: Path, tmp_path: Path) -> None:
-    """Ctrl-C while the demo runs ends it, and its temporary folder goes with it."""
+    """Ctrl-C while the demo runs ends it, and its temporary folder goes with it. On a busy machine the
+    demo may finish before the signal lands (exit 0, its closing lines printed): then it is tried again."""
     temp = tmp_path / "tmp"
     temp.mkdir()
-    proc = subprocess.Popen([str(materiel_exe), "demo"], cwd=tmp_path, env=clean_env(TMPDIR=str(temp)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while not list(temp.glob("materiel-demo-*")) and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert list(temp.glob("materiel-demo-*")), "the demo made no temporary folder"
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode != 0
-    assert list(temp.iterdir()) == []
+    interrupted = False
+    for _ in range(3):
+        proc = subprocess.Popen([str(materiel_exe), "demo"], cwd=tmp_path, env=clean_env(TMPDIR=str(temp)),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            while not list(temp.glob("materiel-demo-*")) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert list(temp.glob("materiel-demo-*")), "the demo made no temporary folder"
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        assert list(temp.iterdir()) == []
+        finished = proc.returncode == 0 and b"materiel serve" in stderr
+        if not finished:
+            assert proc.returncode != 0
+            interrupted = True
+            break
+    assert interrupted, "the demo finished before Ctrl-C three times"
 
 
 def test_eval_matches_the_shared_scorer(invoke: Cli, tmp_path: Path, shared_dir: Path) -> None:
