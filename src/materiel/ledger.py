@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from . import query, service
-from .assess.update import AssessSummary, assess
 from .errors import LedgerNotFoundError, MaterielError
 from .model import Assessment
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
+
+if TYPE_CHECKING:
+    from .assess.update import AssessSummary
 
 
 def assessment_filter(**criteria: Any) -> AssessmentFilter:
@@ -63,6 +65,8 @@ class Ledger:
 
     def assess(self, full: bool = False) -> AssessSummary:
         """Bring the assessments up to date with the stored events (`full`: rebuild them all)."""
+        from .assess.update import assess
+
         return assess(self.store, full=full)
 
     def assessments(self, limit: int | None = None, offset: int = 0, **criteria: Any) -> list[Assessment]:

@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .assess.scoring import AssessmentScore, load_flows, score_assessments
-from .assess.update import AssessSummary, assess
 from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
-from .evaluate import Score, load_events, score
 from .extract import ARTICLE_TIME_BUDGET
-from .ingest.readers import read_inputs
 from .model import INTERNAL, Article, ArticleResult, ArticleTrace, Assessment, Rejection
 from .query import parse_assessment_id
 from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 if TYPE_CHECKING:
+    from .assess.scoring import AssessmentScore
+    from .assess.update import AssessSummary
+    from .evaluate import Score
     from .extract.extractor import Extractor
     from .ingest.fetch import Fetcher
 
@@ -77,6 +76,8 @@ def _reject(rejection: Rejection, summary: RunSummary, on_rejection: RejectionHa
 
 
 def _articles(paths: Iterable[str], summary: RunSummary, on_rejection: RejectionHandler | None) -> Iterator[Article]:
+    from .ingest.readers import read_inputs
+
     return _counted(read_inputs(paths), summary, on_rejection)
 
 
@@ -219,6 +220,8 @@ def ingest_into(store: Store, paths: Iterable[str], summary: RunSummary, workers
                 on_result: Callable[[ArticleResult], None] | None = None,
                 extractor: Extractor | None = None) -> RunSummary:
     """Read inputs and `ingest_each` of what they hold."""
+    from .ingest.readers import read_inputs
+
     return ingest_each(store, read_inputs(paths), summary, workers, on_rejection, on_result, extractor)
 
 
@@ -288,6 +291,7 @@ def poll_feeds(feeds: Iterable[str], db: str | Path, fetcher: Fetcher, summary: 
     Interrupted anywhere, the ledger holds whole articles only and the next poll takes up the rest.
     `extractor` is called for the extractor only when a poll brings an article (a poll with nothing new
     loads no model)."""
+    from .assess.update import assess
     from .ingest.fetch import TRANSIENT, FetchError
     from .ingest.news import fetch_article, read_feed
     from .store import feeds as state
@@ -339,6 +343,8 @@ def ingest_articles(articles: Iterable[Article], summary: RunSummary, on_rejecti
 def assess_db(db: str | Path, full: bool = False,
               on_family: Callable[[int, int], None] | None = None) -> AssessSummary:
     """Bring a ledger's assessments up to date (only families touched by new events), or rebuild."""
+    from .assess.update import assess
+
     with Store(db) as store:
         return assess(store, full=full, on_family=on_family)
 
@@ -363,6 +369,9 @@ def load_assessment(db: str | Path, assessment_id: str) -> Assessment | None:
 def evaluate_assessments(gold: str | Path, articles: str | Path, db: str | Path,
                          on_rejection: RejectionHandler | None = None) -> AssessmentScore:
     """Ingest the articles into `db`, assess, and score clustering and origins against gold flows."""
+    from .assess.scoring import load_flows, score_assessments
+    from .assess.update import assess
+
     summary = RunSummary()
     with Store(db) as store:
         ingest_into(store, [str(articles)], summary, on_rejection=on_rejection)
@@ -379,8 +388,10 @@ def query_events(db: str | Path, flt: EventFilter, limit: int | None = None) -> 
 def evaluate_paths(gold: str | Path, articles: str | Path, workers: int = 1,
                    on_rejection: RejectionHandler | None = None, extractor: Extractor | None = None,
                    summary: RunSummary | None = None) -> Score:
-    """Extract the articles and score the events against the gold file (ONTOLOGY §8); articles
+    """Extract the articles and score the events against the gold file (docs/format.md); articles
     rejected on the way are counted in `summary` (a score over fewer articles is not the full score)."""
+    from .evaluate import load_events, score
+
     summary = summary if summary is not None else RunSummary()
     predicted = {r.article.id: [e.to_dict() for e in r.events]
                  for r in extract_paths([str(articles)], summary, workers, on_rejection, extractor)}

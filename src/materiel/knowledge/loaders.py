@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterator
 
-import pycountry
 
 from ..errors import KnowledgeError
 from ..model import Category, EventType, SourceKind, Stance, Status
@@ -53,6 +52,8 @@ def read_rows(filename: str) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def valid_state_code(code: str) -> bool:
+    import pycountry  # loaded with the data files, not with every command that imports the knowledge module
+
     return code in EXTRA_STATE_CODES or pycountry.countries.get(alpha_3=code) is not None
 
 
