@@ -182,3 +182,13 @@ def test_python_api_reads_and_refuses_the_same(ledger):
             book.ledger(status="deliverd")
         with pytest.raises(MaterielError, match="too short"):
             book.assessment("abcd")
+
+
+def test_api_and_page_refuse_a_short_assessment_id_as_show_does(server, invoke, ledger):
+    """`GET /api/assessments/abcd` answered 404 'no assessment' where `show abcd` says the prefix is too short."""
+    response = api(server, "/api/assessments/abcd")
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert refused(invoke, ledger, "show", "abcd") == f"error {message}"
+    page = httpx.get(f"{server.url}/assessments/abcd", timeout=30)
+    assert page.status_code == 422 and "too short" in page.text

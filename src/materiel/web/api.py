@@ -26,7 +26,7 @@ from ..exports import BINARY_FORMATS, EXPORT_FORMATS, export
 from ..ingest.readers import article_from_record, read_inputs
 from ..knowledge.base import load_knowledge
 from ..model import Article, EventType, Rejection, Status
-from ..query import DATE_HELP, ITEM_HELP, PARTY_HELP, QueryError
+from ..query import DATE_HELP, ITEM_HELP, PARTY_HELP, QueryError, parse_assessment_id
 from ..store.sqlite import AssessmentFilter, Store
 from .highlight import event_spans
 from .security import NEEDS_TOKEN, READ_ONLY, token_matches
@@ -163,7 +163,7 @@ def list_assessments(request: Request, flt: AssessmentFilter = Depends(filters),
 
 @router.get("/assessments/{assessment_id}", summary="The full dossier of one assessment")
 def get_assessment(request: Request, assessment_id: str) -> dict[str, Any]:
-    found = store_of(request).assessment(assessment_id)
+    found = store_of(request).assessment(parsed(parse_assessment_id, value=assessment_id))
     if found is None:
         raise HTTPException(404, f"no assessment {assessment_id!r}; list them at /api/assessments")
     return found.to_dict()

@@ -15,12 +15,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ..exports import CATEGORY_WORDS, party_label
 from .. import service
+from ..exports import CATEGORY_WORDS, party_label
 from ..model import Article, ArticleTrace, EventType, Stance, Status
+from ..query import parse_assessment_id
 from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
-from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, store_of, uploaded
+from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, parsed, store_of, uploaded
 from .highlight import event_spans, segments
 from .security import token_matches
 
@@ -95,7 +96,7 @@ def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
 def dossier_page(request: Request, assessment_id: str, all: bool = Query(False)) -> Response:
     store = store_of(request)
-    a = store.assessment(assessment_id)
+    a = store.assessment(parsed(parse_assessment_id, value=assessment_id))
     if a is None:
         raise HTTPException(404, f"no assessment {assessment_id!r}; go back to the ledger at /")
     shown = a.claims if all else _most_telling(a.claims)
