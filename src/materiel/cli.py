@@ -17,7 +17,7 @@ from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, TextIO
 
 import typer
 from click.core import ParameterSource
@@ -342,15 +342,27 @@ def ingest(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
+    store_and_assess(ctx, "ingesting", db, update, time_budget, quiet, debug,
+                     lambda summary, report, on_result, extractor: service.ingest_paths(
+                         paths, db_path(db), summary, workers, report, on_result=on_result, extractor=extractor))
+
+
+StoreRun = Callable[[service.RunSummary, "Reporter", Optional[Callable[[ArticleResult], None]], object], object]
+
+
+def store_and_assess(ctx: typer.Context, label: str, db: Optional[str], update: bool, time_budget: float,
+                     quiet: bool, debug: bool, store: StoreRun) -> None:
+    """What every command that puts articles in a ledger does around its own `store` call: progress on
+    a terminal, then the assessments brought up to date (also when nothing new was stored: a run
+    killed before assessing left events unassessed), the summary line and the exit code."""
     summary, report = service.RunSummary(), reporter(debug)
     assessed = None
     try:
-        with progress_bar(quiet, "ingesting") as progress:
+        with progress_bar(quiet, label) as progress:
             task = progress.add_task("articles", total=None) if progress else None
-            service.ingest_paths(paths, db_path(db), summary, workers, report,
-                                 on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                                 extractor=service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
-        if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
+            store(summary, report, (lambda _: progress.advance(task)) if progress and task is not None else None,
+                  service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
+        if update:
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)
     except MaterielError as exc:
@@ -765,20 +777,10 @@ def fetch(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Download article pages and ingest them (main text, title, date and outlet by trafilatura)."""
-    summary, report = service.RunSummary(), reporter(debug)
-    assessed = None
-    try:
-        with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher, progress_bar(quiet, "fetching") as progress:
-            task = progress.add_task("articles", total=None) if progress else None
-            service.fetch_urls(urls, db_path(db), summary, fetcher, report,
-                               on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                               extractor=service.extractor_for(ctx.obj, time_budget))
-        if update:
-            assessed = service.assess_db(db_path(db))
-            report_assessed(assessed, quiet, debug)
-    except MaterielError as exc:
-        fail(exc)
-    finish(summary, quiet, assessed, report)
+    with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher:
+        store_and_assess(ctx, "fetching", db, update, time_budget, quiet, debug,
+                         lambda summary, report, on_result, extractor: service.fetch_urls(
+                             urls, db_path(db), summary, fetcher, report, on_result=on_result, extractor=extractor))
 
 
 @app.command()
@@ -816,7 +818,7 @@ def watch(
     if not urls:
         err.print("[red]error[/red] no feeds: name feed URLs or a list file with --feeds", highlight=False)
         raise typer.Exit(2)
-    extractor = functools.cache(lambda: service.extractor_for(ctx.obj, time_budget))  # loaded when first needed
+    extractor = functools.cache(lambda: service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))  # loaded when first needed
     polls = 0
     code = 0
     try:
