@@ -334,9 +334,11 @@ def explain(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    paths: Optional[list[str]] = typer.Argument(None, help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
+    events: Optional[Path] = typer.Option(None, "--events", metavar="DIR",
+                                          help="Load the events `spark-extract` wrote to DIR instead of extracting."),
     update: bool = typer.Option(True, "--assess/--no-assess",
                                 help="Bring the assessments up to date afterwards (only the flows the new events touch)."),
     time_budget: float = TIME_BUDGET_OPTION,
@@ -349,9 +351,14 @@ def ingest(
     try:
         with progress_bar(quiet, "ingesting") as progress:
             task = progress.add_task("articles", total=None) if progress else None
-            service.ingest_paths(paths, db_path(db), summary, workers, report,
-                                 on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
-                                 extractor=service.extractor_for(ctx.obj, time_budget))
+            advance = (lambda _: progress.advance(task)) if progress and task is not None else None
+            if events is not None:
+                service.ingest_extracted(events, db_path(db), summary, report, advance)
+            elif paths:
+                service.ingest_paths(paths, db_path(db), summary, workers, report, on_result=advance,
+                                     extractor=service.extractor_for(ctx.obj, time_budget))
+            else:
+                raise MaterielError("nothing to ingest: name files or directories, or --events DIR")
         if update:  # also when nothing new was stored: a run killed before assessing left events unassessed
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)
@@ -849,6 +856,33 @@ def watch(
                              "left off"), highlight=False, soft_wrap=True)
         raise typer.Exit(130)
     raise typer.Exit(code)
+
+@app.command("spark-extract")
+def spark_extract(
+    paths: list[str] = typer.Argument(..., help="JSON Lines, Parquet or WARC (.warc, .warc.gz) files or directories; "
+                                               "local paths or URIs Spark and pyarrow read (s3://, hdfs://)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="DIR",
+                               help="Writes Parquet directories DIR/articles, DIR/events, DIR/rejections."),
+    master: Optional[str] = typer.Option(None, "--master", help="local[N], spark://HOST:PORT or yarn "
+                                         "(default: spark-submit's, else local[*])."),
+    partitions: Optional[int] = typer.Option(None, "--partitions", min=1,
+                                             help="Partitions the articles are extracted in (default: 2 per core)."),
+    time_budget: float = TIME_BUDGET_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+) -> None:
+    """Extract events on Apache Spark (materiel[spark]): the same extraction as `extract`, run in the executors."""
+    try:
+        from . import spark
+    except ImportError as exc:
+        fail(MaterielError(f"spark-extract needs pyspark: install materiel[spark] ({exc})"))
+    try:
+        summary = spark.spark_extract(paths, output, master, partitions, time_budget)
+    except MaterielError as exc:
+        fail(exc)
+    if not quiet:
+        err.print(markup(summary.describe()), highlight=False, soft_wrap=True)
+    raise typer.Exit(summary.exit_code)
+
 
 def main(obj: object = None) -> None:
     """The `materiel` command. A bug that escapes every command's own handling ends it with one line
