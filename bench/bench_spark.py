@@ -13,7 +13,8 @@ Input: the dev and dev2 articles (../shared/eval) cycled to --n, each copy with 
 
 What is timed, start-up excluded:
 - `extract`: `service.extract_paths` over the file in this process, after the model is loaded (the
-  process start and model load, about 3-5 s, are left out).
+  process start and model load, about 3-5 s, are left out); `extract --workers 2` the same with two
+  forked worker processes, the ceiling two cores give on this machine without Spark.
 - each Spark master: a fresh session, then a warm-up job over a few articles with one partition per
   core, so that the JVM has started and every Python worker has loaded the model (Spark reuses the
   workers); then the whole `spark_extract` job is timed: reading the file, extracting in
@@ -47,13 +48,13 @@ def write(records: list[dict], path: Path) -> Path:
     return path
 
 
-def bench_extract(path: Path) -> tuple[float, int]:
+def bench_extract(path: Path, workers: int = 1) -> tuple[float, int]:
     from materiel import service
 
     extractor = service.new_extractor()  # the model loads here, outside the timing
     summary = service.RunSummary()
     begun = time.perf_counter()
-    events = sum(len(r.events) for r in service.extract_paths([str(path)], summary, extractor=extractor))
+    events = sum(len(r.events) for r in service.extract_paths([str(path)], summary, workers, extractor=extractor))
     return time.perf_counter() - begun, events
 
 
@@ -89,6 +90,8 @@ def main() -> None:
         rows = []
         seconds, events = bench_extract(path)
         rows.append(("extract (1 process)", seconds, events))
+        seconds, events = bench_extract(path, 2)  # forked workers: what one machine gives without Spark
+        rows.append(("extract --workers 2", seconds, events))
         for master in args.masters:
             seconds, events = bench_spark(master, path, warmup, folder)
             rows.append((f"spark-extract {master}", seconds, events))
@@ -97,7 +100,7 @@ def main() -> None:
     print(f"{'run':<26}{'seconds':>9}{'articles/s':>12}{'events':>8}{'vs extract':>12}")
     for name, seconds, events in rows:
         print(f"{name:<26}{seconds:>9.1f}{args.n / seconds:>12.2f}{events:>8}{base / seconds:>11.2f}x")
-    spark_rows = {name.split()[-1]: seconds for name, seconds, _ in rows[1:]}
+    spark_rows = {name.split()[-1]: seconds for name, seconds, _ in rows[2:]}
     if "local[1]" in spark_rows and "local[2]" in spark_rows:
         print(f"local[2] / local[1]: {spark_rows['local[1]'] / spark_rows['local[2]']:.2f}x")
 

@@ -182,3 +182,33 @@ def test_ingest_events_rejects_a_folder_that_is_no_output(invoke, tmp_path):
     result = invoke("ingest", "--events", str(tmp_path), "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert "no articles/ directory" in result.stderr
+
+
+def test_spark_extract_command_reports_and_sets_the_exit_code(run, invoke, tmp_path):
+    """The command on the module's running session, over WARC and Parquet files: one summary line,
+    rejections counted, exit 1; a Parquet date column is read as the article's date."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = [r for r in map(json.loads, DEV[0].read_text().splitlines()) if r["id"] in ("d101", "d102")]
+    table = pa.table({"id": ["p1", "p2", "p3"], "title": [r["title"] for r in records] + ["no text"],
+                      "text": [r["text"] for r in records] + [None],
+                      "published": [datetime.date(2024, 5, 2)] * 3})
+    pq.write_table(table, tmp_path / "articles.parquet")
+    output = tmp_path / "out"
+    result = invoke("spark-extract", str(run["warcs"]["good"]), str(run["warcs"]["garbled"]),
+                    str(tmp_path / "articles.parquet"), "--output", str(output), "--master", "local[2]",
+                    "--partitions", "2")
+    assert result.returncode == 1, result.stderr
+    assert ("4 article(s) extracted" in result.stderr and "4 rejection(s) (1 broken_record, 1 missing_text, "
+            "1 not_article, 1 not_html)" in result.stderr), result.stderr
+    articles = {row["article_id"]: row for row in _table(output, "articles")}
+    assert set(articles) == {*PAGE_URLS, "p1", "p2"} and articles["p1"]["published"] == "2024-05-02"
+    expected = invoke("extract", str(DEV[0]), "-q").stdout.splitlines()
+    events = {row["article_id"]: row["events"] for row in map(json.loads, expected)}
+    assert json.loads(articles["p1"]["interchange"])["events"] == events["d101"]
+    (tmp_path / "empty").mkdir()
+    nothing = invoke("spark-extract", str(tmp_path / "empty"), "--output", str(tmp_path / "o"))
+    assert nothing.returncode == 2 and "no input files" in nothing.stderr
