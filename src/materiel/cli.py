@@ -334,7 +334,8 @@ def explain(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Optional[list[str]] = typer.Argument(None, help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    paths: Optional[list[str]] = typer.Argument(None, help="JSONL, JSON, .txt or .html files, directories, "
+                                                "or - for stdin (or --events DIR)."),
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
     events: Optional[Path] = typer.Option(None, "--events", metavar="DIR",
@@ -352,6 +353,8 @@ def ingest(
         with progress_bar(quiet, "ingesting") as progress:
             task = progress.add_task("articles", total=None) if progress else None
             advance = (lambda _: progress.advance(task)) if progress and task is not None else None
+            if events is not None and paths:
+                raise MaterielError("give files to extract or --events DIR, not both")
             if events is not None:
                 service.ingest_extracted(events, db_path(db), summary, report, advance)
             elif paths:

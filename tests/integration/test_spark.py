@@ -169,12 +169,13 @@ def test_ingest_events_loads_once_and_makes_the_ledger_of_ingest(run, invoke, tm
 
     spark_events, spark_articles = _ledger(spark_db)
     plain_events, plain_articles = _ledger(plain_db)
-    assert spark_articles == plain_articles and len(spark_articles) == 81 + 82  # 81 texts (two WARC records hold one), 82 publications
+    # 81 texts (two WARC records hold one) and 82 publications
+    assert spark_articles == plain_articles and len(spark_articles) == 81 + 82
     assert spark_events == plain_events  # the same events, ids and assessments
     assert all(e["assessment_id"] for e in spark_events)
     # Spark writes the events of each record; the ledger keeps one text, stored under its first record.
-    flat_written = sorted((e for e in _table(run["output"], "events") if e["article_id"] != "https://news.example/whole"),
-                          key=lambda e: e["event_id"])
+    flat_written = sorted((e for e in _table(run["output"], "events")
+                           if e["article_id"] != "https://news.example/whole"), key=lambda e: e["event_id"])
     assert [{**e, "assessment_id": None} for e in spark_events] == flat_written
 
 
