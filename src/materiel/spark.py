@@ -223,9 +223,25 @@ def input_files(paths: Iterable[str]) -> list[str]:
         if "://" not in raw and local.is_dir():
             files.extend(str(p) for p in sorted(local.rglob("*"))
                          if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(local).parts))
+        elif "://" in raw:
+            files.extend(_remote_files(raw))
         else:
             files.append(raw)
     return files
+
+
+def _remote_files(uri: str) -> list[str]:
+    """The files under a remote folder (s3://bucket/prefix/), or the URI itself when it names a file."""
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(uri)
+    if filesystem.get_file_info(inner).type != fs.FileType.Directory:
+        return [uri]
+    base = inner.rstrip("/")
+    found = filesystem.get_file_info(fs.FileSelector(base, recursive=True))
+    names = sorted(info.path[len(base):].lstrip("/") for info in found if info.type == fs.FileType.File)
+    return [f"{uri.rstrip('/')}/{name}" for name in names
+            if not any(part.startswith((".", "_")) for part in name.split("/"))]
 
 
 def read_articles(spark: SparkSession, paths: list[str]) -> DataFrame:

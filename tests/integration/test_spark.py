@@ -213,3 +213,15 @@ def test_spark_extract_command_reports_and_sets_the_exit_code(run, invoke, tmp_p
     (tmp_path / "empty").mkdir()
     nothing = invoke("spark-extract", str(tmp_path / "empty"), "--output", str(tmp_path / "o"))
     assert nothing.returncode == 2 and "no input files" in nothing.stderr
+
+
+def test_input_files_lists_folders_by_path_and_by_uri(tmp_path):
+    """A folder stands for the files under it, sorted, leaving out hidden ones and Spark's markers
+    (`_SUCCESS`), whether named by path or by URI (s3:// and hdfs:// go the same way as file://)."""
+    from materiel.spark import input_files
+
+    (tmp_path / "sub").mkdir()
+    for name in ("b.jsonl", "sub/a.warc.gz", "_SUCCESS", ".hidden.jsonl"):
+        (tmp_path / name).write_text("")
+    assert input_files([str(tmp_path)]) == [str(tmp_path / "b.jsonl"), str(tmp_path / "sub" / "a.warc.gz")]
+    assert input_files([f"file://{tmp_path}/"]) == [f"file://{tmp_path}/b.jsonl", f"file://{tmp_path}/sub/a.warc.gz"]
