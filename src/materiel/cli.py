@@ -332,9 +332,12 @@ def explain(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(..., help="JSONL, JSON, .txt or .html files, directories, or - for stdin."),
+    paths: Optional[list[str]] = typer.Argument(None, help="JSONL, JSON, .txt or .html files, directories, "
+                                                "or - for stdin (or --events DIR)."),
     db: Optional[str] = typer.Option(None, "--db", help=f"Ledger file (default: $MATERIEL_DB or ./{DEFAULT_DB})."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
+    events: Optional[Path] = typer.Option(None, "--events", metavar="DIR",
+                                          help="Load the events `spark-extract` wrote to DIR instead of extracting."),
     update: bool = typer.Option(True, "--assess/--no-assess",
                                 help="Bring the assessments up to date afterwards (only the flows the new events touch)."),
     time_budget: float = TIME_BUDGET_OPTION,
@@ -342,12 +345,24 @@ def ingest(
     debug: bool = DEBUG_OPTION,
 ) -> None:
     """Extract events and store articles, events, sources and evidence in the SQLite ledger."""
-    store_and_assess(ctx, "ingesting", db, update, time_budget, quiet, debug,
-                     lambda summary, report, on_result, extractor: service.ingest_paths(
-                         paths, db_path(db), summary, workers, report, on_result=on_result, extractor=extractor))
+    if events is not None and paths:
+        fail(MaterielError("give files to extract or --events DIR, not both"))
+    if events is None and not paths:
+        fail(MaterielError("nothing to ingest: name files or directories, or --events DIR"))
+    if events is not None:  # extracted already (`spark-extract`): no model is loaded
+        store_and_assess(ctx, "ingesting", db, update, time_budget, quiet, debug,
+                         lambda summary, report, on_result, _: service.ingest_extracted(
+                             events, db_path(db), summary, report, on_result))
+    else:
+        store_and_assess(ctx, "ingesting", db, update, time_budget, quiet, debug,
+                         lambda summary, report, on_result, extractor: service.ingest_paths(
+                             paths or [], db_path(db), summary, workers, report, on_result=on_result,
+                             extractor=extractor()))
 
 
-StoreRun = Callable[[service.RunSummary, "Reporter", Optional[Callable[[ArticleResult], None]], object], object]
+# A command's own storing step: (summary, reporter, on_result, the extractor when it needs one).
+StoreRun = Callable[[service.RunSummary, "Reporter", Optional[Callable[[ArticleResult], None]], Callable[[], object]],
+                    object]
 
 
 def store_and_assess(ctx: typer.Context, label: str, db: Optional[str], update: bool, time_budget: float,
@@ -361,7 +376,7 @@ def store_and_assess(ctx: typer.Context, label: str, db: Optional[str], update: 
         with progress_bar(quiet, label) as progress:
             task = progress.add_task("articles", total=None) if progress else None
             store(summary, report, (lambda _: progress.advance(task)) if progress and task is not None else None,
-                  service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
+                  lambda: service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
         if update:
             assessed = service.assess_db(db_path(db))
             report_assessed(assessed, quiet, debug)
@@ -780,7 +795,8 @@ def fetch(
     with fetcher_for(timeout, max_bytes, retries, backoff) as fetcher:
         store_and_assess(ctx, "fetching", db, update, time_budget, quiet, debug,
                          lambda summary, report, on_result, extractor: service.fetch_urls(
-                             urls, db_path(db), summary, fetcher, report, on_result=on_result, extractor=extractor))
+                             urls, db_path(db), summary, fetcher, report, on_result=on_result,
+                             extractor=extractor()))
 
 
 @app.command()
@@ -850,6 +866,33 @@ def watch(
                              "left off"), highlight=False, soft_wrap=True)
         raise typer.Exit(130)
     raise typer.Exit(code)
+
+@app.command("spark-extract")
+def spark_extract(
+    paths: list[str] = typer.Argument(..., help="JSON Lines, Parquet or WARC (.warc, .warc.gz) files or directories; "
+                                               "local paths or URIs Spark and pyarrow read (s3://, hdfs://)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="DIR",
+                               help="Writes Parquet directories DIR/articles, DIR/events, DIR/rejections."),
+    master: Optional[str] = typer.Option(None, "--master", help="local[N], spark://HOST:PORT or yarn "
+                                         "(default: spark-submit's, else local[*])."),
+    partitions: Optional[int] = typer.Option(None, "--partitions", min=1,
+                                             help="Partitions the articles are extracted in (default: 2 per core)."),
+    time_budget: float = TIME_BUDGET_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+) -> None:
+    """Extract events on Apache Spark (materiel[spark]): the same extraction as `extract`, run in the executors."""
+    try:
+        from . import spark
+    except ImportError as exc:
+        fail(MaterielError(f"spark-extract needs pyspark: install materiel[spark] ({exc})"))
+    try:
+        summary = spark.spark_extract(paths, output, master, partitions, time_budget)
+    except MaterielError as exc:
+        fail(exc)
+    if not quiet:
+        err.print(markup(summary.describe()), highlight=False, soft_wrap=True)
+    raise typer.Exit(summary.exit_code)
+
 
 def main(obj: object = None) -> None:
     """The `materiel` command. A bug that escapes every command's own handling ends it with one line

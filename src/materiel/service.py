@@ -249,6 +249,34 @@ def ingest_each(store: Store, items: Iterable[Article | Rejection], summary: Run
     return summary
 
 
+def ingest_extracted(directory: str | Path, db: str | Path, summary: RunSummary,
+                     on_rejection: RejectionHandler | None = None,
+                     on_result: Callable[[ArticleResult], None] | None = None) -> RunSummary:
+    """`ingest --events`: store the articles and events that `spark-extract` wrote to `directory`
+    without extracting again (each article's events read back from its interchange line, so the
+    ledger is the one `ingest` of the same articles makes); an article already in the ledger (same
+    content) is left as it is, so a second run adds nothing."""
+    from .ingest.archives import read_results
+
+    if not (Path(directory) / "articles").is_dir():
+        raise MaterielError(f"{directory} holds no articles/ directory: give the --output directory of "
+                            "`materiel spark-extract`")
+
+    def counted(results: Iterable[ArticleResult]) -> Iterator[ArticleResult]:
+        for result in results:
+            summary.read += 1
+            yield result
+
+    with Store(db) as store:
+        try:
+            for result in store_each(store, counted(read_results(directory)), summary, on_rejection):
+                if on_result:
+                    on_result(result)
+        except (OSError, ValueError) as exc:  # pyarrow's errors of a damaged or foreign Parquet file
+            raise MaterielError(f"cannot read the events in {directory}: {exc}") from exc
+    return summary
+
+
 def fetch_urls(urls: Iterable[str], db: str | Path, summary: RunSummary, fetcher: Fetcher,
                on_rejection: RejectionHandler | None = None,
                on_result: Callable[[ArticleResult], None] | None = None,

@@ -29,9 +29,9 @@ FLAT_EVENT_COLUMNS = (
 # Several evidence spans of one event are joined with this in the `evidence` cell.
 EVIDENCE_JOINER = " … "
 # How the Parquet file types each column that is not text (every other column is a string).
-_INTEGER_COLUMNS = ("quantity", "evidence_start", "evidence_end")
-_FLOAT_COLUMNS = ("value", "confidence_low", "confidence_high")
-_BOOLEAN_COLUMNS = ("quantity_approx",)
+FLAT_INTEGER_COLUMNS = ("quantity", "evidence_start", "evidence_end")
+FLAT_FLOAT_COLUMNS = ("value", "confidence_low", "confidence_high")
+FLAT_BOOLEAN_COLUMNS = ("quantity_approx",)
 
 
 def flat_event(row: StoredEvent) -> dict[str, Any]:
@@ -112,8 +112,8 @@ def write_events_parquet(rows: Iterable[StoredEvent], out: BinaryIO) -> int:
     except ImportError as exc:
         raise MaterielError("the Parquet export needs pyarrow: install materiel[parquet]") from exc
     flat = [flat_event(r) for r in rows]
-    types = {**{c: pa.int64() for c in _INTEGER_COLUMNS}, **{c: pa.float64() for c in _FLOAT_COLUMNS},
-             **{c: pa.bool_() for c in _BOOLEAN_COLUMNS}}
+    types = {**{c: pa.int64() for c in FLAT_INTEGER_COLUMNS}, **{c: pa.float64() for c in FLAT_FLOAT_COLUMNS},
+             **{c: pa.bool_() for c in FLAT_BOOLEAN_COLUMNS}}
     schema = pa.schema([(c, types.get(c, pa.string())) for c in FLAT_EVENT_COLUMNS])
     table = pa.Table.from_pylist(flat, schema=schema)
     pq.write_table(table, out)
