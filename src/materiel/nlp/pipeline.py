@@ -230,3 +230,49 @@ class QuickAttributeRuler:
         for number, _, at in sorted(matches):
             self._set(doc[at], self._attrs[number])
         return doc
+
+
+class QuickLemmatizer:
+    """The model's rule lemmatizer with the per-token work in one pass over the Doc's arrays: a
+    rule lemma depends only on the word, its part of speech and its morphology (spaCy caches it by
+    just these), so each such triple is lemmatized once, by the model's lemmatizer, and the lemmas
+    are written back in one call. Tokens that already have a lemma (from the attribute ruler) keep
+    it, as with the model's own component. `for_model` returns None for a lemmatizer in another
+    mode or one that overwrites."""
+
+    MAX_KNOWN = 200_000  # triples remembered before the memory starts afresh
+
+    def __init__(self, nlp: Language):
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        self._lemmatizer = nlp.get_pipe("lemmatizer")
+        self._strings = nlp.vocab.strings
+        self._columns = [ORTH, POS, MORPH, LEMMA]
+        self._lemma = [LEMMA]
+        self._known: dict[tuple[int, int, int], int] = {}
+
+    @classmethod
+    def for_model(cls, nlp: Language) -> "QuickLemmatizer | None":
+        if "lemmatizer" not in nlp.pipe_names:
+            return None
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", None) != "rule" or getattr(lemmatizer, "overwrite", True):
+            return None
+        return cls(nlp)
+
+    def __call__(self, doc):
+        import numpy
+
+        if not len(doc):
+            return doc
+        if len(self._known) > self.MAX_KNOWN:
+            self._known = {}
+        lemmas = []
+        for i, (orth, pos, morph, lemma) in enumerate(doc.to_array(self._columns).tolist()):
+            if not lemma:
+                lemma = self._known.get((orth, pos, morph))
+                if lemma is None:
+                    lemma = self._known[orth, pos, morph] = self._strings.add(self._lemmatizer.lemmatize(doc[i])[0])
+            lemmas.append(lemma)
+        doc.from_array(self._lemma, numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
