@@ -193,6 +193,8 @@ class QuickAttributeRuler:
         if "attribute_ruler" not in nlp.pipe_names:
             return None
         ruler = nlp.get_pipe("attribute_ruler")
+        if not all(hasattr(ruler, name) for name in ("attrs", "indices", "matcher")):
+            return None  # another spaCy's ruler keeps its rules otherwise
         rules = []
         for number in range(len(ruler.attrs)):
             found = ruler.matcher.get(str(number))
