@@ -130,3 +130,151 @@ def parseable(text: str) -> str:
     each lone surrogate becomes U+FFFD, one code point for one, so offsets into the result are
     offsets into `text` too."""
     return LONE_SURROGATE.sub("\ufffd", text)
+
+
+# Pattern keys the quick attribute ruler reads (in the order of the token columns it compares), and
+# the ways a key may test its column.
+_RULER_KEYS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+_RULER_TESTS = frozenset({"IN", "NOT_IN", "REGEX"})
+
+
+def _ruler_condition(key: str, value: object, strings) -> tuple[int, str, object] | None:
+    """One key of a pattern token as (column, test, operand), or None when it is not understood."""
+    if key not in _RULER_KEYS:
+        return None
+    column = _RULER_KEYS.index(key)
+    if isinstance(value, dict):
+        if len(value) != 1 or not set(value) <= _RULER_TESTS:
+            return None
+        (test, operand), = value.items()
+    else:
+        test, operand = "IN", [value]
+    if key == "IS_SPACE":
+        return (column, test, frozenset(int(v) for v in operand)) \
+            if test != "REGEX" and all(isinstance(v, bool) for v in operand) else None
+    if test == "REGEX":
+        return (column, test, re.compile(operand)) if isinstance(operand, str) else None
+    if not all(isinstance(v, str) for v in operand):
+        return None
+    return column, test, frozenset(strings.add(v) for v in operand)
+
+
+class QuickAttributeRuler:
+    """The model's `attribute_ruler` without spaCy's Matcher: the same rules, applied in the same
+    order with spaCy's own setter, found by dictionary look-ups on each token's lower-case form and
+    tag instead of trying all of the model's ~180 patterns at every token (the Matcher made the
+    ruler cost a sixth of parsing a sentence). Only fixed-length patterns over lower-case form, tag,
+    dependency label and space (values, IN, NOT_IN, REGEX) are understood; `for_model` returns None
+    for any other ruler, and the caller keeps the model's own."""
+
+    def __init__(self, nlp: Language, rules: list[tuple[int, tuple, int]]):
+        from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
+        from spacy.tokens._retokenize import set_token_attrs
+
+        ruler = nlp.get_pipe("attribute_ruler")
+        self._attrs, self._set, self._strings = ruler.attrs, set_token_attrs, nlp.vocab.strings
+        self._columns = [LOWER, TAG, DEP, IS_SPACE]
+        self._by_lower: dict[int, list[tuple[int, tuple, int]]] = {}
+        self._by_tag: dict[int, list[tuple[int, tuple, int]]] = {}
+        self._always: list[tuple[int, tuple, int]] = []
+        for rule in rules:
+            first = {column: operand for column, test, operand in rule[1][0] if test == "IN"}
+            if 0 in first:
+                for value in first[0]:
+                    self._by_lower.setdefault(value, []).append(rule)
+            elif 1 in first:
+                for value in first[1]:
+                    self._by_tag.setdefault(value, []).append(rule)
+            else:
+                self._always.append(rule)
+
+    @classmethod
+    def for_model(cls, nlp: Language) -> "QuickAttributeRuler | None":
+        if "attribute_ruler" not in nlp.pipe_names:
+            return None
+        ruler = nlp.get_pipe("attribute_ruler")
+        if not all(hasattr(ruler, name) for name in ("attrs", "indices", "matcher")):
+            return None  # another spaCy's ruler keeps its rules otherwise
+        rules = []
+        for number in range(len(ruler.attrs)):
+            found = ruler.matcher.get(str(number))
+            if found is None:
+                return None
+            for pattern in found[1]:
+                tokens = tuple(tuple(_ruler_condition(key, value, nlp.vocab.strings) for key, value in token.items())
+                               for token in pattern)
+                if not tokens or any(None in token for token in tokens):
+                    return None  # an operator, another attribute: leave it to spaCy
+                rules.append((number, tokens, ruler.indices[number]))
+        return cls(nlp, rules)
+
+    def _holds(self, row: list[int], condition: tuple[int, str, object]) -> bool:
+        column, test, operand = condition
+        if test == "IN":
+            return row[column] in operand
+        if test == "NOT_IN":
+            return row[column] not in operand
+        return operand.search(self._strings[row[column]]) is not None
+
+    def __call__(self, doc):
+        if not len(doc):
+            return doc
+        rows = doc.to_array(self._columns).tolist()
+        matches: list[tuple[int, int, int]] = []
+        for start, row in enumerate(rows):
+            for number, tokens, index in (*self._by_lower.get(row[0], ()), *self._by_tag.get(row[1], ()),
+                                          *self._always):
+                if start + len(tokens) <= len(rows) and all(
+                        self._holds(rows[start + k], condition)
+                        for k, token in enumerate(tokens) for condition in token):
+                    matches.append((number, start, start + (index if index >= 0 else len(tokens) + index)))
+        # spaCy's order: by rule, then by where the match starts; a later rule overrides an earlier one
+        for number, _, at in sorted(matches):
+            self._set(doc[at], self._attrs[number])
+        return doc
+
+
+class QuickLemmatizer:
+    """The model's rule lemmatizer with the per-token work in one pass over the Doc's arrays: a
+    rule lemma depends only on the word, its part of speech and its morphology (spaCy caches it by
+    just these), so each such triple is lemmatized once, by the model's lemmatizer, and the lemmas
+    are written back in one call. Tokens that already have a lemma (from the attribute ruler) keep
+    it, as with the model's own component. `for_model` returns None for a lemmatizer in another
+    mode or one that overwrites."""
+
+    MAX_KNOWN = 200_000  # triples remembered before the memory starts afresh
+
+    def __init__(self, nlp: Language):
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        self._lemmatizer = nlp.get_pipe("lemmatizer")
+        self._strings = nlp.vocab.strings
+        self._columns = [ORTH, POS, MORPH, LEMMA]
+        self._lemma = [LEMMA]
+        self._known: dict[tuple[int, int, int], int] = {}
+
+    @classmethod
+    def for_model(cls, nlp: Language) -> "QuickLemmatizer | None":
+        if "lemmatizer" not in nlp.pipe_names:
+            return None
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", None) != "rule" or getattr(lemmatizer, "overwrite", True):
+            return None
+        return cls(nlp)
+
+    def __call__(self, doc):
+        import numpy
+
+        if not len(doc):
+            return doc
+        if len(self._known) > self.MAX_KNOWN:
+            self._known = {}
+        lemmas = []
+        for i, (orth, pos, morph, lemma) in enumerate(doc.to_array(self._columns).tolist()):
+            if not lemma:
+                lemma = self._known.get((orth, pos, morph))
+                if lemma is None:
+                    lemma = self._known[orth, pos, morph] = self._strings.add(self._lemmatizer.lemmatize(doc[i])[0])
+            lemmas.append(lemma)
+        doc.from_array(self._lemma, numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+        return doc
