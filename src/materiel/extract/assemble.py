@@ -17,6 +17,7 @@ from ..knowledge.base import KnowledgeBase, inflections
 from ..model import (AUTHOR_SOURCE, Article, Category, Event, EventType, Evidence, Item, Location, Mention, MentionKind,
                      Quantity, Reason, RoleOrigin, Sentence, Source, SourceKind, Stance, Status)
 from ..nlp.scan import dateline_state
+from .article_index import article_index
 from .arguments import ItemMention, np_head, parties_in, phrase
 from .attribution import (TITLE_WORDS, SourceMemory, in_time_of_saying, reported_as_false, sentence_speakers,
                           sources_for)
@@ -461,24 +462,20 @@ def _only_system_so_far(item: Item, index: int, sentences: list[Sentence]) -> It
     return Item(item.category, item.name, firsts[0][1]) if named == 1 else item
 
 
-_SYSTEMS_NAMED: list = [None, {}]  # the last article's sentences and their index (one article at a time)
-
-
 def _systems_named(sentences: list[Sentence]) -> dict[str, list[tuple[int, str]]]:
     """Per category, each system the article names with the position of the sentence that first
     names it, in order: built once per article instead of once per frame."""
-    held, index = _SYSTEMS_NAMED
-    if held is sentences:
-        return index
+    return article_index(sentences, "systems named", _first_namings)
+
+
+def _first_namings(sentences: list[Sentence]) -> dict[str, list[tuple[int, str]]]:
     first: dict[str, dict[str, int]] = {}
     for position, sentence in enumerate(sentences):
         for m in sentence.mentions:
             if m.kind is MentionKind.SYSTEM:
                 first.setdefault(m.detail, {}).setdefault(m.value, position)
-    index = {category: sorted((position, value) for value, position in named.items())
-             for category, named in first.items()}
-    _SYSTEMS_NAMED[:] = [sentences, index]
-    return index
+    return {category: sorted((position, value) for value, position in named.items())
+            for category, named in first.items()}
 
 
 def goods_told_before(frame: Frame, parsed: ParsedSentence, sentences: list[Sentence],

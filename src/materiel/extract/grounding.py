@@ -20,12 +20,13 @@ changed (`reground`); merging keeps the spans of every merged mention (`join_spa
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from ..knowledge.base import KnowledgeBase
 from ..model import UNKNOWN_PARTY, Event, Item, Mention, MentionKind, Sentence, SlotSpan, SourceKind
 from .arguments import ItemMention
+from .article_index import article_index
 from .mentions import spans_of
 
 if TYPE_CHECKING:  # assemble imports this module
@@ -107,18 +108,30 @@ ITEM_KINDS = (MentionKind.SYSTEM, MentionKind.ITEM)
 
 def _named_before(item: Item, frame: "Frame", parsed: "ParsedSentence", sentences: list[Sentence]) -> SlotSpan | None:
     """An item taken from context ('them', 'the system'): its last mention before the trigger, in
-    this sentence or the ones before it (as `assemble.context_item` looks for it)."""
+    this sentence or the ones before it (as `assemble.context_item` looks for it). Mentions of the
+    same words are as long, so the last to start before the trigger is the last to end before it."""
     if not item.name:
         return None
-    index = parsed.sentence.index
-    trigger_at = parsed.sentence.start + frame.trigger.idx
-    for position in range(min(index, len(sentences) - 1), -1, -1):  # no copy of the sentences before
-        sentence = sentences[position]
-        found = [m for m in sentence.mentions if m.kind in ITEM_KINDS and m.text == item.name
-                 and (sentence.index != index or m.end <= trigger_at)]
-        if found:
-            return SlotSpan("item", found[-1].start, found[-1].end, found[-1].text)
-    return None
+    ends, mentions = article_index(sentences, "item mentions", _item_mentions).get(item.name, ((), ()))
+    found = bisect_right(ends, parsed.sentence.start + frame.trigger.idx)
+    if not found:
+        return None
+    m = mentions[found - 1]
+    return SlotSpan("item", m.start, m.end, m.text)
+
+
+def _item_mentions(sentences: list[Sentence]) -> dict[str, tuple[list[int], list[Mention]]]:
+    """The article's mentions of weapons and materiel by their words, in order of where they end."""
+    by_words: dict[str, list[Mention]] = {}
+    for sentence in sentences:
+        for m in sentence.mentions:
+            if m.kind in ITEM_KINDS:
+                by_words.setdefault(m.text, []).append(m)
+    table = {}
+    for words, mentions in by_words.items():
+        mentions.sort(key=lambda m: m.end)
+        table[words] = ([m.end for m in mentions], mentions)
+    return table
 
 
 def _words_near(slot: str, words: str, at: int, sentence: Sentence, text: str,
