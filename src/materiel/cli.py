@@ -398,7 +398,7 @@ def events(
     format: Format = typer.Option(Format.table, "--format", "-f", help=FORMAT_HELP),
     limit: Optional[int] = typer.Option(None, "--limit", min=1),
 ) -> None:
-    """Query the ledger."""
+    """List stored events, one row each (newest article first), with filters."""
     path = existing_db(db)
     try:
         flt = query.event_filter(type=type, provider=provider, recipient=recipient, item=item, status=status,
