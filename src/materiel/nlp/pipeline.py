@@ -159,6 +159,11 @@ def _ruler_condition(key: str, value: object, strings) -> tuple[int, str, object
     return column, test, frozenset(strings.add(v) for v in operand)
 
 
+# Distinct tokens whose matching first rules `QuickAttributeRuler` keeps (a long-running server
+# starts the table again when it is full).
+FIRST_TOKEN_CACHE = 200_000
+
+
 class QuickAttributeRuler:
     """The model's `attribute_ruler` without spaCy's Matcher: the same rules, applied in the same
     order with spaCy's own setter, found by dictionary look-ups on each token's lower-case form and
@@ -177,6 +182,7 @@ class QuickAttributeRuler:
         self._by_lower: dict[int, list[tuple[int, tuple, int]]] = {}
         self._by_tag: dict[int, list[tuple[int, tuple, int]]] = {}
         self._always: list[tuple[int, tuple, int]] = []
+        self._first_token: dict[tuple[int, int, int, int], list[tuple[int, tuple, int]]] = {}
         for rule in rules:
             first = {column: operand for column, test, operand in rule[1][0] if test == "IN"}
             if 0 in first:
@@ -208,6 +214,19 @@ class QuickAttributeRuler:
                 rules.append((number, tokens, ruler.indices[number]))
         return cls(nlp, rules)
 
+    def _starting(self, row: list[int]) -> list[tuple[int, tuple, int]]:
+        """The rules whose first token this token satisfies, worked out once per distinct token
+        (form, tag, dependency, space): news repeats its words, so most tokens are a look-up."""
+        key = (row[0], row[1], row[2], row[3])
+        rules = self._first_token.get(key)
+        if rules is None:
+            if len(self._first_token) >= FIRST_TOKEN_CACHE:
+                self._first_token.clear()
+            rules = [rule for rule in (*self._by_lower.get(row[0], ()), *self._by_tag.get(row[1], ()), *self._always)
+                     if all(self._holds(row, condition) for condition in rule[1][0])]
+            self._first_token[key] = rules
+        return rules
+
     def _holds(self, row: list[int], condition: tuple[int, str, object]) -> bool:
         column, test, operand = condition
         if test == "IN":
@@ -222,11 +241,10 @@ class QuickAttributeRuler:
         rows = doc.to_array(self._columns).tolist()
         matches: list[tuple[int, int, int]] = []
         for start, row in enumerate(rows):
-            for number, tokens, index in (*self._by_lower.get(row[0], ()), *self._by_tag.get(row[1], ()),
-                                          *self._always):
+            for number, tokens, index in self._starting(row):
                 if start + len(tokens) <= len(rows) and all(
                         self._holds(rows[start + k], condition)
-                        for k, token in enumerate(tokens) for condition in token):
+                        for k, token in enumerate(tokens[1:], 1) for condition in token):
                     matches.append((number, start, start + (index if index >= 0 else len(tokens) + index)))
         # spaCy's order: by rule, then by where the match starts; a later rule overrides an earlier one
         for number, _, at in sorted(matches):
