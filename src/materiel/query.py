@@ -32,7 +32,11 @@ if TYPE_CHECKING:
     from .knowledge.base import KnowledgeBase
 
 SUGGESTIONS = 3  # how many close values an error offers
-SUGGEST_SCORE = 70  # rapidfuzz WRatio (0-100) a known value needs to be offered
+# How alike (rapidfuzz's normalized Indel ratio, 0-100, case ignored) a known value must be to be
+# offered: 'Rusia', 'Ukriane', 'deliverd', 'Geran2' reach 85-95; a short name inside a long word does
+# not count ('Atlantis' is not 'ATLA', 'Ukriane' not 'UK'), as it did with WRatio's partial matching.
+SUGGEST_SCORE = 80
+SUGGEST_BAND = 10  # only values nearly as close as the closest ('Rusia': Russia, not RSA)
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 OTHER_SEPARATORS = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})")  # 2024/01/01, 2024.1.1
 
@@ -48,12 +52,13 @@ class QueryError(MaterielError, ValueError):
 
 
 def _suggest(value: str, choices: Iterable[str], limit: int = SUGGESTIONS) -> list[str]:
-    """The known values closest to what was typed, best first (rapidfuzz's WRatio, case ignored)."""
+    """The known values closest to what was typed, best first."""
     from rapidfuzz import fuzz, process
 
-    found = process.extract(value, list(dict.fromkeys(choices)), scorer=fuzz.WRatio, limit=limit * 3,
+    found = process.extract(value, list(dict.fromkeys(choices)), scorer=fuzz.ratio, limit=limit * 3,
                             score_cutoff=SUGGEST_SCORE, processor=str.casefold)
-    return list(dict.fromkeys(choice for choice, _, _ in found))[:limit]
+    best = found[0][1] if found else 0
+    return list(dict.fromkeys(choice for choice, score, _ in found if score >= best - SUGGEST_BAND))[:limit]
 
 
 def _unknown(field: str, what: str, value: str, suggestions: Sequence[str], hint: str) -> QueryError:

@@ -113,3 +113,15 @@ def test_no_filter_needs_no_knowledge_base():
             "print(base.load_knowledge.cache_info().currsize, 'spacy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0", "False"]
+
+
+def test_suggestions_are_close_names_not_fragments():
+    """'Atlantis' was offered Japan and NATO, 'Ukriane' the UK: a short name inside a long word, or a
+    weak match beside a strong one, is no suggestion."""
+    with pytest.raises(QueryError) as raised:
+        parse_party("Atlantis")
+    assert "did you mean" not in str(raised.value)
+    with pytest.raises(QueryError, match=r"did you mean Russia \(RUS\)\?"):
+        parse_party("Rusia")
+    with pytest.raises(QueryError, match=r"did you mean Ukraine \(UKR\)\?"):
+        parse_party("Ukriane")
