@@ -44,7 +44,7 @@ class TerminalSafe:
 
     def __init__(self, sink: TextIO):
         self.sink = sink
-        self.clean = sink.isatty() if hasattr(sink, "isatty") else False
+        self.clean = is_terminal(sink)
 
     def write(self, text: str) -> int:
         return self.sink.write(plain(text, lines=True) if self.clean else text)

@@ -46,13 +46,7 @@ class RunSummary:
 
     @property
     def exit_code(self) -> int:
-        """0: everything processed; 1: some inputs rejected; 2: nothing could be processed;
-        3: an internal error (a bug) cost an item, whatever else happened."""
-        if self.rejected.get(INTERNAL):
-            return EXIT_INTERNAL
-        if self.read == 0:
-            return EXIT_NOTHING
-        return EXIT_REJECTED if self.rejected_total else EXIT_OK
+        return exit_code_for(self.rejected, self.read)
 
     def describe(self) -> str:
         parts = [f"{self.read} article(s) read", f"{self.events} event(s) found"]
@@ -61,12 +55,26 @@ class RunSummary:
                      "already stored)" if self.copies else ""
             parts.append(f"{self.stored} stored{copies}, {self.already_known} already in the ledger")
         if self.rejected:
-            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
-            parts.append(f"{self.rejected_total} input(s) skipped ({reasons})")
+            parts.append(f"{self.rejected_total} input(s) skipped ({by_reason(self.rejected)})")
         if self.left_out:
-            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.left_out.items()))
-            parts.append(f"{sum(self.left_out.values())} directory entr(ies) left out ({reasons})")
+            parts.append(f"{sum(self.left_out.values())} directory entr(ies) left out ({by_reason(self.left_out)})")
         return "; ".join(parts)
+
+
+def exit_code_for(rejected: Counter, processed: int) -> int:
+    """The exit code of every command that reads a batch: 0 everything processed; 1 some inputs
+    rejected; 2 nothing could be processed; 3 an internal error (a bug) cost an item, whatever else
+    happened."""
+    if rejected.get(INTERNAL):
+        return EXIT_INTERNAL
+    if processed == 0:
+        return EXIT_NOTHING
+    return EXIT_REJECTED if sum(rejected.values()) else EXIT_OK
+
+
+def by_reason(counts: Counter) -> str:
+    """'2 bad_json, 1 internal': counts by reason, in the reasons' order, for a summary line."""
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
 
 
 def _reject(rejection: Rejection, summary: RunSummary, on_rejection: RejectionHandler | None) -> None:

@@ -36,9 +36,10 @@ from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from .exports.flat import (FLAT_BOOLEAN_COLUMNS, FLAT_EVENT_COLUMNS, FLAT_FLOAT_COLUMNS, FLAT_INTEGER_COLUMNS,
-                           flat_event)
+                           extracted_events, flat_event)
 from .extract import ARTICLE_TIME_BUDGET
 from .model import Article, ArticleResult, Rejection
+from .service import by_reason, exit_code_for, new_extractor
 
 # Results sent back to Spark in one Arrow batch.
 OUTPUT_BATCH = 256
@@ -114,8 +115,6 @@ _extractor: Any = None
 def _worker_extractor(time_budget: float | None) -> Any:
     global _extractor
     if _extractor is None or _extractor.time_budget != time_budget:
-        from .service import new_extractor
-
         _extractor = new_extractor(time_budget)
     return _extractor
 
@@ -149,12 +148,8 @@ def _extract_batches(batches: Iterable[pa.RecordBatch], time_budget: float | Non
 
 
 def _result_row(result: ArticleResult) -> dict[str, Any]:
-    from .store.sqlite import StoredEvent, grounded, true_spans
-
     a = result.article
-    stored = [true_spans(e, a) for e in result.events if grounded(e, a)]  # what the ledger keeps, in its order
-    flat = [flat_event(StoredEvent(e, a.id, a.published, a.outlet, a.title, f"{a.content_id}:{i}", a.content_id,
-                                   a.url)) for i, e in enumerate(stored)]
+    flat = [flat_event(row) for row in extracted_events(result)]  # what the ledger keeps, with its ids
     return {"article_id": a.id, "article_hash": a.content_id, "title": a.title, "text": a.text, "url": a.url,
             "outlet": a.outlet, "published": a.published, "origin": a.origin, "interchange": result.to_json(),
             "events": flat, "line": None, "reason": None, "message": None}
@@ -178,22 +173,13 @@ class SparkSummary:
 
     @property
     def exit_code(self) -> int:
-        """As `extract`'s: 3 when a bug cost an article, 2 when no article was extracted, 1 when some
-        input was rejected, else 0."""
-        from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED
-        from .model import INTERNAL
-
-        if self.rejected.get(INTERNAL):
-            return EXIT_INTERNAL
-        if self.articles == 0:
-            return EXIT_NOTHING
-        return EXIT_REJECTED if self.rejected else EXIT_OK
+        """As `extract`'s, counting articles extracted."""
+        return exit_code_for(self.rejected, self.articles)
 
     def describe(self) -> str:
         parts = [f"{self.articles} article(s) extracted", f"{self.events} event(s)"]
         if self.rejected:
-            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.rejected.items()))
-            parts.append(f"{sum(self.rejected.values())} rejection(s) ({reasons})")
+            parts.append(f"{sum(self.rejected.values())} rejection(s) ({by_reason(self.rejected)})")
         return "; ".join(parts)
 
 

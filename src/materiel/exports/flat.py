@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, TextIO
 from materiel.errors import MaterielError
 from materiel.exports import party_label
 from materiel.model import ArticleResult, Assessment
-from materiel.store.sqlite import StoredEvent, stored_event_id
+from materiel.store.sqlite import StoredEvent, kept_events, stored_event_id
 
 FLAT_EVENT_COLUMNS = (
     "event_id", "assessment_id", "article_id", "article_hash", "url", "outlet", "published",
@@ -72,10 +72,10 @@ def assessed_events(assessments: Iterable[Assessment]) -> Iterator[StoredEvent]:
 
 
 def extracted_events(result: ArticleResult) -> Iterator[StoredEvent]:
-    """The events of one extraction result (`materiel extract`), each with the ids the store would give
-    it; no assessment holds them yet."""
+    """The events of one extraction result (`materiel extract`, `spark-extract`) as the store would keep
+    them, each with the id it would give it; no assessment holds them yet."""
     article = result.article
-    for position, event in enumerate(result.events):
+    for position, event in enumerate(kept_events(result)):
         yield StoredEvent(event, article.id, article.published, article.outlet, article.title,
                           stored_event_id(article.content_id, position), article.content_id, article.url)
 

@@ -191,6 +191,13 @@ def true_spans(event: Event, article: Article) -> Event:
     return event.with_changes(spans=tuple(s for s in event.spans if text[s.start:s.end] == s.text))
 
 
+def kept_events(result: ArticleResult) -> list[Event]:
+    """The events of a result as the ledger keeps them, in the order that numbers their ids: those
+    whose evidence slices the text, with only the part spans that do."""
+    article = result.article
+    return [true_spans(e, article) for e in result.events if grounded(e, article)]
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -365,20 +372,11 @@ class Store:
         row = self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article.content_id,)).fetchone()
         return row is not None
 
-    def has_publication(self, article: Article) -> bool:
-        """Whether this very publication (text, id, URL, outlet, date) is stored."""
-        row = self.conn.execute(
-            "SELECT 1 FROM publications WHERE article_id = ? AND article_key = ? AND ifnull(url, '') = ?"
-            " AND ifnull(outlet, '') = ? AND ifnull(published, '') = ?",
-            (article.content_id, article.id, article.url or "", article.outlet or "",
-             article.published or "")).fetchone()
-        return row is not None
-
     def add(self, result: ArticleResult) -> int:
         """Store one article, its grounded events and its publication atomically; returns events written
         (0 when the text was stored before: then only the publication is added, if new)."""
         article = result.article
-        events = [true_spans(e, article) for e in result.events if grounded(e, article)]
+        events = kept_events(result)
         try:
             with self.transaction():  # one transaction: all rows of the article, or none
                 cur = self.conn.execute(

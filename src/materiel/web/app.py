@@ -41,8 +41,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
                            "form-action 'self'; frame-ancestors 'none'")
 
-SWAGGER_STATIC = "/static/swagger-ui"
-DOCS_SCHEMA = "/docs/openapi-3.0.json"  # what /docs reads (`as_openapi_30`)  # Swagger UI's own files, from the swagger-ui-bundle package
+SWAGGER_STATIC = "/static/swagger-ui"  # Swagger UI's own files, from the swagger-ui-bundle package
+DOCS_SCHEMA = "/docs/openapi-3.0.json"  # what /docs reads (`as_openapi_30`)
 
 MAX_UPLOAD_BYTES = 5_000_000
 # Room in a request body beyond the uploaded file: the multipart framing and the ingest form's fields.
