@@ -717,26 +717,35 @@ def serve(
     writable: bool = typer.Option(False, "--writable", help="Accept ingest (POST) with the token; on 127.0.0.1 "
                                   "without a token one is generated and printed."),
     read_only: bool = typer.Option(False, "--read-only", help="Refuse every write, even with a token."),
+    reviewers: Optional[Path] = typer.Option(
+        None, "--reviewers", envvar="MATERIEL_REVIEWERS", show_envvar=True, exists=True, dir_okay=False,
+        help="File of reviewers' names and write tokens, one 'NAME TOKEN' per line: each decision is recorded "
+             "under the name of the token that made it. Makes the server writable."),
 ) -> None:
-    """Serve the REST API over the ledger (OpenAPI at /docs); reads are open, writes need the token."""
+    """Serve the REST API and the web pages over the ledger (OpenAPI at /docs); reads are open, writes
+    (ingest, reviews) need a write token."""
     import uvicorn
 
     from .web.app import create_app
-    from .web.security import write_token
+    from .web.security import OPERATOR, read_reviewers, writers_for
 
     try:
-        write = write_token(host, token, (writable or bool(token)) and not read_only)
-        application = create_app(db_path(db), write)
+        named = read_reviewers(str(reviewers)) if reviewers else None
+        writers = writers_for(host, token, (writable or bool(token) or bool(named)) and not read_only, named)
+        operator = next((t for t, name in writers.items() if name == OPERATOR), None)
+        application = create_app(db_path(db), operator, reviewers={t: n for t, n in writers.items() if n != OPERATOR})
     except MaterielError as exc:
         fail(exc)
     sock = listening_socket(host, port)  # bound before the banner, which names the port really taken
     bound = sock.getsockname()[1]
-    mode = "read-only" if write is None else "writable (POST needs 'Authorization: Bearer <token>')"
+    mode = "read-only" if not writers else "writable (POST needs 'Authorization: Bearer <token>')"
     shown = f"[{host}]" if ":" in host else host
     err.print(markup(f"serving {path_shown(db_path(db))} on http://{shown}:{bound} ({mode}); API at /api, schema at /docs"),
               highlight=False, soft_wrap=True)
-    if write is not None and not token:
-        err.print(markup(f"write token for this run: {write}"), highlight=False, soft_wrap=True)
+    if named and writers:
+        err.print(markup(f"reviewers: {', '.join(sorted(set(named.values())))}"), highlight=False, soft_wrap=True)
+    if operator is not None and not token:
+        err.print(markup(f"write token for this run: {operator}"), highlight=False, soft_wrap=True)
     uvicorn.Server(uvicorn.Config(application, host=host, port=bound, log_level="warning")).run(sockets=[sock])
 
 

@@ -154,3 +154,25 @@ def assess(store: Store, full: bool = False, builder: AssessmentBuilder | None =
     summary.assessments = sum(run.assessments.values())
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def assess_families(store: Store, keys: "set[tuple[str, str, str, str]]",
+                    builder: AssessmentBuilder | None = None) -> AssessSummary:
+    """Rebuild the named families from their events now, inside the caller's transaction: a review or a
+    new extraction of one article touches a few flows, and the ledger follows at once (the assessed-through
+    mark stays where it is). A family that fails to build raises, so the caller's change is rolled back."""
+    started = time.perf_counter()
+    summary = AssessSummary()
+    run = _Run(store, builder or AssessmentBuilder(), summary)
+    batch: dict[str, list[Assessment]] = {}
+    for key in sorted({_family(*k) for k in keys}):
+        family, built = run.build(key)
+        if built is None:
+            raise MaterielError(summary.failures[-1].describe())
+        batch[family] = built
+    store.replace_families(batch, store.assessed_through())
+    summary.families = len(batch)
+    summary.assessments = sum(len(v) for v in batch.values())
+    summary.events = sum(run.events.values())
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -23,7 +23,7 @@ FLAT_EVENT_COLUMNS = (
     "type", "provider", "provider_name", "recipient", "recipient_name",
     "category", "item_name", "system", "quantity", "quantity_approx", "quantity_text", "value", "currency",
     "status", "stance", "sources", "confidence", "confidence_low", "confidence_high",
-    "evidence", "evidence_start", "evidence_end",
+    "evidence", "evidence_start", "evidence_end", "review",
 )
 
 # Several evidence spans of one event are joined with this in the `evidence` cell.
@@ -60,6 +60,7 @@ def flat_event(row: StoredEvent) -> dict[str, Any]:
         "evidence": EVIDENCE_JOINER.join(ev.text for ev in e.evidence) or None,
         "evidence_start": min((ev.start for ev in e.evidence), default=None),
         "evidence_end": max((ev.end for ev in e.evidence), default=None),
+        "review": row.review,  # confirmed, corrected or added by a person; None: as the extractor gave it
     }
 
 
@@ -68,7 +69,7 @@ def assessed_events(assessments: Iterable[Assessment]) -> Iterator[StoredEvent]:
     for a in assessments:
         for c in a.claims:
             yield StoredEvent(c.event, c.article_id, c.published, c.outlet, c.title, c.event_id, c.article_hash,
-                              c.url, a.id)
+                              c.url, a.id, c.review)
 
 
 def extracted_events(result: ArticleResult) -> Iterator[StoredEvent]:

@@ -61,6 +61,7 @@ class Claim:
     url: str | None = None
     origins: tuple[str, ...] = ()  # keys of the independent origins this claim rests on
     publications: tuple[Publication, ...] = ()  # every publication of the text; () reads as the first alone
+    review: str | None = None  # the event's `ReviewState` value (None: nobody has decided on it)
 
     @property
     def reports(self) -> tuple[Publication, ...]:
@@ -71,7 +72,7 @@ class Claim:
         return {"event_id": self.event_id, "article_id": self.article_id, "article_hash": self.article_hash,
                 "title": self.title, "outlet": self.outlet, "published": self.published, "url": self.url,
                 "origins": list(self.origins), "publications": [p.to_dict() for p in self.reports],
-                "event": self.event.to_dict()}
+                "review": self.review, "event": self.event.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Claim":
@@ -79,7 +80,8 @@ class Claim:
                    article_id=d["article_id"], article_hash=d["article_hash"], title=d.get("title") or "",
                    outlet=d.get("outlet"), published=d.get("published"), url=d.get("url"),
                    origins=tuple(d.get("origins") or ()),
-                   publications=tuple(Publication.from_dict(p) for p in d.get("publications") or ()))
+                   publications=tuple(Publication.from_dict(p) for p in d.get("publications") or ()),
+                   review=d.get("review"))
 
 
 @dataclass(frozen=True)

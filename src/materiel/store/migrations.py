@@ -218,6 +218,51 @@ MIGRATIONS: tuple[Migration, ...] = (
             content_id TEXT,                  -- articles.id of the article it gave; NULL: no article
             seen_at TEXT NOT NULL)""",
     )),
+    # Analysts' decisions (`materiel.review`). Each review is a row of its own and is never rewritten
+    # except to mark it undone or suspended; an event row shows the ledger's current view of the event
+    # (`review_state`), and when a correction changed it, `machine_json` keeps the extractor's own event.
+    # Rejected events stay stored but leave the ledger: `events_flat` no longer shows them, and says of
+    # the others whether and how they were reviewed.
+    Migration("0009_reviews", (
+        "ALTER TABLE events ADD COLUMN review_state TEXT",     # NULL: not reviewed; confirmed|corrected|rejected|added
+        "ALTER TABLE events ADD COLUMN machine_json TEXT",     # the extractor's event, where a correction changed it
+        """CREATE TABLE IF NOT EXISTS reviews (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL,           -- the event decided on; for 'add', the event it made
+            anchor TEXT NOT NULL,             -- the event's evidence spans: what the review stays attached to
+            machine TEXT,                     -- fingerprint of the extractor's event it was made on
+            action TEXT NOT NULL,             -- confirm|reject|correct|add
+            changes TEXT NOT NULL,            -- JSON: the parts corrected so far (add: the whole event)
+            delta TEXT NOT NULL,              -- JSON: what this review changed, part -> [before, after]
+            reason TEXT, note TEXT,
+            reviewer TEXT NOT NULL, created_at TEXT NOT NULL,
+            undone_at TEXT, undone_by TEXT,
+            flag TEXT)                        -- changed|gone: suspended by a new extraction until decided again""",
+        "CREATE INDEX IF NOT EXISTS reviews_event ON reviews(event_id)",
+        "CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)",
+        "CREATE INDEX IF NOT EXISTS events_review ON events(review_state)",
+        "DROP VIEW IF EXISTS events_flat",
+        """CREATE VIEW events_flat AS SELECT
+            e.id AS event_id, ae.assessment_id, a.article_key AS article_id, a.id AS article_hash, a.url, a.outlet,
+            a.published, e.time_iso AS event_date, e.time_text AS event_date_text, e.location_name AS location,
+            e.location_country, e.type, e.provider, coalesce(pp.name, e.provider) AS provider_name, e.recipient,
+            coalesce(pr.name, e.recipient) AS recipient_name, e.category, e.item_name, e.canonical AS system,
+            e.quantity_value AS quantity, e.quantity_approx, e.quantity_text, e.value_amount AS value,
+            e.value_currency AS currency, e.status, e.stance,
+            (SELECT group_concat(name || ' (' || kind || ')', '; ')
+             FROM (SELECT name, kind FROM sources s WHERE s.event_id = e.id ORDER BY s.position)) AS sources,
+            e.confidence_text AS confidence, e.confidence_low, e.confidence_high,
+            (SELECT group_concat(text, ' … ')
+             FROM (SELECT text FROM evidence v WHERE v.event_id = e.id ORDER BY v.position)) AS evidence,
+            (SELECT min(start) FROM evidence v WHERE v.event_id = e.id) AS evidence_start,
+            (SELECT max("end") FROM evidence v WHERE v.event_id = e.id) AS evidence_end,
+            e.review_state AS review
+        FROM events e JOIN articles a ON a.id = e.article_id
+        LEFT JOIN assessment_events ae ON ae.event_id = e.id
+        LEFT JOIN party_names pp ON pp.code = e.provider LEFT JOIN party_names pr ON pr.code = e.recipient
+        WHERE e.review_state IS NOT 'rejected'""",
+    )),
 )
 KNOWN = {m.name for m in MIGRATIONS}
 # Before steps were recorded, the last layout (the one the steps through 0003 build) set this meta key.

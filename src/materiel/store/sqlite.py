@@ -63,6 +63,8 @@ class EventFilter:
     status: str | None = None
     since: str | None = None  # publication date bounds, ISO
     until: str | None = None
+    reviewed: bool | None = None  # only events a person has decided on (True) or not yet (False)
+    article_hash: str | None = None  # the events of one stored text
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ class StoredEvent:
     article_hash: str = ""  # the store's content id of the article
     url: str | None = None
     assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
+    review: str | None = None  # its `ReviewState` value (None: nobody has decided on it)
 
 
 # The shortest prefix of an assessment id that names it (shorter ones are too often shared).
@@ -131,6 +134,26 @@ ID_PREFIX_MIN = 6
 def stored_event_id(content_id: str, position: int) -> str:
     """The id the store gives an event: its article's content id and its place among the article's events."""
     return f"{content_id}:{position}"
+
+
+# The columns of an event row that hold the event itself (beside its id, article, place and review).
+EVENT_COLUMNS = ("type", "provider", "recipient", "category", "item_name", "canonical", "quantity_value",
+                 "quantity_approx", "quantity_text", "value_amount", "value_currency", "status", "stance",
+                 "time_text", "time_iso", "location_name", "location_country", "confidence_text", "confidence_low",
+                 "confidence_high", "confidence_scale", "json")
+# The events the ledger counts: a rejected event stays stored (with its reviews) but leaves the ledger.
+IN_LEDGER = "e.review_state IS NOT 'rejected'"
+
+
+def _event_values(event: Event) -> tuple[object, ...]:
+    """An event's values for `EVENT_COLUMNS`."""
+    q, v, t, loc, c = event.quantity, event.value, event.time, event.location, event.confidence
+    return (event.type.value, event.provider, event.recipient, event.item.category.value, event.item.name,
+            event.item.canonical, q.value if q else None, int(q.approx) if q else None, q.text if q else None,
+            v.amount if v else None, v.currency if v else None, event.status.value, event.stance.value,
+            t.text if t else None, t.iso if t else None, loc.name if loc else None, loc.country if loc else None,
+            c.text if c else None, c.low if c else None, c.high if c else None, c.scale if c else None,
+            json.dumps(event.to_dict(), ensure_ascii=False))
 
 
 # What the ledger can be sorted by: a whitelist of SQL order terms (user input never reaches SQL).
@@ -145,13 +168,13 @@ SORTABLE = {"last_reported": ("last_reported",), "first_reported": ("first_repor
 STAGED = ("assessments", "assessment_events")
 
 # The columns a claim is read from (events e joined with articles a), and how many ids one query binds.
-CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url"
+CLAIM_COLUMNS = "e.id, e.json, a.article_key, a.id, a.title, a.outlet, a.published, a.url, e.review_state"
 SQL_VARIABLES = 500
 
 
 def _claim(row: tuple, origins: tuple[str, ...] = ()) -> Claim:
     event = Event.from_dict(json.loads(row[1]), row[2])
-    return Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7], origins)
+    return Claim(row[0], event, row[2], row[3], row[4], row[5], row[6], row[7], origins, review=row[8])
 
 
 def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
@@ -160,7 +183,10 @@ def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
                   ("e.status", flt.status))),
         (*(flt.item.condition("e.canonical", "e.category", "e.item_name") if flt.item else ("", [])), flt.item),
         ("a.published >= ?", [flt.since], flt.since),
-        ("a.published <= ?", [flt.until], flt.until)])
+        ("a.published <= ?", [flt.until], flt.until),
+        ("e.review_state IS NOT NULL" if flt.reviewed else "e.review_state IS NULL", [], flt.reviewed is not None),
+        ("e.article_id = ?", [flt.article_hash], flt.article_hash),
+        (IN_LEDGER, [], True)])
 
 
 Condition = tuple[str, list[object], object]  # SQL, its parameters, and whether the filter asks for it
@@ -412,17 +438,17 @@ class Store:
              _now()))
         return cur.rowcount > 0
 
-    def _insert_event(self, content_id: str, position: int, event: Event) -> None:
-        event_id = stored_event_id(content_id, position)
-        q, v, t, loc, c = event.quantity, event.value, event.time, event.location, event.confidence
+    def _insert_event(self, content_id: str, position: int, event: Event, event_id: str | None = None,
+                      review_state: str | None = None) -> str:
+        event_id = event_id or stored_event_id(content_id, position)
         self.conn.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (event_id, content_id, event.type.value, event.provider, event.recipient, event.item.category.value,
-             event.item.name, event.item.canonical, q.value if q else None, int(q.approx) if q else None,
-             q.text if q else None, v.amount if v else None, v.currency if v else None, event.status.value,
-             event.stance.value, t.text if t else None, t.iso if t else None, loc.name if loc else None,
-             loc.country if loc else None, c.text if c else None, c.low if c else None, c.high if c else None,
-             c.scale if c else None, position, json.dumps(event.to_dict(), ensure_ascii=False)))
+            f"INSERT INTO events(id, article_id, position, review_state, {', '.join(EVENT_COLUMNS)})"
+            f" VALUES (?, ?, ?, ?, {', '.join('?' * len(EVENT_COLUMNS))})",
+            (event_id, content_id, position, review_state, *_event_values(event)))
+        self._insert_event_parts(event_id, event)
+        return event_id
+
+    def _insert_event_parts(self, event_id: str, event: Event) -> None:
         self.conn.executemany(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?)",
             [(event_id, i, s.name, s.kind.value, s.country, s.via) for i, s in enumerate(event.sources)])
@@ -432,6 +458,16 @@ class Store:
         self.conn.executemany(
             'INSERT INTO slot_spans VALUES (?, ?, ?, ?, ?, ?)',
             [(event_id, i, s.slot, s.start, s.end, s.text) for i, s in enumerate(event.spans or ())])
+
+    def rewrite_event(self, event_id: str, event: Event, review_state: str | None, machine_json: str | None) -> None:
+        """Make a stored event row show `event` (the ledger's current view of it after its reviews), in
+        the caller's transaction; `machine_json` keeps the extractor's own event where they differ."""
+        self.conn.execute(
+            f"UPDATE events SET {', '.join(c + ' = ?' for c in EVENT_COLUMNS)}, review_state = ?, machine_json = ?"
+            " WHERE id = ?", (*_event_values(event), review_state, machine_json, event_id))
+        for table in ("sources", "evidence", "slot_spans"):
+            self.conn.execute(f"DELETE FROM {table} WHERE event_id = ?", (event_id,))  # table names are fixed
+        self._insert_event_parts(event_id, event)
 
     def slot_spans(self, event_id: str) -> list[SlotSpan]:
         """Where the stored event's parts are written, in the order extraction found them."""
@@ -443,8 +479,8 @@ class Store:
                offset: int = 0) -> Iterator[StoredEvent]:
         """Stored events matching the filter, newest article first, in article order within one."""
         where, params = _event_where(flt)
-        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id"
-               " FROM events e JOIN articles a ON a.id = e.article_id"
+        sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id,"
+               " e.review_state FROM events e JOIN articles a ON a.id = e.article_id"
                " LEFT JOIN assessment_events ae ON ae.event_id = e.id" + where +
                " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position")
         sql += " LIMIT ? OFFSET ?"
@@ -506,7 +542,7 @@ class Store:
         """Every stored event of one family, as claims, with the opening of each article's text."""
         pairs = [(a, b), (b, a)] if EventType(kind) in UNORDERED_TYPES and a != b else [(a, b)]
         sql = (f"SELECT {CLAIM_COLUMNS}, substr(a.text, 1, ?) FROM events e JOIN articles a ON a.id = e.article_id"
-               " WHERE e.type = ? AND e.category = ? AND e.provider = ? AND e.recipient = ?")
+               f" WHERE e.type = ? AND e.category = ? AND e.provider = ? AND e.recipient = ? AND {IN_LEDGER}")
         claims, openings = [], {}
         for provider, recipient in pairs:
             for row in self.conn.execute(sql, (OPENING_CHARS, kind, category, provider, recipient)):
@@ -686,7 +722,7 @@ class Store:
         rows = self.conn.execute(
             "SELECT a.id, a.article_key, a.title, a.outlet, a.published,"
             " snippet(articles_fts, 1, '\x02', '\x03', ' … ', 24),"
-            " (SELECT count(*) FROM events e WHERE e.article_id = a.id)"
+            f" (SELECT count(*) FROM events e WHERE e.article_id = a.id AND {IN_LEDGER})"
             " FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid"
             " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?", (match, limit, offset))
         keys = ("article_hash", "article_id", "title", "outlet", "published", "snippet", "events")
@@ -697,7 +733,7 @@ class Store:
         total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         rows = self.conn.execute(
             "SELECT a.id, a.article_key, a.title, a.outlet, a.published, a.url,"
-            " (SELECT count(*) FROM events e WHERE e.article_id = a.id) FROM articles a"
+            f" (SELECT count(*) FROM events e WHERE e.article_id = a.id AND {IN_LEDGER}) FROM articles a"
             " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, a.id LIMIT ? OFFSET ?",
             (limit, offset))
         keys = ("article_hash", "article_id", "title", "outlet", "published", "url", "events")
@@ -706,7 +742,8 @@ class Store:
     def article_events(self, article_hash: str) -> list[tuple[str, Event]]:
         """(event id, event) of one article, in article order."""
         rows = self.conn.execute("SELECT e.id, e.json, a.article_key FROM events e JOIN articles a ON a.id ="
-                                 " e.article_id WHERE e.article_id = ? ORDER BY e.position", (article_hash,))
+                                 f" e.article_id WHERE e.article_id = ? AND {IN_LEDGER} ORDER BY e.position",
+                                 (article_hash,))
         return [(row[0], Event.from_dict(json.loads(row[1]), row[2])) for row in rows]
 
     def assessment_of_events(self, event_ids: list[str]) -> dict[str, str]:

@@ -29,7 +29,7 @@ from ..model import Article, EventType, Rejection, Status
 from ..query import DATE_HELP, ITEM_HELP, PARTY_HELP, QueryError, parse_assessment_id
 from ..store.sqlite import AssessmentFilter, Store
 from .highlight import event_spans
-from .security import NEEDS_TOKEN, READ_ONLY, token_matches
+from .security import NEEDS_TOKEN, READ_ONLY, writer_name
 
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 MAX_LIMIT = 500
@@ -149,7 +149,7 @@ async def health(request: Request) -> dict[str, Any]:
     # Answered by `CachedAnswers` while the ledger is unchanged; after a write, from threads of its
     # own, so that busy routes cannot hold it up.
     def answer() -> dict[str, Any]:
-        return {"status": "ok", "writable": request.app.state.token is not None, "counts": store_of(request).counts()}
+        return {"status": "ok", "writable": bool(request.app.state.writers), "counts": store_of(request).counts()}
 
     return await anyio.to_thread.run_sync(answer, limiter=HEALTH_THREADS)
 
@@ -246,14 +246,17 @@ def export_assessments(request: Request, format: FormatParam = Query(...),
 
 # --- writes --------------------------------------------------------------------------------------
 
-def require_token(request: Request, authorization: Optional[str] = Header(None)) -> None:
-    """Checked again here for the schema's sake: `RequestGate` has refused a wrong token before the body."""
-    expected = request.app.state.token
-    if expected is None:
+def require_token(request: Request, authorization: Optional[str] = Header(None)) -> str:
+    """The name of the reviewer whose token the request carries. Checked again here for the schema's
+    sake: `RequestGate` has refused a missing or wrong token before the body was read."""
+    writers = request.app.state.writers
+    if not writers:
         raise HTTPException(403, READ_ONLY)
     presented = authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
-    if not token_matches(presented, expected):
+    name = writer_name(writers, presented)
+    if name is None:
         raise HTTPException(401, NEEDS_TOKEN)
+    return name
 
 
 _write_lock = threading.Lock()

@@ -28,7 +28,8 @@ from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
 from .pages import templates
-from .security import NEEDS_TOKEN, READ_ONLY, token_matches
+from .reviews import router as review_router
+from .security import NEEDS_TOKEN, OPERATOR, READ_ONLY, writer_name
 from .work import Extractions, ResponseCache
 
 if TYPE_CHECKING:
@@ -90,15 +91,15 @@ class RequestGate:
                 return _too_large(scope, limit)
         if scope["method"] != "POST":
             return None
-        expected = scope["app"].state.token
+        writers = scope["app"].state.writers
         if scope["path"].startswith("/api/"):
-            if expected is None:
+            if not writers:
                 return _error(403, READ_ONLY)
             authorization = headers.get(b"authorization", b"").decode("latin-1")
             presented = authorization[7:] if authorization.lower().startswith("bearer ") else None
-            if not token_matches(presented, expected):
+            if writer_name(writers, presented) is None:
                 return _error(401, NEEDS_TOKEN)
-        elif scope["path"] == "/ingest" and expected is None:
+        elif scope["path"] == "/ingest" and not writers:
             return _error(403, "this server is read-only: it neither extracts nor stores; run `materiel extract` "
                                "on your machine, or ask the operator for a writable server")
         return None
@@ -378,14 +379,16 @@ def _problem(error: dict) -> str:
 
 
 def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int = MAX_UPLOAD_BYTES,
-               extractor: Extractor | None = None) -> FastAPI:
-    """The app over one ledger; `token` None makes it read-only; `extractor` (default: the model's)
-    is what ingest uses."""
+               extractor: Extractor | None = None, reviewers: dict[str, str] | None = None) -> FastAPI:
+    """The app over one ledger; `token` (the operator's) and `reviewers` (token -> reviewer name) are
+    who may write, each write recorded under its token's name; with neither the app is read-only.
+    `extractor` (default: the model's) is what ingest uses."""
     app = FastAPI(title="materiel", version=__version__, lifespan=_lifespan, docs_url=None, redoc_url=None,
                   description="A sourced, confidence-graded ledger of arms transfers and military cooperation. "
                               "Reads are open; POST needs `Authorization: Bearer <token>`.")
-    app.state.ledgers = Ledgers(str(db), read_only=token is None)
-    app.state.token = token
+    writers = {**(reviewers or {}), **({token: OPERATOR} if token else {})}
+    app.state.ledgers = Ledgers(str(db), read_only=not writers)
+    app.state.writers = writers  # token -> reviewer name
     app.state.max_upload_bytes = max_upload_bytes
     app.state.extractor = extractor
     app.state.extractions = Extractions()
@@ -395,6 +398,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app.add_middleware(Headers)
     app.add_middleware(Contained)  # outermost: catches what the others raise too
     app.include_router(router)
+    app.include_router(review_router)
     app.include_router(pages)
     add_api_docs(app)  # before /static: its files are under /static/swagger-ui
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")

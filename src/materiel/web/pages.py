@@ -23,7 +23,7 @@ from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
 from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, parsed, store_of, uploaded
 from .highlight import event_spans, segments
-from .security import token_matches
+from .security import writer_name
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -196,7 +196,7 @@ def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> 
 
 @router.get("/ingest", response_class=HTMLResponse)
 def ingest_page(request: Request) -> Response:
-    return templates.TemplateResponse(request, "ingest.html", {"writable": request.app.state.token is not None,
+    return templates.TemplateResponse(request, "ingest.html", {"writable": bool(request.app.state.writers),
                                                                "result": None, "form": {}})
 
 
@@ -211,7 +211,7 @@ async def ingest_submit(request: Request, title: str = Form(""), text: str = For
     keep = action == "store"
     error = None
     result = None
-    if request.app.state.token is None or not token_matches(token, request.app.state.token):
+    if writer_name(request.app.state.writers, token or None) is None:
         error = "extracting needs the operator's write token" if token else "enter the write token to extract"
     elif file is not None and file.filename:
         try:

@@ -73,3 +73,66 @@ def write_token(host: str, token: str | None, writable: bool) -> str | None:
 
 def token_matches(presented: str | None, expected: str) -> bool:
     return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
+
+
+# The reviewer a lone operator's token (MATERIEL_TOKEN, --token, or one invented on loopback) stands for.
+OPERATOR = "operator"
+REVIEWERS_HELP = ("a reviewers file has one line per reviewer: the reviewer's name, then whitespace, then the "
+                  "reviewer's write token (blank lines and lines starting with # are ignored)")
+
+
+def read_reviewers(path: str) -> dict[str, str]:
+    """token -> reviewer name, from a reviewers file (see REVIEWERS_HELP); every problem names its line."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MaterielError(f"cannot read the reviewers file {path}: {exc}") from exc
+    tokens: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        name, _, token = text.rpartition(" ") if " " in text else text.rpartition("\t")
+        name, token = " ".join(name.split()), token.strip()
+        if not name or not token:
+            raise MaterielError(f"{path}:{number}: {REVIEWERS_HELP}")
+        if len(token) < MIN_TOKEN_CHARS:
+            raise MaterielError(f"{path}:{number}: the token of {name} has fewer than {MIN_TOKEN_CHARS} characters; "
+                                f"generate one with: {MAKE_TOKEN}")
+        if token in tokens:
+            raise MaterielError(f"{path}:{number}: {name} has the same token as {tokens[token]}; give each reviewer "
+                                "a token of their own")
+        tokens[token] = name
+    if not tokens:
+        raise MaterielError(f"the reviewers file {path} names no reviewer; {REVIEWERS_HELP}")
+    return tokens
+
+
+def writers_for(host: str, token: str | None, writable: bool, reviewers: dict[str, str] | None) -> dict[str, str]:
+    """token -> the name recorded with its writes; empty for a read-only server. The operator's token
+    (see `write_token`) writes as OPERATOR; a reviewers file adds a token per named reviewer, each held to
+    the same strength as the operator's where the server is reachable from other machines."""
+    writers: dict[str, str] = {}
+    if reviewers and writable:
+        for reviewer_token, name in reviewers.items():
+            weakness = None if is_loopback(host) else token_weakness(reviewer_token)
+            if weakness:
+                raise MaterielError(f"refusing to serve writable on {host}: the token of {name} is weak ({weakness}); "
+                                    f"generate one with: {MAKE_TOKEN}")
+        writers.update(reviewers)
+    operator = write_token(host, token, writable) if (token or not writers) else None
+    if operator is not None:
+        writers[operator] = OPERATOR
+    return writers
+
+
+def writer_name(writers: dict[str, str], presented: str | None) -> str | None:
+    """The reviewer whose token was presented, or None; compares with every token in constant time."""
+    if presented is None:
+        return None
+    found = None
+    for token, name in writers.items():
+        if token_matches(presented, token):
+            found = name
+    return found

@@ -1,0 +1,159 @@
+"""The reviews table (migration 0009_reviews) and the event rows reviews act on. Pure SQL: what a
+review means for an event is decided in `materiel.review`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from ..model import Event
+from ..model.review import RejectReason, Review, ReviewAction
+from .sqlite import IN_LEDGER, Store
+
+REVIEW_COLUMNS = ("id, event_id, article_id, action, reviewer, created_at, changes, delta, reason, note, undone_at,"
+                  " undone_by, flag, anchor, machine")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _review(row: tuple) -> Review:
+    return Review(id=row[0], event_id=row[1], article_hash=row[2], action=ReviewAction(row[3]), reviewer=row[4],
+                  created_at=row[5], changes=json.loads(row[6]), delta=json.loads(row[7]),
+                  reason=RejectReason(row[8]) if row[8] else None, note=row[9], undone_at=row[10],
+                  undone_by=row[11], flag=row[12], anchor=row[13], machine=row[14])
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A stored event row as reviews see it."""
+
+    event_id: str
+    article_hash: str
+    article_key: str
+    position: int
+    event: Event  # as the ledger shows it now
+    machine: Event | None  # the extractor's own event (None for one a reviewer added)
+    state: str | None
+
+    @property
+    def family(self) -> tuple[str, str, str, str]:
+        e = self.event
+        return e.type.value, e.provider, e.recipient, e.item.category.value
+
+
+def event_row(store: Store, event_id: str) -> EventRow | None:
+    row = store.conn.execute(
+        "SELECT e.id, e.article_id, a.article_key, e.position, e.json, e.machine_json, e.review_state"
+        " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.id = ?", (event_id,)).fetchone()
+    if row is None:
+        return None
+    event = Event.from_dict(json.loads(row[4]), row[2])
+    if row[6] == "added":
+        machine = None
+    else:
+        machine = Event.from_dict(json.loads(row[5]), row[2]) if row[5] else event
+    return EventRow(row[0], row[1], row[2], row[3], event, machine, row[6])
+
+
+def event_ids_like(store: Store, prefix: str, limit: int = 5) -> list[str]:
+    """Stored event ids starting with `prefix` (a user may type the start of one)."""
+    rows = store.conn.execute("SELECT id FROM events WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                              (prefix, prefix + "\uffff", limit))
+    return [r[0] for r in rows]
+
+
+def reviews_of(store: Store, event_id: str) -> list[Review]:
+    """Every review of one event, oldest first (undone and suspended ones too: they are its history)."""
+    rows = store.conn.execute(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE event_id = ? ORDER BY id", (event_id,))
+    return [_review(r) for r in rows]
+
+
+def reviews_of_article(store: Store, article_hash: str) -> list[Review]:
+    rows = store.conn.execute(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE article_id = ? ORDER BY id",
+                              (article_hash,))
+    return [_review(r) for r in rows]
+
+
+def review(store: Store, review_id: int) -> Review | None:
+    row = store.conn.execute(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?", (review_id,)).fetchone()
+    return _review(row) if row else None
+
+
+def insert(store: Store, event_id: str, article_hash: str, action: ReviewAction, reviewer: str,
+           changes: dict[str, Any], delta: dict[str, Any], anchor: str, machine: str | None,
+           reason: RejectReason | None = None, note: str | None = None) -> int:
+    cur = store.conn.execute(
+        "INSERT INTO reviews(event_id, article_id, anchor, machine, action, changes, delta, reason, note, reviewer,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (event_id, article_hash, anchor, machine, action.value, json.dumps(changes, ensure_ascii=False),
+         json.dumps(delta, ensure_ascii=False), reason.value if reason else None, note, reviewer, now()))
+    return int(cur.lastrowid or 0)
+
+
+def mark_undone(store: Store, review_id: int, reviewer: str) -> None:
+    store.conn.execute("UPDATE reviews SET undone_at = ?, undone_by = ? WHERE id = ?", (now(), reviewer, review_id))
+
+
+def repoint(store: Store, review_ids: Iterable[int], event_id: str, flag: str | None) -> None:
+    """Attach reviews to the event a new extraction gave their evidence, suspended with `flag` or not."""
+    store.conn.executemany("UPDATE reviews SET event_id = ?, flag = coalesce(?, flag) WHERE id = ?",
+                           [(event_id, flag, rid) for rid in review_ids])
+
+
+def added_count(store: Store, article_hash: str) -> int:
+    """How many events reviewers have added to an article so far (undone ones included: ids are not reused)."""
+    return store.conn.execute("SELECT count(*) FROM reviews WHERE article_id = ? AND action = 'add'",
+                              (article_hash,)).fetchone()[0]
+
+
+def delete_event(store: Store, event_id: str) -> None:
+    store.conn.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+
+def machine_rows(store: Store, article_hash: str) -> list[EventRow]:
+    """The rows of one article the extractor made (every row but those reviewers added)."""
+    ids = [r[0] for r in store.conn.execute(
+        "SELECT id FROM events WHERE article_id = ? AND review_state IS NOT 'added' ORDER BY position",
+        (article_hash,))]
+    return [row for row in (event_row(store, i) for i in ids) if row is not None]
+
+
+def review_counts(store: Store) -> dict[str, int]:
+    """How many of the ledger's events people have decided on, by state, and how many wait."""
+    rows = store.conn.execute(f"SELECT coalesce(e.review_state, 'unreviewed'), count(*) FROM events e"
+                              " GROUP BY 1").fetchall()
+    counts = {"unreviewed": 0, "confirmed": 0, "corrected": 0, "added": 0, "rejected": 0, **dict(rows)}
+    counts["in_ledger"] = sum(v for k, v in counts.items() if k != "rejected")
+    counts["reviewed"] = counts["in_ledger"] - counts["unreviewed"]
+    counts["suspended"] = store.conn.execute(
+        "SELECT count(DISTINCT event_id) FROM reviews WHERE flag IS NOT NULL AND undone_at IS NULL").fetchone()[0]
+    return counts
+
+
+def assessment_review_counts(store: Store, assessment_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """assessment id -> (events reviewed, events) over the assessments' claims."""
+    out: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(assessment_ids), 500):
+        chunk = assessment_ids[start:start + 500]
+        rows = store.conn.execute(
+            "SELECT ae.assessment_id, count(e.review_state), count(*) FROM assessment_events ae"
+            f" JOIN events e ON e.id = ae.event_id WHERE {IN_LEDGER} AND ae.assessment_id IN"
+            f" ({', '.join('?' * len(chunk))}) GROUP BY ae.assessment_id", chunk)
+        out.update({r[0]: (r[1], r[2]) for r in rows})
+    return out
+
+
+def reviewed_articles(store: Store) -> list[tuple[str, str, int, int]]:
+    """(content id, article key, events in the ledger not yet decided on, events decided on) of every article
+    a person has reviewed, first reviewed first."""
+    rows = store.conn.execute(
+        "SELECT a.id, a.article_key,"
+        " (SELECT count(*) FROM events e WHERE e.article_id = a.id AND e.review_state IS NULL),"
+        " (SELECT count(*) FROM events e WHERE e.article_id = a.id AND e.review_state IS NOT NULL)"
+        " FROM articles a WHERE a.id IN (SELECT article_id FROM reviews WHERE undone_at IS NULL)"
+        " ORDER BY (SELECT min(id) FROM reviews r WHERE r.article_id = a.id)")
+    return [tuple(r) for r in rows]  # type: ignore[misc]
