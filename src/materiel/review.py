@@ -413,8 +413,10 @@ def replace_extraction(store: Store, result: ArticleResult, counts: ReextractCou
         old = rows.machine_rows(store, content_id)
         families = {r.family for r in old}
         groups: dict[str, list[Review]] = {}
-        for r in rows.reviews_of_article(store, content_id):
-            if r.action is not ReviewAction.ADD:
+        reviews = rows.reviews_of_article(store, content_id)
+        added = {r.event_id for r in reviews if r.action is ReviewAction.ADD}  # reviewers' own events stay as they are
+        for r in reviews:
+            if r.event_id not in added:
                 groups.setdefault(r.event_id, []).append(r)
         store.conn.execute("DELETE FROM events WHERE article_id = ? AND review_state IS NOT 'added'", (content_id,))
         new: dict[str, list[tuple[str, str, Event]]] = {}
