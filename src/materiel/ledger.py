@@ -1,5 +1,5 @@
 """The Python face of a ledger file: `materiel.open(path)` gives the same operations as the CLI
-(ingest, assess, query, export) on one SQLite store, for notebooks and scripts.
+(ingest, assess, query, export, review) on one SQLite store, for notebooks and scripts.
 
     >>> import materiel
     >>> with materiel.open("ledger.db") as ledger:                       # doctest: +SKIP
@@ -23,6 +23,8 @@ from .store.sqlite import AssessmentFilter, EventFilter, Store, StoredEvent
 
 if TYPE_CHECKING:
     from .assess.update import AssessSummary
+    from .model.review import Review
+    from .review import QueueItem
 
 
 def assessment_filter(**criteria: Any) -> AssessmentFilter:
@@ -116,6 +118,56 @@ class Ledger:
         sink = out or io.StringIO()
         export(self.assessments(**criteria), fmt, sink, subject=subject)
         return sink.getvalue() if out is None else None
+
+    # --- review: the same decisions as `materiel review ...` and the API's review routes -----------------
+
+    def review_queue(self, limit: int | None = 50, offset: int = 0, **criteria: Any) -> list[QueueItem]:
+        """Events nobody has decided on, those the ledger rests on most first (see `materiel.review.PRIORITY`);
+        criteria as `events`."""
+        from .review import queue
+
+        return queue(self.store, query.event_filter(**criteria), limit, offset)[1]
+
+    def confirm(self, event_id: str, reviewer: str, note: str | None = None) -> Review:
+        """Confirm an event as extracted (an id or a unique start of one)."""
+        from .review import confirm
+
+        return confirm(self.store, event_id, reviewer, note)
+
+    def reject(self, event_id: str, reviewer: str, reason: str, note: str | None = None) -> Review:
+        """Take an event out of the ledger: `reason` one of not-an-event, wrong-parties, wrong-item,
+        duplicate, other. The extraction and the decision stay stored; `undo` brings it back."""
+        from .review import reject
+
+        return reject(self.store, event_id, reviewer, reason, note)
+
+    def correct(self, event_id: str, reviewer: str, note: str | None = None, **parts: str | None) -> Review:
+        """Correct parts of an event as a user types them: `provider="Iran"`, `quantity="about 20"`,
+        `item="uav: Mohajer-6"`, `quantity=None` clears it."""
+        from .review import correct, parse_changes
+
+        return correct(self.store, event_id, reviewer, parse_changes(parts), note)
+
+    def add_event(self, article_hash: str, reviewer: str, start: int, end: int, note: str | None = None,
+                  **parts: str | None) -> Review:
+        """Add an event the extractor missed, with the article's full text from `start` to `end` as its
+        evidence; `type`, `provider`, `recipient` and `item` are required, the other parts as `correct`."""
+        from .review import add_event, parse_changes
+
+        return add_event(self.store, article_hash, reviewer, start, end, parse_changes(parts), note)
+
+    def undo(self, review_id: int, reviewer: str) -> Review:
+        """Undo an event's latest decision; the review stays in its history, marked undone."""
+        from .review import undo
+
+        return undo(self.store, review_id, reviewer)
+
+    def history(self, event_id: str) -> list[Review]:
+        """Every decision on an event, oldest first."""
+        from .review import history
+
+        return history(self.store, event_id)
+
 
 
 def open_ledger(path: str | Path, create: bool = False) -> Ledger:

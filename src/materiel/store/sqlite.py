@@ -566,8 +566,10 @@ class Store:
         """Several families and the assessed-through mark in one transaction."""
         try:
             with self.transaction():
+                for family in families:  # first: a reviewed event may move from one family to another
+                    self._clear_family(family)
                 for family, assessments in families.items():
-                    self._write_family(family, assessments)
+                    self._insert_family(family, assessments)
                 self._set_meta(ASSESSED_MARK, str(through))
         except sqlite3.Error as exc:
             raise StoreError(f"could not store assessments: {exc}") from exc
@@ -580,10 +582,18 @@ class Store:
                       prefix: str = "") -> None:
         """A family's assessments in place of its former ones, in the live tables or (schema `temp`,
         prefix `rebuilt_`) in a full rebuild's staging copies."""
+        self._clear_family(family, schema, prefix)
+        self._insert_family(family, assessments, schema, prefix)
+
+    def _clear_family(self, family: str, schema: str = "main", prefix: str = "") -> None:
         table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
         self.conn.execute(f"DELETE FROM {claims} WHERE assessment_id IN "
                           f"(SELECT id FROM {table} WHERE family = ?)", (family,))
         self.conn.execute(f"DELETE FROM {table} WHERE family = ?", (family,))
+
+    def _insert_family(self, family: str, assessments: list[Assessment], schema: str = "main",
+                       prefix: str = "") -> None:
+        table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
         for a in assessments:
             s = a.summary()
             self.conn.execute(
