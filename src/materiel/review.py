@@ -278,14 +278,14 @@ def history(store: Store, event_id: str) -> list[Review]:
 PRIORITY = {
     "suspended": 32,  # a review of it was suspended by a new extraction
     "sole-event": 16,  # it alone carries an assessment
-    "changes-grade": 8,  # it alone carries one of its assessment's independent origins
+    "changes-grade": 8,  # without it, its assessment's grade would change
     "denial": 4,
     "role-from-context": 2,  # a party was not found in its own sentence (context, catalogue)
 }
 PRIORITY_TEXT = {
     "suspended": "a review of it needs another look after a new extraction",
     "sole-event": "the only event of its assessment",
-    "changes-grade": "the only event of one of its assessment's independent origins",
+    "changes-grade": "without it its assessment would be graded differently (it alone carries a source)",
     "denial": "a denial",
     "role-from-context": "a party taken from context, not from its own sentence",
 }
@@ -312,26 +312,44 @@ class QueueItem:
                 "suspended": [r.to_dict() for r in self.suspended]}
 
 
-def _sole_origins(store: Store, assessment_ids: set[str]) -> tuple[dict[str, int], dict[str, set[str]]]:
-    """Per assessment its number of claims, and per claim (event id) the origins no other claim of its
-    assessment rests on."""
+def _grade_movers(store: Store, assessment_ids: set[str]) -> tuple[dict[str, int], set[str]]:
+    """Per assessment its number of claims, and the events whose removal would change their assessment's
+    grade: those that alone carry one of its independent origins, where the grade computed without that
+    origin differs (the grading rules of `materiel.assess.grading`, applied to the stored origins)."""
+    from .assess.grading import grade
+    from .model import Denial, Origin
+
     sizes: Counter[str] = Counter()
     holders: dict[str, dict[str, list[str]]] = {}
+    graded: dict[str, tuple[str, tuple[Origin, ...], tuple[Denial, ...]]] = {}
     ids = sorted(assessment_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
         for event_id, assessment_id, origins in store.conn.execute(
-                "SELECT event_id, assessment_id, origins FROM assessment_events WHERE assessment_id IN"
-                f" ({', '.join('?' * len(chunk))})", chunk):
+                f"SELECT event_id, assessment_id, origins FROM assessment_events WHERE assessment_id IN ({marks})",
+                chunk):
             sizes[assessment_id] += 1
             for origin in json.loads(origins):
                 holders.setdefault(assessment_id, {}).setdefault(origin, []).append(event_id)
+        for assessment_id, code, data in store.conn.execute(
+                f"SELECT id, grade, json FROM assessments WHERE id IN ({marks})", chunk):
+            stored = json.loads(data)
+            graded[assessment_id] = (code, tuple(Origin.from_dict(o) for o in stored.get("origins") or ()),
+                                     tuple(Denial.from_dict(d) for d in stored.get("denials") or ()))
     sole: dict[str, set[str]] = {}
-    for by_origin in holders.values():
+    owner: dict[str, str] = {}
+    for assessment_id, by_origin in holders.items():
         for origin, events in by_origin.items():
             if len(events) == 1:
                 sole.setdefault(events[0], set()).add(origin)
-    return dict(sizes), sole
+                owner[events[0]] = assessment_id
+    movers = set()
+    for event_id, origins in sole.items():
+        code, all_origins, denials = graded.get(owner[event_id], ("", (), ()))
+        if code and grade([o for o in all_origins if o.key not in origins], denials).code != code:
+            movers.add(event_id)
+    return dict(sizes), movers
 
 
 def _context_roles(store: Store, stored: StoredEvent) -> bool:
@@ -355,7 +373,7 @@ def queue(store: Store, flt: EventFilter = EventFilter(), limit: int | None = 50
     from dataclasses import replace
 
     waiting = list(store.events(replace(flt, reviewed=False)))
-    sizes, sole = _sole_origins(store, {s.assessment_id for s in waiting if s.assessment_id})
+    sizes, movers = _grade_movers(store, {s.assessment_id for s in waiting if s.assessment_id})
     suspended: dict[str, list[Review]] = {}
     for r in _suspended(store):
         suspended.setdefault(r.event_id, []).append(r)
@@ -365,7 +383,7 @@ def queue(store: Store, flt: EventFilter = EventFilter(), limit: int | None = 50
             ("suspended", s.event_id in suspended),
             ("sole-event", s.assessment_id is not None and sizes.get(s.assessment_id) == 1),
             ("changes-grade", s.assessment_id is not None and sizes.get(s.assessment_id, 0) > 1
-             and bool(sole.get(s.event_id))),
+             and s.event_id in movers),
             ("denial", s.event.stance is Stance.DENIED),
             ("role-from-context", _context_roles(store, s))) if hit]
         items.append((-sum(PRIORITY[r] for r in reasons), order,
