@@ -93,8 +93,8 @@ def read_reviewers(path: str) -> dict[str, str]:
         text = line.strip()
         if not text or text.startswith("#"):
             continue
-        name, _, token = text.rpartition(" ") if " " in text else text.rpartition("\t")
-        name, token = " ".join(name.split()), token.strip()
+        words = text.rsplit(None, 1)  # the token is the last word, after any whitespace (spaces or tabs)
+        name, token = (" ".join(words[0].split()), words[1]) if len(words) == 2 else ("", "")
         if not name or not token:
             raise MaterielError(f"{path}:{number}: {REVIEWERS_HELP}")
         if len(token) < MIN_TOKEN_CHARS:
