@@ -24,7 +24,10 @@ from .model import Article, ArticleResult, Event, Evidence, Stance, UNORDERED_TY
 from .model.review import (CORRECTABLE, FLAG_CHANGED, FLAG_GONE, RejectReason, Review, ReviewAction, ReviewState,
                            anchor_of, apply_changes, fingerprint, state_after)
 from .store import reviews as rows
-from .store.sqlite import EventFilter, Store, StoredEvent, kept_events
+from .store.sqlite import EventFilter, Store, StoredEvent, kept_events, stored_event
+
+# Where `Store.event_rows` puts the event's id and its assessment's.
+EVENT_ROW_ID, EVENT_ROW_ASSESSMENT = 5, 8
 
 # Added events sort after the extractor's in their article (positions of these rows are not ids).
 ADDED_POSITION = 1_000_000
@@ -355,13 +358,18 @@ def _grade_movers(store: Store, assessment_ids: set[str]) -> tuple[dict[str, int
 def _context_roles(store: Store, stored: StoredEvent) -> bool:
     """Whether the provider or the recipient is not written in the event's own evidence (the extractor
     took it from an earlier sentence, the article's flows or the catalogue)."""
-    event = stored.event
-    if event.spans is None or not event.evidence:
+    return _roles_from_context(stored.event.to_dict())
+
+
+def _roles_from_context(event: Mapping[str, Any]) -> bool:
+    """`_context_roles` on an event in the interchange format (its own spans only: no query)."""
+    spans, evidence = event.get("spans"), event.get("evidence") or ()
+    if spans is None or not evidence:
         return False
-    lo, hi = min(e.start for e in event.evidence), max(e.end for e in event.evidence)
+    lo, hi = min(e.get("start", -1) for e in evidence), max(e.get("end", -1) for e in evidence)
     for slot in ("provider", "recipient"):
-        spans = [s for s in event.spans if s.slot == slot]
-        if not spans or not any(lo <= s.start and s.end <= hi for s in spans):
+        own = [s for s in spans if s.get("slot") == slot]
+        if not own or not any(lo <= s["start"] and s["end"] <= hi for s in own):
             return True
     return False
 
@@ -372,25 +380,29 @@ def queue(store: Store, flt: EventFilter = EventFilter(), limit: int | None = 50
     then newest article first; with the total waiting. Filters as on the events list."""
     from dataclasses import replace
 
-    waiting = list(store.events(replace(flt, reviewed=False)))
-    sizes, movers = _grade_movers(store, {s.assessment_id for s in waiting if s.assessment_id})
+    # One query for the waiting rows, one pass over their JSON for what the priorities read; only the
+    # page's events are decoded into Events (decoding every waiting event was most of the time).
+    waiting = list(store.event_rows(replace(flt, reviewed=False)))
+    sizes, movers = _grade_movers(store, {row[EVENT_ROW_ASSESSMENT] for row in waiting if row[EVENT_ROW_ASSESSMENT]})
     suspended: dict[str, list[Review]] = {}
     for r in _suspended(store):
         suspended.setdefault(r.event_id, []).append(r)
-    items = []
-    for order, s in enumerate(waiting):
-        reasons = [name for name, hit in (
-            ("suspended", s.event_id in suspended),
-            ("sole-event", s.assessment_id is not None and sizes.get(s.assessment_id) == 1),
-            ("changes-grade", s.assessment_id is not None and sizes.get(s.assessment_id, 0) > 1
-             and s.event_id in movers),
-            ("denial", s.event.stance is Stance.DENIED),
-            ("role-from-context", _context_roles(store, s))) if hit]
-        items.append((-sum(PRIORITY[r] for r in reasons), order,
-                      QueueItem(s, tuple(reasons), tuple(suspended.get(s.event_id, ())))))
-    items.sort(key=lambda t: (t[0], t[1]))
-    chosen = items[offset:] if limit is None else items[offset:offset + limit]
-    return len(items), [item for _, _, item in chosen]
+    ranked = []
+    for order, row in enumerate(waiting):
+        data = json.loads(row[0])
+        event_id, assessment_id = row[EVENT_ROW_ID], row[EVENT_ROW_ASSESSMENT]
+        reasons = tuple(name for name, hit in (
+            ("suspended", event_id in suspended),
+            ("sole-event", assessment_id is not None and sizes.get(assessment_id) == 1),
+            ("changes-grade", assessment_id is not None and sizes.get(assessment_id, 0) > 1 and event_id in movers),
+            ("denial", data.get("stance") == Stance.DENIED.value),
+            ("role-from-context", _roles_from_context(data))) if hit)
+        ranked.append((-sum(PRIORITY[r] for r in reasons), order, reasons, data))
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    chosen = ranked[offset:] if limit is None else ranked[offset:offset + limit]
+    return len(ranked), [QueueItem(stored_event(waiting[order], data), reasons,
+                                   tuple(suspended.get(waiting[order][EVENT_ROW_ID], ())))
+                         for _, order, reasons, data in chosen]
 
 
 def _suspended(store: Store) -> list[Review]:

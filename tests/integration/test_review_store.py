@@ -115,3 +115,23 @@ def test_a_full_rebuild_after_reviews_gives_the_incremental_state(ledger, tmp_pa
         review.reject(store, items[6].stored.event_id, "Bob", "wrong-parties")
         incremental = tables(store.conn)
     assert incremental == rebuilt(db, tmp_path)
+
+
+def test_the_queue_ranks_undecoded_rows_as_it_would_the_events(ledger, tmp_path):
+    """The queue reads its priorities off the stored JSON and decodes only the page: the same reasons as
+    the decoded events give, and within one priority the events list's own order."""
+    from materiel.model import Stance
+
+    with Store(copy_of(ledger, tmp_path / "l.db")) as store:
+        total, items = review.queue(store, limit=None)
+        listed = [s.event_id for s in store.events(EventFilter(reviewed=False))]
+        assert total == len(items) == len(listed)
+        for item in items:
+            assert ("denial" in item.reasons) == (item.stored.event.stance is Stance.DENIED)
+            assert ("role-from-context" in item.reasons) == review._context_roles(store, item.stored)
+        assert any("role-from-context" in i.reasons for i in items) and any("denial" in i.reasons for i in items)
+        keys = [(-i.priority, listed.index(i.stored.event_id)) for i in items]
+        assert keys == sorted(keys)
+        _, page = review.queue(store, limit=7, offset=5)
+        assert [i.stored.event_id for i in page] == [i.stored.event_id for i in items[5:12]]
+        assert [i.stored for i in page] == [i.stored for i in items[5:12]]

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import ContextManager, Iterator
+from typing import Any, ContextManager, Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
@@ -125,6 +125,11 @@ class StoredEvent:
     url: str | None = None
     assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
     review: str | None = None  # its `ReviewState` value (None: nobody has decided on it)
+
+
+def stored_event(row: tuple, data: dict[str, Any] | None = None) -> StoredEvent:
+    """A row of `Store.event_rows` as a StoredEvent (`data`: its JSON already decoded)."""
+    return StoredEvent(Event.from_dict(data if data is not None else json.loads(row[0]), row[1]), *row[1:])
 
 
 # The shortest prefix of an assessment id that names it (shorter ones are too often shared).
@@ -478,6 +483,13 @@ class Store:
     def events(self, flt: EventFilter = EventFilter(), limit: int | None = None,
                offset: int = 0) -> Iterator[StoredEvent]:
         """Stored events matching the filter, newest article first, in article order within one."""
+        for row in self.event_rows(flt, limit, offset):
+            yield stored_event(row)
+
+    def event_rows(self, flt: EventFilter = EventFilter(), limit: int | None = None,
+                   offset: int = 0) -> Iterator[tuple]:
+        """The rows `events` reads, undecoded (the event's JSON text first, then `StoredEvent`'s other
+        fields): for a reader that looks at a few parts of many events and decodes only those it keeps."""
         where, params = _event_where(flt)
         sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id,"
                " e.review_state FROM events e JOIN articles a ON a.id = e.article_id"
@@ -485,9 +497,7 @@ class Store:
                " ORDER BY a.published IS NULL, a.published DESC, a.ingested_at DESC, e.article_id, e.position")
         sql += " LIMIT ? OFFSET ?"
         params += [-1 if limit is None else limit, offset]
-        for row in self.conn.execute(sql, params):
-            event = Event.from_dict(json.loads(row[0]), row[1])
-            yield StoredEvent(event, *row[1:])
+        yield from self.conn.execute(sql, params)
 
     def flat_view(self, view: str, flt: EventFilter | AssessmentFilter) -> tuple[str, list[object]]:
         """SQL reading the rows of the view `events_flat` or `assessments_flat` that `flt` selects, in
