@@ -104,3 +104,9 @@ def test_serve_names_the_reviewers_and_records_their_names(tmp_path, results):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_the_operator_token_may_not_be_a_reviewers_token():
+    """The operator's token equal to a reviewer's once made that reviewer's decisions the operator's."""
+    with pytest.raises(MaterielError, match="is the token of Alice in the reviewers file"):
+        writers_for("127.0.0.1", ALICE, True, {ALICE: "Alice"})

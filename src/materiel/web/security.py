@@ -122,6 +122,9 @@ def writers_for(host: str, token: str | None, writable: bool, reviewers: dict[st
                                     f"generate one with: {MAKE_TOKEN}")
         writers.update(reviewers)
     operator = write_token(host, token, writable) if (token or not writers) else None
+    if operator is not None and operator in writers:  # its writes would be recorded as the operator's
+        raise MaterielError(f"the operator's token ({TOKEN_ENV}) is the token of {writers[operator]} in the reviewers "
+                            "file; give the operator a token of their own")
     if operator is not None:
         writers[operator] = OPERATOR
     return writers
