@@ -292,3 +292,31 @@ def test_undoing_a_moved_party_gives_the_event_back_to_its_flow(dev_ledger, tmp_
         review.undo(store, made.id, REVIEWER)
         assert store.assessment_of_events([event.event_id])[event.event_id] == event.assessment_id
         assert store.count_assessments(AssessmentFilter()) == assessments_before
+
+
+def test_a_review_suspended_by_a_new_extraction_is_noticed_in_the_queue(dev_ledger, tmp_path):
+    from materiel import review
+    from materiel.model import ArticleResult, Status
+    from materiel.model.review import anchor_of
+
+    db = tmp_path / "ledger.db"
+    shutil.copy(dev_ledger, db)
+    with Store(db) as store:
+        _, items = review.queue(store, limit=1)
+        stored = items[0].stored
+        review.confirm(store, stored.event_id, REVIEWER)
+        article = store.article(stored.article_hash)
+        result = shared_extractor().extract(article)
+        other = Status.CANCELLED if stored.event.status is not Status.CANCELLED else Status.AGREED
+        events = tuple(e.with_changes(status=other) if anchor_of(e) == anchor_of(stored.event) else e
+                       for e in result.events)
+        counts = review.replace_extraction(store, ArticleResult(article, events))
+        assert counts.reviews_changed == 1
+    server = Server(db)
+    try:
+        page = httpx.get(server.url + "/review").text
+    finally:
+        server.stop()
+    first = page.split('class="qrow"', 1)[1].split("</li>", 1)[0]
+    assert "a review of it needs another look after a new extraction" in first
+    assert f"Suspended review: confirm by {REVIEWER}" in first and "decide again" in first

@@ -4,7 +4,7 @@ the buttons and keyboard shortcuts (static/review.js) that call the review route
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -35,7 +35,8 @@ def review_page(request: Request, flt: EventFilter = Depends(event_filters),
     for item in items:
         s = item.stored
         rows.append({"item": item, "s": s, "e": s.event, "why": item.to_dict()["why"],
-                     "suspended": [FLAG_TEXT.get(r.flag or "", r.flag) for r in item.suspended]})
+                     "suspended": [f"{r.action.value} by {r.reviewer} ({r.created_at[:10]}): "
+                                   f"{FLAG_TEXT.get(r.flag or '', r.flag)}" for r in item.suspended]})
     return templates.TemplateResponse(request, "review.html", {
         "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
         "counts": counts_line(review_rows.review_counts(store)), "params": dict(request.query_params),
