@@ -215,7 +215,8 @@ def pages(site) -> dict[str, str]:
     first = httpx.get(site.url + "/api/assessments?limit=1").json()["items"][0]["id"]
     article = httpx.get(site.url + "/api/articles?limit=1").json()["items"][0]["article_hash"]
     return {"ledger": "/", "search": "/?q=drones", "dossier": f"/assessments/{first}", "article": f"/articles/{article}",
-            "network": "/network", "ingest": "/ingest", "docs": "/docs", "error": "/assessments/nosuchthing"}
+            "network": "/network", "ingest": "/ingest", "docs": "/docs", "error": "/assessments/nosuchthing",
+            "review": "/review"}
 
 
 def test_no_page_is_wider_than_a_narrow_screen(site, browser):

@@ -157,3 +157,14 @@ def reviewed_articles(store: Store) -> list[tuple[str, str, int, int]]:
         " FROM articles a WHERE a.id IN (SELECT article_id FROM reviews WHERE undone_at IS NULL)"
         " ORDER BY (SELECT min(id) FROM reviews r WHERE r.article_id = a.id)")
     return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def states_of(store: Store, event_ids: list[str]) -> dict[str, str | None]:
+    """event id -> its review state (None: nobody has decided on it), for the events that exist."""
+    out: dict[str, str | None] = {}
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start:start + 500]
+        rows = store.conn.execute(f"SELECT id, review_state FROM events WHERE id IN ({', '.join('?' * len(chunk))})",
+                                  chunk)
+        out.update({r[0]: r[1] for r in rows})
+    return out

@@ -28,6 +28,7 @@ from ..store.sqlite import Store
 from .api import router
 from .pages import router as pages
 from .pages import templates
+from .review_pages import router as review_pages
 from .reviews import router as review_router
 from .security import NEEDS_TOKEN, OPERATOR, READ_ONLY, writer_name
 from .work import Extractions, ResponseCache
@@ -400,6 +401,7 @@ def create_app(db: str | Path, token: str | None = None, max_upload_bytes: int =
     app.include_router(router)
     app.include_router(review_router)
     app.include_router(pages)
+    app.include_router(review_pages)
     add_api_docs(app)  # before /static: its files are under /static/swagger-ui
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

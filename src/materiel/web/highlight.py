@@ -76,6 +76,7 @@ class Segment:
     text: str
     kinds: tuple[str, ...]
     events: tuple[str, ...]  # ids of the events whose evidence covers this run
+    start: int = 0  # where the run begins in the article's full text (the pages map a selection back with it)
 
 
 def segments(text: str, spans: list[tuple[str, Span]], start: int = 0, end: int | None = None) -> list[Segment]:
@@ -91,5 +92,5 @@ def segments(text: str, spans: list[tuple[str, Span]], start: int = 0, end: int 
         covering = [(event_id, s) for event_id, s in spans if s.start <= a and b <= s.end]
         kinds = tuple(sorted({s.kind for _, s in covering}))
         events = tuple(dict.fromkeys(event_id for event_id, s in covering if s.kind == "evidence"))
-        out.append(Segment(text[a:b], kinds, events))
+        out.append(Segment(text[a:b], kinds, events, a))
     return out

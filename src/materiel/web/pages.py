@@ -19,6 +19,7 @@ from .. import service
 from ..exports import CATEGORY_WORDS, party_label
 from ..model import Article, ArticleTrace, EventType, Stance, Status
 from ..query import parse_assessment_id
+from ..store import reviews as review_rows
 from ..store.sqlite import SORTABLE, AssessmentFilter
 from . import figures
 from .api import DATE, MAX_ARTICLE_CHARS, extract_posted, extract_upload, filters, parsed, store_of, uploaded
@@ -72,8 +73,20 @@ def ledger_page(request: Request, flt: AssessmentFilter = Depends(filters),
     return templates.TemplateResponse(request, "ledger.html", {
         "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PAGE_SIZE)), "sort": sort,
         "dir": dir, "q": q or "", "hits": hits, "hit_total": found[0], "params": dict(request.query_params),
-        "parties": _parties(store), "types": [t.value for t in EventType], "statuses": [s.value for s in Status], "url": lambda **c: _query(request, **c),
+        "parties": _parties(store), "types": [t.value for t in EventType], "statuses": [s.value for s in Status],
+        "url": lambda **c: _query(request, **c), "review_counts": counts_line(review_rows.review_counts(store)),
         "api": "/api/assessments" + (f"?{request.url.query}" if request.url.query else "")})
+
+
+def counts_line(counts: dict[str, int]) -> str:
+    """'N of M events reviewed; K rejected' (review.js writes the same words after each decision)."""
+    return f"{counts['reviewed']} of {counts['in_ledger']} events reviewed; {counts['rejected']} rejected"
+
+
+def _states(store: Any, event_ids: list[str]) -> dict[str, str]:
+    """event id -> its review state in words, as the pages show it."""
+    found = review_rows.states_of(store, event_ids)
+    return {i: found.get(i) or "not reviewed" for i in event_ids}
 
 
 def _parties(store: Any) -> list[dict[str, str]]:
@@ -128,7 +141,9 @@ def dossier_page(request: Request, assessment_id: str, all: bool = Query(False))
         "asserted": [c for c in claims if c["claim"].event.stance is Stance.ASSERTED],
         "denied": [c for c in claims if c["claim"].event.stance is Stance.DENIED],
         "timeline": figures.status_timeline(a), "figures_chart": figures.figures_over_time(a),
-        "hidden": len(a.claims) - len(shown), "api": f"/api/assessments/{a.id}"})
+        "hidden": len(a.claims) - len(shown), "api": f"/api/assessments/{a.id}",
+        "reviewed": review_rows.assessment_review_counts(store, [a.id]).get(a.id, (0, len(a.claims))),
+        "states": _states(store, [c.event_id for c in shown])})
 
 
 def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
@@ -166,13 +181,17 @@ def _article_context(request: Request, article_hash: str) -> dict[str, Any]:
     events = store.article_events(article_hash)
     spans = [(event_id, s) for event_id, event in events for s in event_spans(event)]
     owners = store.assessment_of_events([event_id for event_id, _ in events])
+    states = _states(store, [event_id for event_id, _ in events])
     text = article.full_text
     title_end = len(article.title) if article.title else 0
     return {
         "article": article, "article_hash": article_hash,
         "title_segments": segments(text, spans, 0, title_end) if title_end else [],
         "body_segments": segments(text, spans, title_end + 2 if title_end else 0, len(text)),
-        "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id)} for event_id, event in events],
+        "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id), "state": states[event_id]}
+                   for event_id, event in events],
+        "reviewed": sum(1 for state in states.values() if state != "not reviewed"), "parties": _parties(store),
+        "types": [t.value for t in EventType], "statuses": [s.value for s in Status],
         "api": f"/api/articles/{article_hash}"}
 
 
