@@ -381,3 +381,18 @@ def test_the_review_routes_are_in_the_schema(served):
     assert {"reason"} <= set(components["RejectIn"]["properties"]) and "changes" in components["CorrectIn"]["required"]
     assert {"start", "end", "parts"} <= set(components["AddIn"]["required"])
     assert get(served, "/docs").status_code == 200
+
+
+def test_the_pages_say_how_many_events_were_reviewed(served):
+    def counted(path: str) -> str:
+        page = httpx.get(served.url + path, timeout=60).text
+        start = page.index('id="review-counts"')
+        return page[start:page.index("</p>", start)]
+
+    total = get(served, "/api/reviews/summary").json()["in_ledger"]
+    assert f"0 of {total} events reviewed" in counted("/")
+    assert "0 of " in counted("/network")
+    sole, _ = sole_and_shared(served)
+    assert post(served, f"/api/events/{sole['event_id']}/confirm").status_code == 200
+    assert f"1 of {total} events reviewed" in counted("/")
+    assert f"1 of {total} events of these flows reviewed" in counted("/network")

@@ -207,8 +207,10 @@ def _explained(request: Request, article: Article) -> ArticleTrace | None:
 def network_page(request: Request, flt: AssessmentFilter = Depends(filters)) -> Response:
     store = store_of(request)
     rows = store.assessment_rows(flt, limit=NETWORK_FLOWS)
+    reviewed = review_rows.assessment_review_counts(store, [str(r["id"]) for r in rows]).values()
     return templates.TemplateResponse(request, "network.html", {
         "figure": figures.network(rows), "count": len(rows), "parties": _parties(store),
+        "reviewed": (sum(done for done, _ in reviewed), sum(total for _, total in reviewed)),
         "types": [t.value for t in EventType], "params": dict(request.query_params),
         "api": "/api/network" + (f"?{request.url.query}" if request.url.query else "")})
 
