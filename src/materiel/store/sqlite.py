@@ -566,6 +566,10 @@ class Store:
         """Several families and the assessed-through mark in one transaction."""
         try:
             with self.transaction():
+                # every family's old claims go first: a corrected event moves from one family to another,
+                # and its new family may be written before its old one lets go of it
+                for family in families:
+                    self._clear_family(family)
                 for family, assessments in families.items():
                     self._write_family(family, assessments)
                 self._set_meta(ASSESSED_MARK, str(through))
@@ -581,9 +585,7 @@ class Store:
         """A family's assessments in place of its former ones, in the live tables or (schema `temp`,
         prefix `rebuilt_`) in a full rebuild's staging copies."""
         table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
-        self.conn.execute(f"DELETE FROM {claims} WHERE assessment_id IN "
-                          f"(SELECT id FROM {table} WHERE family = ?)", (family,))
-        self.conn.execute(f"DELETE FROM {table} WHERE family = ?", (family,))
+        self._clear_family(family, schema, prefix)
         for a in assessments:
             s = a.summary()
             self.conn.execute(
@@ -594,6 +596,12 @@ class Store:
                  a.first_reported, a.last_reported, json.dumps(a.to_dict(claims=False), ensure_ascii=False)))
             self.conn.executemany(f"INSERT INTO {claims} VALUES (?, ?, ?, ?)",
                                   [(c.event_id, a.id, i, json.dumps(list(c.origins))) for i, c in enumerate(a.claims)])
+
+    def _clear_family(self, family: str, schema: str = "main", prefix: str = "") -> None:
+        table, claims = f"{schema}.{prefix}assessments", f"{schema}.{prefix}assessment_events"
+        self.conn.execute(f"DELETE FROM {claims} WHERE assessment_id IN "
+                          f"(SELECT id FROM {table} WHERE family = ?)", (family,))
+        self.conn.execute(f"DELETE FROM {table} WHERE family = ?", (family,))
 
     # A full rebuild writes beside the live assessments, into temporary tables of this connection (gone
     # with it: a killed rebuild leaves nothing behind), and swaps them in with one transaction, so that
