@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
+EVENT_ID_WIDTH = 26  # an article hash (24) and the event's place in it
 app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Extract a sourced ledger of arms transfers and military cooperation from news.")
 # Piped output is not squeezed to 80 columns: a table that no terminal constrains is printed wide.
@@ -252,10 +253,13 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str,
     """Events one a row; `ids`, for stored events, gives each row's event id and review state (shown first,
     since the review commands take the id)."""
     table = Table(title=title, show_lines=True, expand=False)
-    if ids is not None:
-        table.add_column("event", overflow="fold", min_width=10, max_width=26)
+    if ids is not None:  # the event id names its article's hash: the input's article id goes under it
+        table.add_column("event / article", overflow="fold", min_width=10, max_width=EVENT_ID_WIDTH)
     widths = {"article": 8, "type": 11, "provider → recipient": 16, "item": 22, "qty / value": 14, "status": 9,
               "stance": 8, "sources": 30, "confidence": 14, "evidence": 60}
+    if ids is not None:
+        del widths["article"]
+        widths["evidence"] -= EVENT_ID_WIDTH - 8  # the table stays as wide as it was
     for column, width in widths.items():
         table.add_column(column, overflow="fold", min_width=min(width, 10), max_width=width)
     for n, (article_id, e) in enumerate(rows):
@@ -273,11 +277,12 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str,
         if len(evidence) > EVIDENCE_CHARS:
             evidence = evidence[:EVIDENCE_CHARS - 3] + "..."
         stance = "[red]denied[/red]" if e.stance.value == "denied" else "asserted"
-        first = []
         if ids is not None:
             event_id, review = ids[n]
-            first = [markup(event_id) + (f"\n[dim]{review}[/dim]" if review else "")]
-        table.add_row(*first, markup(article_id), e.type.value, markup(party_names(e)),
+            first = markup(event_id) + f"\n[dim]{markup(article_id)}[/dim]" + (f"\n{review}" if review else "")
+        else:
+            first = markup(article_id)
+        table.add_row(first, e.type.value, markup(party_names(e)),
                       f"{markup(item)}\n[dim]{e.item.category.value}[/dim]", markup(figures), e.status.value, stance,
                       markup(sources), markup(confidence), markup(evidence))
     return table
