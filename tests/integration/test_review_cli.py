@@ -230,3 +230,28 @@ def test_assess_full_after_reviews_gives_the_assessments_the_decisions_left(invo
     incremental = snapshot(invoke, db)
     assert invoke("assess", "--full", "--db", db, "-q").returncode == 0
     assert snapshot(invoke, db) == incremental
+
+
+def test_export_leaves_out_articles_still_undecided_unless_partial(invoke, db: Path, tmp_path: Path) -> None:
+    events = events_of(invoke, db)
+    first = next(iter(events.values()))
+    ours = [e for e, r in events.items() if r["article_hash"] == first["article_hash"]]
+    review(invoke, db, "confirm", ours[0])
+    held = invoke("review", "export", "-o", tmp_path / "gold.jsonl", "--db", db)
+    assert held.returncode == 0 and (tmp_path / "gold.jsonl").read_text() == ""
+    assert "0 reviewed article(s)" in held.stderr and first["article_id"] in held.stderr
+    partial = invoke("review", "export", "--partial", "--db", db)
+    assert [json.loads(line)["article_id"] for line in partial.lines] == [first["article_id"]]
+    review(invoke, db, "confirm", *ours[1:])
+    whole = invoke("review", "export", "--db", db)
+    line = json.loads(whole.stdout)
+    assert len(line["events"]) == len(ours) and "1 reviewed article(s) with" in whole.stderr
+
+
+def test_eval_db_names_the_gold_articles_the_ledger_lacks(invoke, db: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"article_id": "demo-1", "events": []}\n{"article_id": "nowhere-7", "events": []}\n')
+    done = invoke("eval", gold, "--db", db)
+    assert done.returncode == 2 and "nowhere-7" in done.error_lines[0] and "demo-1" not in done.error_lines[0]
+    neither = invoke("eval", gold)
+    assert neither.returncode == 2 and "--db" in neither.error_lines[0]
