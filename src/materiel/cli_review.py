@@ -196,12 +196,12 @@ def review_suspended(
 def _decide(db: Optional[str], event_ids: list[str], action: str, reviewer: Optional[str], **kwargs: Any) -> None:
     path = shell.existing_db(db)
     name = reviewer_name(reviewer)
-    try:
-        made = service.review_events(path, event_ids, action, name, **kwargs)
-    except MaterielError as exc:
-        shell.fail(exc)
-    for review in made:
-        decided_line(review)
+    for event_id in event_ids:  # each decision its own transaction: those before a bad id stay taken (and said)
+        try:
+            made = service.review_events(path, [event_id], action, name, **kwargs)
+        except MaterielError as exc:
+            shell.fail(exc)
+        decided_line(made[0])
 
 
 @review_app.command("confirm")

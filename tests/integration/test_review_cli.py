@@ -255,3 +255,12 @@ def test_eval_db_names_the_gold_articles_the_ledger_lacks(invoke, db: Path, tmp_
     assert done.returncode == 2 and "nowhere-7" in done.error_lines[0] and "demo-1" not in done.error_lines[0]
     neither = invoke("eval", gold)
     assert neither.returncode == 2 and "--db" in neither.error_lines[0]
+
+
+def test_several_events_in_one_command_each_decided_until_a_bad_id(invoke, db: Path) -> None:
+    a, b = list(events_of(invoke, db))[:2]
+    done = invoke("review", "confirm", a, "feedfacefeedfacefeedface:9", b, "--db", db, "--reviewer", "ann")
+    assert done.returncode == 2 and "no event" in done.error_lines[0]
+    assert f"confirm {a} by ann" in done.stderr
+    now = events_of(invoke, db)
+    assert (now[a]["review"], now[b]["review"]) == ("confirmed", None)
