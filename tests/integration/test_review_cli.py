@@ -264,3 +264,18 @@ def test_several_events_in_one_command_each_decided_until_a_bad_id(invoke, db: P
     assert f"confirm {a} by ann" in done.stderr
     now = events_of(invoke, db)
     assert (now[a]["review"], now[b]["review"]) == ("confirmed", None)
+
+
+def test_a_correction_that_moves_an_event_to_another_flow_is_stored(db: Path) -> None:
+    """The corrected event's new flow was written before its old flow let go of it: the correction
+    failed with 'UNIQUE constraint failed: assessment_events.event_id' (core of issue 12)."""
+    from materiel import review as reviews
+    from materiel.store.sqlite import Store
+
+    with Store(db) as store:
+        event_id, = next(r for r in store.conn.execute("SELECT id FROM events WHERE type = 'transfer'"))
+        event = reviews.rows.event_row(store, event_id).event
+        reviews.correct(store, event_id, "ann", {"provider": event.recipient, "recipient": event.provider})
+        moved = store.assessment_of_events([event_id])[event_id]
+        flow = store.assessment(moved)
+        assert (flow.provider, flow.recipient) == (event.recipient, event.provider)
