@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "materiel.db"
 EVIDENCE_CHARS = 140
+EVENT_ID_WIDTH = 26  # an article hash (24) and the event's place in it
 app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]},
                   help="Extract a sourced ledger of arms transfers and military cooperation from news.")
 # Piped output is not squeezed to 80 columns: a table that no terminal constrains is printed wide.
@@ -247,13 +248,21 @@ def party_names(event: Event) -> str:
     return f"{event.provider} → {event.recipient}"
 
 
-def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
+def events_table(rows: Iterable[tuple[str, Event]], title: str,
+                 ids: Optional[list[tuple[str, Optional[str]]]] = None) -> Table:
+    """Events one a row; `ids`, for stored events, gives each row's event id and review state (shown first,
+    since the review commands take the id)."""
     table = Table(title=title, show_lines=True, expand=False)
+    if ids is not None:  # the event id names its article's hash: the input's article id goes under it
+        table.add_column("event / article", overflow="fold", min_width=10, max_width=EVENT_ID_WIDTH)
     widths = {"article": 8, "type": 11, "provider → recipient": 16, "item": 22, "qty / value": 14, "status": 9,
               "stance": 8, "sources": 30, "confidence": 14, "evidence": 60}
+    if ids is not None:
+        del widths["article"]
+        widths["evidence"] -= EVENT_ID_WIDTH - 8  # the table stays as wide as it was
     for column, width in widths.items():
         table.add_column(column, overflow="fold", min_width=min(width, 10), max_width=width)
-    for article_id, e in rows:
+    for n, (article_id, e) in enumerate(rows):
         item = e.item.canonical or e.item.name or e.item.category.value
         if e.item.canonical and e.item.name and e.item.canonical.lower() not in e.item.name.lower():
             item = f"{e.item.name} ({e.item.canonical})"
@@ -268,7 +277,12 @@ def events_table(rows: Iterable[tuple[str, Event]], title: str) -> Table:
         if len(evidence) > EVIDENCE_CHARS:
             evidence = evidence[:EVIDENCE_CHARS - 3] + "..."
         stance = "[red]denied[/red]" if e.stance.value == "denied" else "asserted"
-        table.add_row(markup(article_id), e.type.value, markup(party_names(e)),
+        if ids is not None:
+            event_id, review = ids[n]
+            first = markup(event_id) + f"\n[dim]{markup(article_id)}[/dim]" + (f"\n{review}" if review else "")
+        else:
+            first = markup(article_id)
+        table.add_row(first, e.type.value, markup(party_names(e)),
                       f"{markup(item)}\n[dim]{e.item.category.value}[/dim]", markup(figures), e.status.value, stance,
                       markup(sources), markup(confidence), markup(evidence))
     return table
@@ -414,7 +428,8 @@ def render_stored(rows: list[StoredEvent], format: Format, sink: TextIO) -> None
     from .exports.flat import FLAT_EVENT_COLUMNS, flat_event
 
     render.emit(rows, format, sink, record=flat_event, columns=FLAT_EVENT_COLUMNS,
-                table=lambda done: events_table([(r.article_key, r.event) for r in done], f"Events: {len(done)} event(s)"))
+                table=lambda done: events_table([(r.article_key, r.event) for r in done], f"Events: {len(done)} event(s)",
+                                                [(r.event_id, r.review) for r in done]))
 
 
 @app.command()
@@ -479,7 +494,10 @@ def run_demo(ctx: typer.Context, path: Path, debug: bool, kept: bool) -> None:
 def evaluate(
     ctx: typer.Context,
     gold: Path = typer.Argument(..., exists=True, dir_okay=False, help="Gold events (JSON Lines, as docs/format.md describes)."),
-    articles: Path = typer.Argument(..., exists=True, help="The articles the gold describes."),
+    articles: Optional[Path] = typer.Argument(None, exists=True, help="The articles the gold describes (with --db: "
+                                              "read from the ledger by the gold's article ids when left out)."),
+    db: Optional[str] = typer.Option(None, "--db", help="A ledger holding the gold's articles (e.g. the one "
+                                     "`review export` wrote the gold from)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1),
     errors: int = typer.Option(0, "--show-errors", help="Also print the first N errors."),
     format: EvalFormat = EVAL_FORMAT_OPTION,
@@ -489,8 +507,13 @@ def evaluate(
     """Score extraction against gold: event P/R/F1 per type and slot accuracies (see docs/format.md).
     Exits 1 when an article was rejected, since the score then leaves it out."""
     summary, report = service.RunSummary(), reporter(debug)
+    if articles is None and db is None:
+        fail(MaterielError("name the ARTICLES the gold describes, or a ledger holding them with --db"))
     try:
-        result = service.evaluate_paths(gold, articles, workers, report, ctx.obj, summary)
+        if articles is None:
+            result = service.evaluate_ledger(gold, existing_db(db), workers, report, ctx.obj, summary)
+        else:
+            result = service.evaluate_paths(gold, articles, workers, report, ctx.obj, summary)
     except MaterielError as exc:
         fail(exc)
     report.close()
@@ -582,15 +605,17 @@ def assess(
 def ledger_table(rows: list[dict]) -> Table:
     table = Table(title=f"Ledger: {len(rows)} assessment(s)")
     for column in ("id", "type", "provider → recipient", "item", "status (max / latest)", "grade", "origins",
-                   "articles", "outlets", "denials", "last reported"):
-        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials") else "left",
+                   "articles", "outlets", "denials", "reviewed", "last reported"):
+        table.add_column(column, justify="right" if column in ("origins", "articles", "outlets", "denials", "reviewed")
+                         else "left",
                          overflow="fold")
     for r in rows:
         status = r["max_status"] if r["max_status"] == r["latest_status"] else f"{r['max_status']} / {r['latest_status']}"
         table.add_row(str(r["id"])[:10], str(r["type"]), markup(f"{r['provider']} → {r['recipient']}"),
                       markup(str(r["item"])), str(status), str(r["grade"]), str(r["independent_origins"]),
                       str(r["articles"]), str(r["outlets"]),
-                      f"[red]{r['denials']}[/red]" if r["denials"] else "0", markup(r["last_reported"] or ""))
+                      f"[red]{r['denials']}[/red]" if r["denials"] else "0",
+                      f"{r.get('reviewed_events', 0)}/{r['events']}", markup(r["last_reported"] or ""))
     return table
 
 
@@ -876,6 +901,38 @@ def watch(
         raise typer.Exit(130)
     raise typer.Exit(code)
 
+@app.command()
+def reextract(
+    ctx: typer.Context,
+    db: Optional[str] = DB_OPTION,
+    article: Optional[list[str]] = typer.Option(None, "--article", metavar="HASH",
+                                                help="Only this stored article (its hash); repeat for more."),
+    workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
+    time_budget: float = TIME_BUDGET_OPTION,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar and no summary line."),
+    debug: bool = DEBUG_OPTION,
+) -> None:
+    """Extract stored articles again with the current extractor; each review follows its evidence (kept
+    where the event reads as before, suspended for another look where it changed), flows re-assessed."""
+    path = existing_db(db)
+    summary, report = service.RunSummary(), reporter(debug)
+    try:
+        with progress_bar(quiet, "re-extracting") as progress:
+            task = progress.add_task("articles", total=None) if progress else None
+            counts = service.reextract_db(
+                path, summary, article or None, workers, report,
+                on_result=(lambda _: progress.advance(task)) if progress and task is not None else None,
+                extractor=service.extractor_for(ctx.obj, asked_budget(ctx, time_budget)))
+    except MaterielError as exc:
+        fail(exc)
+    report.close()
+    if not quiet:
+        rejected = f"; {summary.rejected_total} article(s) failed ({service.by_reason(summary.rejected)}) and were " \
+                   "left as they were" if summary.rejected else ""
+        err.print(markup(counts.describe() + rejected), highlight=False, soft_wrap=True)
+    raise typer.Exit(summary.exit_code)
+
+
 @app.command("spark-extract")
 def spark_extract(
     paths: list[str] = typer.Argument(..., help="JSON Lines, Parquet or WARC (.warc, .warc.gz) files or directories; "
@@ -901,6 +958,11 @@ def spark_extract(
     if not quiet:
         err.print(markup(summary.describe()), highlight=False, soft_wrap=True)
     raise typer.Exit(summary.exit_code)
+
+
+from .cli_review import review_app  # noqa: E402  (it uses this module's consoles and helpers)
+
+app.add_typer(review_app, name="review")
 
 
 def main(obj: object = None) -> None:

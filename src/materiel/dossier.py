@@ -52,8 +52,9 @@ def render_dossier(a: Assessment, console: Console) -> None:
         origins.add_row(o.reliability, escape(o.label), o.kind, escape(", ".join(o.articles)))
     console.print(origins)
 
-    claims = Table(title="Claims", show_lines=True)
-    for column, width in (("date", 10), ("article", 10), ("outlet", 16), ("status", 9), ("stance", 8),
+    reviewed = sum(1 for c in a.claims if c.review)
+    claims = Table(title=f"Claims ({reviewed} of {len(a.claims)} reviewed)", show_lines=True)
+    for column, width in (("event", 26), ("date", 10), ("article", 10), ("outlet", 16), ("status", 9), ("stance", 8),
                           ("sources", 30), ("evidence", 70)):
         claims.add_column(column, max_width=width, overflow="fold")
     for c in a.claims:
@@ -61,7 +62,8 @@ def render_dossier(a: Assessment, console: Console) -> None:
         stance = "[red]denied[/red]" if e.stance is Stance.DENIED else "asserted"
         sources = "; ".join(f"{s.name} ({s.kind.value}{', via ' + s.via if s.via else ''})" for s in e.sources)
         evidence = " … ".join(ev.text for ev in e.evidence)
-        claims.add_row(escape(c.published or "?"), escape(c.article_id), escape(c.outlet or ""), e.status.value, stance,
+        review = f"\n[dim]{c.review}[/dim]" if c.review else "\n[dim]unreviewed[/dim]"
+        claims.add_row(escape(c.event_id) + review, escape(c.published or "?"), escape(c.article_id), escape(c.outlet or ""), e.status.value, stance,
                        escape(sources), escape(_clip(evidence), lines=True))
     console.print(claims)
 

@@ -658,3 +658,26 @@ def _parse_source(text: str) -> dict[str, Any]:
     except ValueError:
         raise ReviewError(f"sources: unknown kind {kind!r}; one of {', '.join(k.value for k in SourceKind)}") from None
     return {"name": text.strip(), "kind": kind, "country": None, "via": None}
+
+
+def evidence_offsets(article: Article, evidence: str) -> tuple[int, int]:
+    """Where `evidence` stands in the article's full text (title, blank line, body): the offsets of its one
+    occurrence, so a reviewer may quote the words instead of counting characters; an error if the text
+    does not occur there or occurs more than once."""
+    wanted = evidence.strip()
+    if not wanted:
+        raise ReviewError("the evidence holds no words")
+    text = article.full_text
+    first = text.find(wanted)
+    if first < 0:
+        raise ReviewError(f"the evidence {_clip(wanted)!r} is not in article {article.id!r}'s text; quote it exactly "
+                          "or give --start and --end")
+    second = text.find(wanted, first + 1)
+    if second >= 0:
+        raise ReviewError(f"the evidence {_clip(wanted)!r} occurs more than once in article {article.id!r} "
+                          f"(at {first} and {second}); quote more of the sentence or give --start and --end")
+    return first, first + len(wanted)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -4,11 +4,12 @@ query, evaluate. Each is one function; the shells only parse arguments and rende
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TextIO
 
 from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
 from .extract import ARTICLE_TIME_BUDGET
@@ -386,8 +387,15 @@ def assess_db(db: str | Path, full: bool = False,
 
 
 def ledger_rows(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[dict[str, object]]:
+    """Ledger lines, each with `reviewed_events`: how many of its events a person has decided on."""
+    from .store.reviews import assessment_review_counts
+
     with Store.for_reading(db) as store:
-        return store.assessment_rows(flt, limit)
+        rows = store.assessment_rows(flt, limit)
+        reviewed = assessment_review_counts(store, [str(r["id"]) for r in rows])
+    for r in rows:
+        r["reviewed_events"] = reviewed.get(str(r["id"]), (0, 0))[0]
+    return rows
 
 
 def load_assessments(db: str | Path, flt: AssessmentFilter, limit: int | None = None) -> list[Assessment]:
@@ -437,3 +445,154 @@ def evaluate_paths(gold: str | Path, articles: str | Path, workers: int = 1,
 def sample_corpus() -> Path:
     """The demo articles shipped with the package."""
     return Path(__file__).parent / "samples" / "demo.jsonl"
+
+
+# --- reviews: the queue, decisions, gold, extracting stored articles again ---------------------------
+
+def review_queue(db: str | Path, flt: EventFilter, limit: int | None = 50) -> tuple[int, list]:
+    """Events nobody has decided on, those the ledger rests on most first (`review.queue`)."""
+    from . import review
+
+    with Store.for_reading(db) as store:
+        return review.queue(store, flt, limit)
+
+
+def review_summary(db: str | Path) -> dict[str, int]:
+    """How many of the ledger's events are reviewed, by state, and how many wait or are suspended."""
+    from .store.reviews import review_counts
+
+    with Store.for_reading(db) as store:
+        return review_counts(store)
+
+
+def review_history(db: str | Path, event_id: str) -> tuple[str, list]:
+    """(the stored event id, every decision on it, oldest first) for an id or a unique start of one."""
+    from . import review
+
+    with Store.for_reading(db) as store:
+        full = review.resolve_event_id(store, event_id)
+        return full, review.history(store, full)
+
+
+def suspended_reviews(db: str | Path) -> list:
+    from . import review
+
+    with Store.for_reading(db) as store:
+        return review.suspended_reviews(store)
+
+
+def review_events(db: str | Path, event_ids: Iterable[str], action: str, reviewer: str,
+                  changes: dict | None = None, reason: str | None = None, note: str | None = None) -> list:
+    """The same decision on each event named (ids or unique starts of them), each in a transaction of its
+    own, in order; the first that cannot be taken raises, the ones before it stay taken."""
+    from . import review
+
+    with Store(db) as store:
+        return [review.decide(store, event_id, action, reviewer, changes=changes, reason=reason, note=note)
+                for event_id in event_ids]
+
+
+def add_reviewed_event(db: str | Path, article_hash: str, reviewer: str, parts: dict,
+                       start: int | None = None, end: int | None = None, evidence: str | None = None,
+                       note: str | None = None):
+    """Add an event the extractor missed to a stored article, its evidence given by offsets into the
+    article's full text or as the text itself (which must occur exactly once there)."""
+    from . import review
+
+    with Store(db) as store:
+        if evidence is not None:
+            article = store.article(article_hash)
+            if article is None:
+                raise review.UnknownReviewTarget(f"no article {article_hash!r} in the ledger")
+            start, end = review.evidence_offsets(article, evidence)
+        if start is None or end is None:
+            raise review.ReviewError("an added event needs its evidence: --start and --end, or --evidence TEXT")
+        return review.add_event(store, article_hash, reviewer, start, end, parts, note)
+
+
+def undo_review(db: str | Path, review_id: int, reviewer: str):
+    from . import review
+
+    with Store(db) as store:
+        return review.undo(store, review_id, reviewer)
+
+
+def export_gold(db: str | Path, out: TextIO, articles_out: TextIO | None = None, partial: bool = False):
+    """The reviewed articles as gold in the interchange format (`review.export_gold`)."""
+    from . import review
+
+    with Store.for_reading(db) as store:
+        return review.export_gold(store, out, articles_out, partial)
+
+
+def ledger_articles(db: str | Path, article_ids: Iterable[str]) -> list[Article]:
+    """The stored articles with these ids (the ids their inputs gave them, as in a gold file), in the
+    order given; `MaterielError` naming every id the ledger does not hold."""
+    from . import review
+
+    wanted = list(dict.fromkeys(article_ids))
+    found: dict[str, str] = {}
+    with Store.for_reading(db) as store:
+        for key in wanted:
+            row = store.conn.execute("SELECT id FROM articles WHERE article_key = ? ORDER BY rowid LIMIT 1",
+                                     (key,)).fetchone() or store.conn.execute(
+                "SELECT article_id FROM publications WHERE article_key = ? ORDER BY rowid LIMIT 1", (key,)).fetchone()
+            if row is not None:
+                found[key] = row[0]
+        missing = [k for k in wanted if k not in found]
+        if missing:
+            shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+            raise MaterielError(f"{len(missing)} article(s) of the gold are not in the ledger {db}: {shown}; "
+                                "give their texts as ARTICLES, or ingest them first")
+        articles = list(review.stored_articles(store, [found[k] for k in wanted]))
+    # each scored under the id the gold uses (a copy of a stored text may have been stored under another)
+    return [a if a.id == k else dataclasses.replace(a, id=k) for k, a in zip(wanted, articles)]
+
+
+def evaluate_ledger(gold: str | Path, db: str | Path, workers: int = 1,
+                    on_rejection: RejectionHandler | None = None, extractor: Extractor | None = None,
+                    summary: RunSummary | None = None) -> Score:
+    """Score the current extractor on the gold's articles as the ledger stores them (`eval GOLD --db`):
+    the team's own reviewed news, exported by `review export`, measured without a separate article file."""
+    from .evaluate import load_events, score
+
+    summary = summary if summary is not None else RunSummary()
+    expected = load_events(gold)
+    articles = ledger_articles(db, expected)
+    summary.read += len(articles)
+    outcomes = _accepted(extract_articles(articles, workers, extractor), summary, on_rejection)
+    predicted = {}
+    for result in outcomes:
+        summary.events += len(result.events)
+        predicted[result.article.id] = [e.to_dict() for e in result.events]
+    return score(expected, predicted)
+
+
+def reextract_db(db: str | Path, summary: RunSummary, article_hashes: Iterable[str] | None = None,
+                 workers: int = 1, on_rejection: RejectionHandler | None = None,
+                 on_result: Callable[[ArticleResult], None] | None = None,
+                 extractor: Extractor | None = None):
+    """Extract stored articles (all, or those named by content hash) again with the current extractor and
+    put each new extraction in place, reviews carried over (`review.replace_extraction`), one transaction
+    per article; an article whose extraction fails is rejected (counted in `summary`) and the rest go on.
+    Returns the `ReextractCounts`."""
+    from . import review
+
+    counts = review.ReextractCounts()
+    with Store(db) as store:
+        hashes = list(article_hashes) if article_hashes is not None else None
+        articles = list(review.stored_articles(store, hashes))
+        summary.read += len(articles)
+        for result in _accepted(extract_articles(articles, workers, extractor), summary, on_rejection):
+            try:
+                review.replace_extraction(store, result, counts)
+            except MaterielError:
+                raise
+            except Exception as exc:
+                _reject(Rejection.of_article(result.article, "re-extracting", exc), summary, on_rejection)
+                continue
+            summary.events += len(result.events)
+            summary.stored += 1
+            if on_result:
+                on_result(result)
+    return counts

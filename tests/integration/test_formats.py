@@ -84,6 +84,8 @@ def test_stored_lists_give_the_same_rows_in_every_format(invoke: Cli, ledger: Pa
         assert all(str(r["id"])[:10] in ids for r in records)
     else:
         assert f"Events: {len(records)} event(s)" in out["table"] and "Ledger:" not in out["table"]
+        ids = column_text(out["table"], 0)  # the event id first: the review commands take it
+        assert all(shown(r["event_id"]) in ids for r in records)
         evidence = column_text(out["table"], 9)
         assert all(shown(r["evidence"].split(EVIDENCE_JOINER)[0][:EVIDENCE_SHOWN]) in evidence for r in records)
 

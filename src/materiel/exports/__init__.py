@@ -186,3 +186,14 @@ def largest_quantity(figures: Iterable[Figure], statuses: Iterable[Status] | Non
     values = [f.quantity for f in figures if f.status in wanted and f.quantity is not None]
     return max(values) if values else None
 
+
+
+def reviewed_events(a: Assessment) -> int:
+    """How many of an assessment's events a person has confirmed, corrected or added (rejected ones are
+    no claims of it)."""
+    return sum(1 for c in a.claims if c.review)
+
+
+def reviewed_text(reviewed: int, events: int) -> str:
+    """'3 of 5 events reviewed': the one wording every export uses."""
+    return f"{reviewed} of {events} event{'' if events == 1 else 's'} reviewed"

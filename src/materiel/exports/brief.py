@@ -15,7 +15,7 @@ from typing import Iterable, TextIO
 import jinja2
 
 from materiel.exports import (FIGURE_STATUS_WORDS, format_amount, format_money, format_quantity, item_label,
-                              party_label, plain)
+                              party_label, plain, reviewed_events, reviewed_text)
 from materiel.model import Assessment, Category, Claim, Event, EventType, Figure, SourceKind, Stance, Status
 
 # --- Content ---------------------------------------------------------------------------------------
@@ -141,7 +141,9 @@ def _overview(flows: list[Assessment]) -> str:
             f"reported in {_plural(len(publications), 'article')} from {_plural(len(outlets), 'outlet')} {span}. "
             f"{f'Denials are reported for {contested} of them. ' if contested else 'No denials are reported. '}"
             "Each flow is graded on the NATO Admiralty scale (source reliability A-F, information credibility 1-6); "
-            "figures are listed as each source reported them and are never averaged.")
+            "figures are listed as each source reported them and are never averaged. "
+            f"{reviewed_text(sum(reviewed_events(a) for a in flows), len(claims))} by a person; the rest are "
+            "as the extractor read them.")
 
 
 def _section(a: Assessment, citations: _Citations) -> FlowSection:
@@ -160,6 +162,7 @@ def _section(a: Assessment, citations: _Citations) -> FlowSection:
         Fact("Grade", f"{a.grade.code} ({'; '.join(plain(x) for x in a.grade.explanation)})"),
         Fact("Reported by", reported_by or "no source asserts the flow"),
         Fact("Ledger id", a.id),
+        Fact("Reviewed", reviewed_text(reviewed_events(a), len(a.claims))),
     )
     ordered = sorted(enumerate(a.claims), key=lambda ic: (ic[1].published is None, ic[1].published or "", ic[0]))
     reports = tuple(_claim_line(a, claim, citations) for _, claim in ordered)

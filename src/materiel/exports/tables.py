@@ -12,11 +12,11 @@ import json
 from typing import Any, Iterable, TextIO
 
 from materiel.exports import (CATEGORY_WORDS, FIGURE_STATUS_WORDS, format_figure, item_label, largest_quantity,
-                              party_label, year)
+                              party_label, reviewed_events, reviewed_text, year)
 from materiel.model import Assessment, EventType, Stance, Status
 
 CSV_COLUMNS = ("id", "type", "provider", "recipient", "item", "category", "canonical", "max_status",
-               "latest_status", "grade", "reliability", "credibility", "events", "articles", "outlets",
+               "latest_status", "grade", "reliability", "credibility", "events", "reviewed_events", "articles", "outlets",
                "independent_origins", "denials", "first_reported", "last_reported", "names", "origins",
                "denied_by", "largest_quantity", "grade_explanation")
 
@@ -26,7 +26,7 @@ CSV_COLUMNS = ("id", "type", "provider", "recipient", "item", "category", "canon
 SIPRI_REGISTER_COLUMNS = ("Recipient", "Supplier", "Year of order", "Number ordered", "Weapon designation",
                           "Weapon description", "Number delivered", "Year(s) of delivery", "status", "Comments")
 MATERIEL_SIPRI_COLUMNS = ("Recipient code", "Supplier code", "Stage", "Grade", "Independent origins", "Articles",
-                          "Assessment id")
+                          "Assessment id", "Reviewed")
 SIPRI_COLUMNS = SIPRI_REGISTER_COLUMNS + MATERIEL_SIPRI_COLUMNS
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
@@ -68,6 +68,7 @@ def csv_row(a: Assessment) -> dict[str, Any]:
         "origins": "; ".join(o.label for o in a.origins),
         "denied_by": denied_by(a),
         "largest_quantity": a.largest_figure.quantity if a.largest_figure else None,
+        "reviewed_events": reviewed_events(a),
         "grade_explanation": " / ".join(a.grade.explanation),
     })
     return row
@@ -129,6 +130,7 @@ def sipri_row(a: Assessment) -> dict[str, Any]:
         "Independent origins": a.independent_origins,
         "Articles": len(a.publications),
         "Assessment id": a.id,
+        "Reviewed": reviewed_text(reviewed_events(a), len(a.claims)),
     }
 
 
