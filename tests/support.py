@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -185,3 +186,45 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+# Recorded from each page's first script on: every Content-Security-Policy violation, in window.__csp.
+CSP_RECORDER = ("window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
+
+
+def headless_chromium(width: int = 1400, height: int = 1000, record_csp: bool = True):  # -> selenium WebDriver
+    """A real headless Chromium driven by chromedriver (the Debian packages chromium and chromium-driver);
+    skips the test where they are missing, and fails it in CI, where the browser is part of the contract."""
+    import pytest
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
+        message = (f"the browser tests need Chromium ({CHROMIUM}) and chromedriver ({CHROMEDRIVER}): install the "
+                   "Debian packages chromium and chromium-driver (.ci/run does)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--hide-scrollbars", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(60)
+    if record_csp:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_RECORDER})
+    return driver
+
+
+def copy_ledger(ledger: Path, to: Path) -> Path:
+    """A copy of a ledger file made with SQLite's backup (consistent even while it is open elsewhere)."""
+    import sqlite3
+
+    with sqlite3.connect(ledger) as source, sqlite3.connect(to) as copy:
+        source.backup(copy)
+    return to

@@ -6,7 +6,6 @@ Screenshots of every page go to test-artifacts/ (or $MATERIEL_ARTIFACTS) to be l
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,10 +14,8 @@ import pytest
 from materiel.assess.update import assess
 from materiel.extract.extractor import shared_extractor
 from materiel.model import Article
-from support import Server, filled
+from support import Server, filled, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(os.environ.get("MATERIEL_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 TOKEN = "page-test-token-0123456789"
 PAYLOAD = "window.__pwned = (window.__pwned || 0) + 1"
@@ -46,23 +43,7 @@ def site(tmp_path_factory, results):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
-        message = (f"the browser tests need Chromium ({CHROMIUM}) and chromedriver ({CHROMEDRIVER}): install the "
-                   "Debian packages chromium and chromium-driver (.ci/run does)")
-        if os.environ.get("CI"):
-            pytest.fail(message)  # in CI the browser is part of the contract
-        pytest.skip(message)
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
+    driver = headless_chromium(1280, record_csp=False)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import httpx
@@ -18,10 +17,8 @@ from materiel import service
 from materiel.assess.update import assess
 from materiel.extract.extractor import shared_extractor
 from materiel.store.sqlite import Store
-from support import Server
+from support import Server, headless_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "dev" / "articles.jsonl"
 TOKEN = "truth-test-token-0123456789"
 EVENT_TYPES = ("transfer", "payment", "training", "production", "cooperation")
@@ -52,25 +49,7 @@ def site(dev_ledger):
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not Path(CHROMIUM).exists() or not Path(CHROMEDRIVER).exists():
-        if os.environ.get("CI"):
-            pytest.fail("the browser tests need the Debian packages chromium and chromium-driver")
-        pytest.skip("the browser tests need the Debian packages chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
-    # every Content-Security-Policy violation of every page, recorded from its first script on
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")})
+    driver = headless_chromium(1400)
     yield driver
     driver.quit()
 

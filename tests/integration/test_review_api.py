@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import Server, assessed_ledger
+from support import Server, assessed_ledger, copy_ledger
 
 ALICE, BOB = "alice-token-0123456789abcdef", "bob-token-fedcba9876543210xyz"
 OPERATOR_TOKEN = "operator-token-0123456789abcdef"
@@ -26,18 +26,12 @@ def ledger(tmp_path_factory, results) -> Path:
     return assessed_ledger(tmp_path_factory.mktemp("review-api") / "ledger.db", results)
 
 
-def copy_of(ledger: Path, to: Path) -> Path:
-    with sqlite3.connect(ledger) as source, sqlite3.connect(to) as copy:
-        source.backup(copy)
-    return to
-
-
 @pytest.fixture
 def served(ledger, tmp_path):
     """A writable server with two named reviewers over a fresh copy of the assessed ledger."""
     reviewers = tmp_path / "reviewers.txt"
     reviewers.write_text(REVIEWERS, encoding="utf-8")
-    db = copy_of(ledger, tmp_path / "ledger.db")
+    db = copy_ledger(ledger, tmp_path / "ledger.db")
     s = Server(db, env={"MATERIEL_TOKEN": "", "MATERIEL_REVIEWERS": str(reviewers)})
     s.db = db  # type: ignore[attr-defined]
     yield s
@@ -215,7 +209,7 @@ def test_unknown_events_and_tokens(served, path, body):
 
 
 def test_a_read_only_server_refuses_decisions(ledger, tmp_path):
-    s = Server(copy_of(ledger, tmp_path / "l.db"), env={"MATERIEL_TOKEN": ""})
+    s = Server(copy_ledger(ledger, tmp_path / "l.db"), env={"MATERIEL_TOKEN": ""})
     try:
         event = queue(s)[0]["event_id"]
         refused = post(s, f"/api/events/{event}/confirm")
@@ -295,7 +289,7 @@ def rebuilt(db: Path, tmp_path: Path) -> tuple[list, list]:
     from materiel.assess.update import assess
     from materiel.store.sqlite import Store
 
-    copy = copy_of(db, tmp_path / "rebuilt.db")
+    copy = copy_ledger(db, tmp_path / "rebuilt.db")
     with Store(copy) as store:
         assess(store, full=True)
         return assessment_tables(store.conn)

@@ -13,7 +13,7 @@ from materiel import review
 from materiel.assess.update import assess
 from materiel.store.migrations import MIGRATIONS
 from materiel.store.sqlite import EventFilter, Store
-from support import assessed_ledger
+from support import assessed_ledger, copy_ledger
 
 REVIEW_OBJECTS = ("DROP VIEW events_flat", "DROP INDEX events_review", "DROP INDEX reviews_event",
                   "DROP INDEX reviews_article", "DROP TABLE reviews", "ALTER TABLE events DROP COLUMN review_state",
@@ -25,25 +25,19 @@ def ledger(tmp_path_factory, results) -> Path:
     return assessed_ledger(tmp_path_factory.mktemp("review-store") / "ledger.db", results)
 
 
-def copy_of(ledger: Path, to: Path) -> Path:
-    with sqlite3.connect(ledger) as source, sqlite3.connect(to) as copy:
-        source.backup(copy)
-    return to
-
-
 def tables(conn: sqlite3.Connection) -> tuple[list, list]:
     return (sorted(conn.execute("SELECT id, json FROM assessments").fetchall()),
             sorted(conn.execute("SELECT * FROM assessment_events").fetchall()))
 
 
 def rebuilt(db: Path, tmp_path: Path) -> tuple[list, list]:
-    with Store(copy_of(db, tmp_path / "rebuilt.db")) as store:
+    with Store(copy_ledger(db, tmp_path / "rebuilt.db")) as store:
         assess(store, full=True)
         return tables(store.conn)
 
 
 def test_a_ledger_from_before_reviews_upgrades_with_nothing_reviewed(ledger, tmp_path):
-    db = copy_of(ledger, tmp_path / "old.db")
+    db = copy_ledger(ledger, tmp_path / "old.db")
     with sqlite3.connect(db) as conn:
         before = tables(conn)
         events = conn.execute("SELECT id, json FROM events ORDER BY id").fetchall()
@@ -69,7 +63,7 @@ def test_a_ledger_from_before_reviews_upgrades_with_nothing_reviewed(ledger, tmp
 
 
 def test_the_flat_view_and_the_filters_follow_reviews(ledger, tmp_path):
-    with Store(copy_of(ledger, tmp_path / "l.db")) as store:
+    with Store(copy_ledger(ledger, tmp_path / "l.db")) as store:
         _, items = review.queue(store, limit=3)
         kept, dropped, fixed = (i.stored.event_id for i in items)
         review.confirm(store, kept, "Alice")
@@ -86,7 +80,7 @@ def test_the_flat_view_and_the_filters_follow_reviews(ledger, tmp_path):
 def test_a_correction_into_a_family_that_sorts_first(ledger, tmp_path):
     """Moving an event to a flow family that sorts before its old one failed: the new family was written
     while the old one still held the event's claim (UNIQUE constraint on assessment_events.event_id)."""
-    with Store(copy_of(ledger, tmp_path / "l.db")) as store:
+    with Store(copy_ledger(ledger, tmp_path / "l.db")) as store:
         _, items = review.queue(store, limit=None)
         item = next(i for i in items if i.stored.event.provider > "AFG" and i.stored.assessment_id
                     and i.stored.event.type.value == "transfer")
@@ -96,7 +90,7 @@ def test_a_correction_into_a_family_that_sorts_first(ledger, tmp_path):
 
 
 def test_a_full_rebuild_after_reviews_gives_the_incremental_state(ledger, tmp_path):
-    db = copy_of(ledger, tmp_path / "l.db")
+    db = copy_ledger(ledger, tmp_path / "l.db")
     with Store(db) as store:
         _, items = review.queue(store, limit=None)
         ids = [i.stored.event_id for i in items]
@@ -122,7 +116,7 @@ def test_the_queue_ranks_undecoded_rows_as_it_would_the_events(ledger, tmp_path)
     the decoded events give, and within one priority the events list's own order."""
     from materiel.model import Stance
 
-    with Store(copy_of(ledger, tmp_path / "l.db")) as store:
+    with Store(copy_ledger(ledger, tmp_path / "l.db")) as store:
         total, items = review.queue(store, limit=None)
         listed = [s.event_id for s in store.events(EventFilter(reviewed=False))]
         assert total == len(items) == len(listed)
