@@ -15,8 +15,8 @@ from spacy.language import Language
 from materiel.knowledge.base import KnowledgeBase, load_knowledge
 from materiel.nlp.pipeline import load_model
 from materiel.nlp.scan import Scanner
-from support import (ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, invoke_cli, run_cli,
-                     write_jsonl)
+from support import (ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, headless_chromium, invoke_cli,
+                     run_cli, write_jsonl)
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +95,12 @@ def invoke(tmp_path: Path) -> Cli:
         return invoke_cli(*args, cwd=cwd or tmp_path, input=input, env=env)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A real headless Chromium at 1400 px that records every Content-Security-Policy violation
+    (`window.__csp`), one per test module."""
+    driver = headless_chromium(1400)
+    yield driver
+    driver.quit()

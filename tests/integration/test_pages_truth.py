@@ -17,7 +17,7 @@ from materiel import service
 from materiel.assess.update import assess
 from materiel.extract.extractor import shared_extractor
 from materiel.store.sqlite import Store
-from support import Server, headless_chromium
+from support import Server
 
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "dev" / "articles.jsonl"
 TOKEN = "truth-test-token-0123456789"
@@ -45,13 +45,6 @@ def site(dev_ledger):
     server = Server(dev_ledger, env={"MATERIEL_TOKEN": TOKEN})
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = headless_chromium(1400)
-    yield driver
-    driver.quit()
 
 
 def load(driver, url: str, width: int = 1400) -> None:

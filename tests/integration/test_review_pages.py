@@ -19,7 +19,7 @@ from materiel import service
 from materiel.assess.update import assess
 from materiel.extract.extractor import shared_extractor
 from materiel.store.sqlite import AssessmentFilter, Store
-from support import Server, headless_chromium
+from support import Server
 
 DEV = Path(__file__).resolve().parents[2] / ".." / "shared" / "eval" / "dev" / "articles.jsonl"
 REVIEWER = "Alice Analyst"
@@ -47,13 +47,6 @@ def site(dev_ledger, tmp_path):
     server = Server(db, env={"MATERIEL_REVIEWERS": str(reviewers)})
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    driver = headless_chromium(1400)
-    yield driver
-    driver.quit()
 
 
 def load(driver, url: str) -> None:
