@@ -57,6 +57,28 @@ def _rename_party(old: str, new: str) -> tuple[str, ...]:
     )
 
 
+# The columns and joins of the view `events_flat`, as step 0007 made it; step 0009 adds a column and a
+# condition. Kept once here, character for character what 0007 was released with.
+EVENTS_FLAT_COLUMNS = """
+            e.id AS event_id, ae.assessment_id, a.article_key AS article_id, a.id AS article_hash, a.url, a.outlet,
+            a.published, e.time_iso AS event_date, e.time_text AS event_date_text, e.location_name AS location,
+            e.location_country, e.type, e.provider, coalesce(pp.name, e.provider) AS provider_name, e.recipient,
+            coalesce(pr.name, e.recipient) AS recipient_name, e.category, e.item_name, e.canonical AS system,
+            e.quantity_value AS quantity, e.quantity_approx, e.quantity_text, e.value_amount AS value,
+            e.value_currency AS currency, e.status, e.stance,
+            (SELECT group_concat(name || ' (' || kind || ')', '; ')
+             FROM (SELECT name, kind FROM sources s WHERE s.event_id = e.id ORDER BY s.position)) AS sources,
+            e.confidence_text AS confidence, e.confidence_low, e.confidence_high,
+            (SELECT group_concat(text, ' … ')
+             FROM (SELECT text FROM evidence v WHERE v.event_id = e.id ORDER BY v.position)) AS evidence,
+            (SELECT min(start) FROM evidence v WHERE v.event_id = e.id) AS evidence_start,
+            (SELECT max("end") FROM evidence v WHERE v.event_id = e.id) AS evidence_end"""
+EVENTS_FLAT_JOINS = """
+        FROM events e JOIN articles a ON a.id = e.article_id
+        LEFT JOIN assessment_events ae ON ae.event_id = e.id
+        LEFT JOIN party_names pp ON pp.code = e.provider LEFT JOIN party_names pr ON pr.code = e.recipient"""
+
+
 @dataclass(frozen=True)
 class Migration:
     name: str
@@ -179,23 +201,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0007_flat_views", (
         """CREATE TABLE IF NOT EXISTS party_names (
             code TEXT PRIMARY KEY, name TEXT NOT NULL)""",
-        """CREATE VIEW IF NOT EXISTS events_flat AS SELECT
-            e.id AS event_id, ae.assessment_id, a.article_key AS article_id, a.id AS article_hash, a.url, a.outlet,
-            a.published, e.time_iso AS event_date, e.time_text AS event_date_text, e.location_name AS location,
-            e.location_country, e.type, e.provider, coalesce(pp.name, e.provider) AS provider_name, e.recipient,
-            coalesce(pr.name, e.recipient) AS recipient_name, e.category, e.item_name, e.canonical AS system,
-            e.quantity_value AS quantity, e.quantity_approx, e.quantity_text, e.value_amount AS value,
-            e.value_currency AS currency, e.status, e.stance,
-            (SELECT group_concat(name || ' (' || kind || ')', '; ')
-             FROM (SELECT name, kind FROM sources s WHERE s.event_id = e.id ORDER BY s.position)) AS sources,
-            e.confidence_text AS confidence, e.confidence_low, e.confidence_high,
-            (SELECT group_concat(text, ' … ')
-             FROM (SELECT text FROM evidence v WHERE v.event_id = e.id ORDER BY v.position)) AS evidence,
-            (SELECT min(start) FROM evidence v WHERE v.event_id = e.id) AS evidence_start,
-            (SELECT max("end") FROM evidence v WHERE v.event_id = e.id) AS evidence_end
-        FROM events e JOIN articles a ON a.id = e.article_id
-        LEFT JOIN assessment_events ae ON ae.event_id = e.id
-        LEFT JOIN party_names pp ON pp.code = e.provider LEFT JOIN party_names pr ON pr.code = e.recipient""",
+        "CREATE VIEW IF NOT EXISTS events_flat AS SELECT" + EVENTS_FLAT_COLUMNS + EVENTS_FLAT_JOINS,
         """CREATE VIEW IF NOT EXISTS assessments_flat AS SELECT
             s.id AS assessment_id, s.type, s.provider, coalesce(pp.name, s.provider) AS provider_name, s.recipient,
             coalesce(pr.name, s.recipient) AS recipient_name, s.item, s.category, s.canonical AS system,
@@ -243,25 +249,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)",
         "CREATE INDEX IF NOT EXISTS events_review ON events(review_state)",
         "DROP VIEW IF EXISTS events_flat",
-        """CREATE VIEW events_flat AS SELECT
-            e.id AS event_id, ae.assessment_id, a.article_key AS article_id, a.id AS article_hash, a.url, a.outlet,
-            a.published, e.time_iso AS event_date, e.time_text AS event_date_text, e.location_name AS location,
-            e.location_country, e.type, e.provider, coalesce(pp.name, e.provider) AS provider_name, e.recipient,
-            coalesce(pr.name, e.recipient) AS recipient_name, e.category, e.item_name, e.canonical AS system,
-            e.quantity_value AS quantity, e.quantity_approx, e.quantity_text, e.value_amount AS value,
-            e.value_currency AS currency, e.status, e.stance,
-            (SELECT group_concat(name || ' (' || kind || ')', '; ')
-             FROM (SELECT name, kind FROM sources s WHERE s.event_id = e.id ORDER BY s.position)) AS sources,
-            e.confidence_text AS confidence, e.confidence_low, e.confidence_high,
-            (SELECT group_concat(text, ' … ')
-             FROM (SELECT text FROM evidence v WHERE v.event_id = e.id ORDER BY v.position)) AS evidence,
-            (SELECT min(start) FROM evidence v WHERE v.event_id = e.id) AS evidence_start,
-            (SELECT max("end") FROM evidence v WHERE v.event_id = e.id) AS evidence_end,
-            e.review_state AS review
-        FROM events e JOIN articles a ON a.id = e.article_id
-        LEFT JOIN assessment_events ae ON ae.event_id = e.id
-        LEFT JOIN party_names pp ON pp.code = e.provider LEFT JOIN party_names pr ON pr.code = e.recipient
-        WHERE e.review_state IS NOT 'rejected'""",
+        "CREATE VIEW events_flat AS SELECT" + EVENTS_FLAT_COLUMNS + ",\n            e.review_state AS review"
+        + EVENTS_FLAT_JOINS + "\n        WHERE e.review_state IS NOT 'rejected'",
     )),
 )
 KNOWN = {m.name for m in MIGRATIONS}
