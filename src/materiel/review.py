@@ -645,19 +645,23 @@ def _parse_value(text: str) -> dict[str, Any]:
 
 
 def _parse_source(text: str) -> dict[str, Any]:
-    """'Name (kind)' or a name alone (an official)."""
+    """'Name (kind)', 'Name (kind, country)' or a name alone (an official): 'Pentagon (official, USA)',
+    'Kremlin spokesman (official, Russia)', 'Oryx (media)'. The country is read as a party filter reads it."""
+    from . import query
     from .model import SourceKind
 
     text = text.strip()
-    kind = "official"
+    kind, country = "official", None
     if text.endswith(")") and "(" in text:
-        text, _, kind = text[:-1].rpartition("(")
-        kind = kind.strip().lower().replace(" ", "_")
+        text, _, inside = text[:-1].rpartition("(")
+        kind_text, _, country_text = inside.partition(",")
+        kind = kind_text.strip().lower().replace(" ", "_")
+        country = query.parse_party(country_text, "sources") if country_text.strip() else None
     try:
         SourceKind(kind)
     except ValueError:
         raise ReviewError(f"sources: unknown kind {kind!r}; one of {', '.join(k.value for k in SourceKind)}") from None
-    return {"name": text.strip(), "kind": kind, "country": None, "via": None}
+    return {"name": text.strip(), "kind": kind, "country": country, "via": None}
 
 
 def evidence_offsets(article: Article, evidence: str) -> tuple[int, int]:

@@ -62,11 +62,18 @@ def item_words(item: dict) -> str:
     return f"{item['category']}: {item.get('canonical') or item.get('name') or item['category']}"
 
 
+def source_words(sources: list[dict]) -> str:
+    """`--sources` for the gold's sources: 'Name (kind)', with the country where the gold gives one."""
+    return "; ".join(f"{s['name'].replace(';', ',')} ({s['kind']}{', ' + s['country'] if s.get('country') else ''})"
+                     for s in sources)
+
+
 def slot_changes(scorer: ModuleType, gold: dict, pred: dict) -> dict[str, str]:
-    """The CLI options that put right the slots the reference scorer finds wrong (sources aside: the CLI
-    writes a source without its country, and sources do not count towards the event F1)."""
+    """The CLI options that put right the slots the reference scorer finds wrong."""
     hits = scorer.slot_hits(gold, pred)
     changes = {}
+    if not hits.get("sources", True):
+        changes["sources"] = source_words(gold["sources"])
     if not hits.get("status", True):
         changes["status"] = gold["status"]
     if not hits.get("stance", True):
@@ -121,7 +128,7 @@ def add_args(gold: dict, text: str) -> list[str]:
     if gold.get("value"):
         args += ["--value", f"{gold['value']['currency']} {gold['value']['amount']}"]
     if gold.get("sources"):
-        args += ["--sources", "; ".join(f"{s['name'].replace(';', ',')} ({s['kind']})" for s in gold["sources"])]
+        args += ["--sources", source_words(gold["sources"])]
     return args
 
 
@@ -159,8 +166,10 @@ def test_reviewing_a_dev_article_to_its_gold_exports_gold_that_scores_f1_1(invok
     assert "1 reviewed article(s)" in exported.stderr
     scored = subprocess.run([sys.executable, str(SCORER), str(gold_file), str(tmp_path / "reviewed.jsonl"), "--json"],
                             capture_output=True, text=True, check=True)
-    events = json.loads(scored.stdout)["events"]
+    score = json.loads(scored.stdout)
+    events = score["events"]
     assert (events["precision"], events["recall"], events["f1"]) == (1.0, 1.0, 1.0), events
+    assert all(slot["accuracy"] == 1.0 for slot in score["slots"].values()), score["slots"]
 
     # `eval --db` scores the current extractor on the same article as the ledger stores it: not perfect
     machine = invoke("eval", gold_file, "--db", db, "-f", "json")
