@@ -89,7 +89,7 @@ def run_cli(*args: object, cwd: Path, input: str | bytes | None = None, env: dic
     return CliResult(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
-EXTRACTING = {"extract", "explain", "ingest", "demo", "eval", "eval-assess", "fetch", "watch"}
+EXTRACTING = {"extract", "explain", "ingest", "demo", "eval", "eval-assess", "fetch", "watch", "reextract"}
 
 
 def invoke_cli(*args: object, cwd: Path, input: str | bytes | None = None,

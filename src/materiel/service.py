@@ -581,9 +581,13 @@ def reextract_db(db: str | Path, summary: RunSummary, article_hashes: Iterable[s
     counts = review.ReextractCounts()
     with Store(db) as store:
         hashes = list(article_hashes) if article_hashes is not None else None
-        articles = list(review.stored_articles(store, hashes))
-        summary.read += len(articles)
-        for result in _accepted(extract_articles(articles, workers, extractor), summary, on_rejection):
+
+        def articles() -> Iterator[Article]:  # read one at a time: a large ledger is never all in memory
+            for article in review.stored_articles(store, hashes):
+                summary.read += 1
+                yield article
+
+        for result in _accepted(extract_articles(articles(), workers, extractor), summary, on_rejection):
             try:
                 review.replace_extraction(store, result, counts)
             except MaterielError:

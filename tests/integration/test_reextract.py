@@ -173,3 +173,16 @@ def test_an_article_that_fails_is_counted_and_left_as_it_was(db: Path) -> None:
     unknown = CliRunner().invoke(app, ["reextract", "--db", str(db), "--article", "feedface"], obj=shared_extractor(),
                                  catch_exceptions=False)
     assert unknown.exit_code == 2 and "no article 'feedface'" in unknown.stderr
+
+
+def test_worker_processes_give_the_same_result(db: Path, cli) -> None:
+    """`reextract --workers 2` extracts in worker processes (the real console script, the model loaded in
+    each) and stores in the main one: every review is kept, the ledger is as before."""
+    ids = reviewed(db)
+    before = {k: state(db, v) for k, v in ids.items()}
+    flows_before = flows(db)
+    done = cli("reextract", "--db", db, "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert "reviews: 3 kept, 0 suspended" in done.stderr
+    assert {k: state(db, v) for k, v in ids.items()} == before
+    assert flows(db) == flows_before
