@@ -531,14 +531,8 @@ def ledger_articles(db: str | Path, article_ids: Iterable[str]) -> list[Article]
     from . import review
 
     wanted = list(dict.fromkeys(article_ids))
-    found: dict[str, str] = {}
     with Store.for_reading(db) as store:
-        for key in wanted:
-            row = store.conn.execute("SELECT id FROM articles WHERE article_key = ? ORDER BY rowid LIMIT 1",
-                                     (key,)).fetchone() or store.conn.execute(
-                "SELECT article_id FROM publications WHERE article_key = ? ORDER BY rowid LIMIT 1", (key,)).fetchone()
-            if row is not None:
-                found[key] = row[0]
+        found = store.content_ids(wanted)
         missing = [k for k in wanted if k not in found]
         if missing:
             shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")

@@ -16,7 +16,7 @@ from materiel.store.sqlite import EventFilter, Store
 from support import assessed_ledger, copy_ledger
 
 REVIEW_OBJECTS = ("DROP VIEW events_flat", "DROP INDEX events_review", "DROP INDEX reviews_event",
-                  "DROP INDEX reviews_article", "DROP TABLE reviews", "ALTER TABLE events DROP COLUMN review_state",
+                  "DROP INDEX articles_key", "DROP INDEX publications_key", "DROP INDEX reviews_article", "DROP TABLE reviews", "ALTER TABLE events DROP COLUMN review_state",
                   "ALTER TABLE events DROP COLUMN machine_json")
 
 

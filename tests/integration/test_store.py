@@ -369,7 +369,8 @@ def test_a_ledger_of_the_last_unrecorded_layout_has_its_steps_recorded_not_rerun
         store.add(iran_result())
         store.conn.execute("DROP TABLE migrations")  # as the release before recorded steps left it
         store.conn.execute("DROP TABLE slot_spans")  # later steps
-        for statement in ("DROP VIEW events_flat", "DROP INDEX events_review", "DROP TABLE reviews",
+        for statement in ("DROP VIEW events_flat", "DROP INDEX events_review", "DROP INDEX articles_key",
+                          "DROP INDEX publications_key", "DROP TABLE reviews",
                           "ALTER TABLE events DROP COLUMN review_state", "ALTER TABLE events DROP COLUMN machine_json"):
             store.conn.execute(statement)
         store.conn.execute("DELETE FROM articles_fts")  # step 0003 rebuilds this index: it must not run again

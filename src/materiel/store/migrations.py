@@ -248,6 +248,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX IF NOT EXISTS reviews_event ON reviews(event_id)",
         "CREATE INDEX IF NOT EXISTS reviews_article ON reviews(article_id)",
         "CREATE INDEX IF NOT EXISTS events_review ON events(review_state)",
+        # gold files name articles by the ids their inputs gave them (`eval GOLD --db`)
+        "CREATE INDEX IF NOT EXISTS articles_key ON articles(article_key)",
+        "CREATE INDEX IF NOT EXISTS publications_key ON publications(article_key)",
         "DROP VIEW IF EXISTS events_flat",
         "CREATE VIEW events_flat AS SELECT" + EVENTS_FLAT_COLUMNS + ",\n            e.review_state AS review"
         + EVENTS_FLAT_JOINS + "\n        WHERE e.review_state IS NOT 'rejected'",

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, ContextManager, Iterator
+from typing import Any, ContextManager, Iterable, Iterator
 from urllib.parse import quote
 
 from ..errors import OutdatedLedgerError, StoreError
@@ -723,6 +723,18 @@ class Store:
                 claims[row[0]].append(_claim(row[2:], tuple(json.loads(row[1]))))
         published = iter(self._published([c for aid, _ in rows for c in claims[aid]]))
         return [Assessment.from_dict(json.loads(data), [next(published) for _ in claims[aid]]) for aid, data in rows]
+
+    def content_ids(self, article_keys: Iterable[str]) -> dict[str, str]:
+        """article key (the id an input gave) -> the content id of the text stored under it, first stored
+        first, or published under it (a syndicated copy); keys the ledger does not hold are left out."""
+        found: dict[str, str] = {}
+        for key in dict.fromkeys(article_keys):
+            row = self.conn.execute("SELECT id FROM articles WHERE article_key = ? ORDER BY rowid LIMIT 1",
+                                    (key,)).fetchone() or self.conn.execute(
+                "SELECT article_id FROM publications WHERE article_key = ? ORDER BY rowid LIMIT 1", (key,)).fetchone()
+            if row is not None:
+                found[key] = row[0]
+        return found
 
     def article(self, article_hash: str) -> Article | None:
         row = self.conn.execute("SELECT article_key, title, text, url, outlet, published, origin FROM articles"
