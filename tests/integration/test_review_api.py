@@ -390,3 +390,16 @@ def test_the_pages_say_how_many_events_were_reviewed(served):
     assert post(served, f"/api/events/{sole['event_id']}/confirm").status_code == 200
     assert f"1 of {total} events reviewed" in counted("/")
     assert f"1 of {total} events of these flows reviewed" in counted("/network")
+
+
+def test_a_read_only_server_offers_no_decision(ledger, tmp_path):
+    """The pages of a server nobody may write to say so, instead of buttons that could only fail."""
+    server = Server(copy_ledger(ledger, tmp_path / "ledger.db"), env={"MATERIEL_TOKEN": ""})
+    try:
+        queue_page = httpx.get(server.url + "/review", timeout=60).text
+        assert 'id="read-only-note"' in queue_page and 'data-act="confirm"' not in queue_page
+        event = get(server, "/api/reviews/queue", limit=1).json()["items"][0]
+        article_page = httpx.get(server.url + f"/articles/{event['article_hash']}", timeout=60).text
+        assert 'id="read-only-note"' in article_page and 'id="add-event"' not in article_page
+    finally:
+        server.stop()

@@ -18,6 +18,7 @@
     var headers = { "Accept": "application/json" };
     var token = window.sessionStorage.getItem(TOKEN_KEY) || "";
     if (method !== "GET") {
+      if (!tokenInput) { return Promise.reject(new Error("this server is read-only: reviewing needs a writable one")); }
       if (!token) { return Promise.reject(new Error("enter your write token at the top of the page first")); }
       headers.Authorization = "Bearer " + token;
       headers["Content-Type"] = "application/json";
