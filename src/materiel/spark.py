@@ -7,6 +7,21 @@ results (with each article's interchange line, for a lossless `materiel ingest -
 rejections. `spark_extract(...)` is the `materiel spark-extract` job: read JSON Lines, Parquet and
 WARC files, extract, write Parquet.
 
+Each distinct text is extracted once, as the ledger stores it once (its `articles` table is keyed by
+the content hash, every place the text was published is a `publications` row): the same wire story
+in two WARC records or two outlets gives one set of events. Three steps:
+(1) a cheap Python pass validates each record as `materiel extract` does (`article_from_record`) and
+computes its content hash (`Article.content_id`); a record that fails is rejected;
+(2) per hash, one record stands for the text, the smallest by (published is null, published,
+article_id, url, outlet, origin): the earliest dated publication, then the smallest id; a window
+(`row_number` over the hash, a shuffle and a sort: n log n) picks it, the same whatever the
+partitioning, and only these records are extracted;
+(3) every record is joined back (by hash) to its text's extraction: `results` keeps one row per
+record (its own id, URL, outlet and date, the text's interchange line, `extracted` true for the
+record that stood for it), while `events` holds the text's events once, under the record that stood
+for it (as the ledger's first stored copy). If the text's extraction fails, every record of it is
+rejected with that reason and message.
+
 Why `mapInArrow`: the function sees the whole partition as one iterator of Arrow record batches, so
 (1) the extractor is built once per Python worker process, lazily, in this module's global, and
 Spark reuses that process for the next task (`spark.python.worker.reuse`, on by default): the spaCy
@@ -33,6 +48,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.window import Window
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from .exports.flat import (FLAT_BOOLEAN_COLUMNS, FLAT_EVENT_COLUMNS, FLAT_FLOAT_COLUMNS, FLAT_INTEGER_COLUMNS,
@@ -66,6 +82,15 @@ RESULT_ARROW = pa.schema([
     ("interchange", pa.string()), ("events", pa.list_(EVENT_ARROW)),
     ("line", pa.int64()), ("reason", pa.string()), ("message", pa.string()),
 ])
+# One row per record given, validated: its fields as `article_from_record` makes them and its content
+# hash, or why it was rejected.
+CHECKED_ARROW = pa.schema([
+    ("article_id", pa.string()), ("article_hash", pa.string()), ("title", pa.string()), ("text", pa.string()),
+    ("url", pa.string()), ("outlet", pa.string()), ("published", pa.string()), ("origin", pa.string()),
+    ("line", pa.int64()), ("reason", pa.string()), ("message", pa.string()),
+])
+# The order that picks the record standing for a text among those that carry it (the first is extracted).
+FIRST_OF_TEXT = ("published", "article_id", "url", "outlet", "origin")
 # The items read from input files: an article, or a rejection of a record.
 ITEM_ARROW = pa.schema([
     ("id", pa.string()), ("title", pa.string()), ("text", pa.string()), ("url", pa.string()),
@@ -77,35 +102,55 @@ REJECTION_COLUMNS = ("article_id", "origin", "line", "reason", "message")
 
 
 class Extraction(NamedTuple):
-    """What `extract_events` gives: three DataFrames over one cached extraction (each article is
-    extracted once, whichever of them is computed first)."""
+    """What `extract_events` gives: three DataFrames over cached rows (each distinct text is extracted
+    once, whichever of them is computed first)."""
 
-    events: DataFrame  # FLAT_EVENT_COLUMNS, one row per event
-    rejections: DataFrame  # REJECTION_COLUMNS, one row per article given up
-    results: DataFrame  # one row per article extracted: its fields, `article_hash` and `interchange`
-    cached: DataFrame  # the cached rows the three are read from: unpersist it when done
+    events: DataFrame  # FLAT_EVENT_COLUMNS, one row per event of each distinct text
+    rejections: DataFrame  # REJECTION_COLUMNS, one row per record given up
+    results: DataFrame  # one row per record extracted: its fields, `article_hash`, `interchange`, `extracted`
+    cached: tuple[DataFrame, ...]  # the cached rows they are read from: `unpersist()` when done
+
+    def unpersist(self) -> None:
+        for frame in self.cached:
+            frame.unpersist()
 
 
-def extract_events(articles: DataFrame, time_budget: float | None = ARTICLE_TIME_BUDGET) -> Extraction:
+def extract_events(articles: DataFrame, time_budget: float | None = ARTICLE_TIME_BUDGET,
+                   partitions: int | None = None) -> Extraction:
     """The events of a DataFrame of articles (columns `id, title, text, url, outlet, published`, an
     optional `origin`; each row validated as `materiel extract` validates a JSON record), extracted in
-    the executors by the code of `materiel extract`, with the rejections (article id, origin, reason,
-    message) of the articles that could not be read or extracted.
+    the executors by the code of `materiel extract`, each distinct text once (see the module's
+    docstring), with the rejections (article id, origin, reason, message) of the records that could
+    not be read or extracted. The texts are extracted in `partitions` tasks (default: as many as
+    `articles` has partitions).
 
     >>> found = extract_events(spark.read.parquet("articles/"))
     >>> found.events.write.parquet("events/")"""
     present = set(articles.columns)
     columns = [F.col(c).cast("string") if c in present else F.lit(None).cast("string").alias(c)
                for c in ARTICLE_FIELDS + ("origin",)]
+    count = partitions or articles.rdd.getNumPartitions()
+    checked = articles.select(*columns).mapInArrow(_check_batches, from_arrow_schema(CHECKED_ARROW)).persist()
+    first = Window.partitionBy("article_hash").orderBy(F.col("published").isNull(), *FIRST_OF_TEXT)
+    records = (checked.where(F.col("reason").isNull()).drop("line", "reason", "message")
+               .withColumn("extracted", F.row_number().over(first) == 1))
     budget = time_budget
-    results = articles.select(*columns).mapInArrow(lambda batches: _extract_batches(batches, budget),
-                                                   from_arrow_schema(RESULT_ARROW)).persist()
-    extracted = results.where(F.col("reason").isNull())
+    texts = (records.where("extracted").drop("extracted").repartition(count)
+             .mapInArrow(lambda batches: _extract_batches(batches, budget), from_arrow_schema(RESULT_ARROW))
+             .persist())
+    extracted = texts.where(F.col("reason").isNull())
     events = extracted.select(F.explode("events").alias("e")).select("e.*")
-    rejections = results.where(F.col("reason").isNotNull()).select(*REJECTION_COLUMNS)
-    kept = extracted.select("article_id", "article_hash", "title", "text", "url", "outlet", "published", "origin",
-                            "interchange")
-    return Extraction(events, rejections, kept, results)
+    outcome = texts.select("article_hash", "interchange", F.col("line").alias("text_line"),
+                           F.col("reason").alias("text_reason"), F.col("message").alias("text_message"))
+    joined = records.join(outcome, "article_hash")
+    kept = joined.where(F.col("text_reason").isNull()).select(
+        "article_id", "article_hash", "title", "text", "url", "outlet", "published", "origin", "interchange",
+        "extracted")
+    failed = joined.where(F.col("text_reason").isNotNull()).select(
+        "article_id", "origin", F.col("text_line").alias("line"), F.col("text_reason").alias("reason"),
+        F.col("text_message").alias("message"))
+    rejections = checked.where(F.col("reason").isNotNull()).select(*REJECTION_COLUMNS).unionByName(failed)
+    return Extraction(events, rejections, kept, (checked, texts))
 
 
 # The extractor of this Python worker process, built on its first partition (see the module's docstring).
@@ -119,27 +164,47 @@ def _worker_extractor(time_budget: float | None) -> Any:
     return _extractor
 
 
-def _extract_batches(batches: Iterable[pa.RecordBatch], time_budget: float | None) -> Iterator[pa.RecordBatch]:
-    """mapInArrow's function: one partition's articles in, one result row per article out."""
+def _check_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """mapInArrow's function of the first step: each record validated as `materiel extract` validates
+    it, with its content hash, or its rejection."""
     from .ingest.readers import article_from_record
 
+    for batch in batches:
+        rows: list[dict[str, Any]] = []
+        for record in batch.to_pylist():
+            origin = record.pop("origin") or "dataframe"
+            item = article_from_record({k: v for k, v in record.items() if v is not None}, origin, None)
+            if isinstance(item, Rejection):
+                rows.append({"article_id": None if record.get("id") is None else str(record["id"]),
+                             "origin": item.origin, "line": item.line, "reason": item.reason,
+                             "message": item.message})
+            else:
+                rows.append({"article_id": item.id, "article_hash": item.content_id, "title": item.title,
+                             "text": item.text, "url": item.url, "outlet": item.outlet,
+                             "published": item.published, "origin": item.origin})
+        yield pa.RecordBatch.from_pylist(rows, schema=CHECKED_ARROW)
+
+
+def _extract_batches(batches: Iterable[pa.RecordBatch], time_budget: float | None) -> Iterator[pa.RecordBatch]:
+    """mapInArrow's function of the extraction: one partition's texts (validated records, one per
+    distinct text) in, one result row per text out."""
     rows: list[dict[str, Any]] = []  # results not yet sent
     fed: deque[Article] = deque()  # articles given to the extractor, in order, whose outcome is awaited
 
     def articles() -> Iterator[Article]:
         for batch in batches:
-            for record in batch.to_pylist():
-                origin = record.pop("origin") or "dataframe"
-                item = article_from_record({k: v for k, v in record.items() if v is not None}, origin, None)
-                if isinstance(item, Rejection):
-                    rows.append(_rejected_row(record.get("id"), item))
-                    continue
-                fed.append(item)
-                yield item
+            for r in batch.to_pylist():
+                article = Article(id=r["article_id"], text=r["text"], title=r["title"] or "", url=r["url"],
+                                  outlet=r["outlet"], published=r["published"], origin=r["origin"])
+                fed.append(article)
+                yield article
 
     for outcome in _worker_extractor(time_budget).extract_each(articles()):
         article = fed.popleft()
-        rows.append(_rejected_row(article.id, outcome) if isinstance(outcome, Rejection) else _result_row(outcome))
+        if isinstance(outcome, Rejection):
+            rows.append({**_rejected_row(article.id, outcome), "article_hash": article.content_id})
+        else:
+            rows.append(_result_row(outcome))
         if len(rows) >= OUTPUT_BATCH:
             yield pa.RecordBatch.from_pylist(rows, schema=RESULT_ARROW)
             rows.clear()
@@ -165,10 +230,12 @@ def _rejected_row(article_id: Any, rejection: Rejection) -> dict[str, Any]:
 
 @dataclass
 class SparkSummary:
-    """What a spark-extract run wrote: articles extracted, events, rejections by reason."""
+    """What a spark-extract run wrote: articles (records) extracted, the distinct texts among them
+    (each extracted once), events, rejections by reason."""
 
     articles: int = 0
     events: int = 0
+    texts: int = 0
     rejected: Counter = field(default_factory=Counter)
 
     @property
@@ -177,7 +244,8 @@ class SparkSummary:
         return exit_code_for(self.rejected, self.articles)
 
     def describe(self) -> str:
-        parts = [f"{self.articles} article(s) extracted", f"{self.events} event(s)"]
+        parts = [f"{self.articles} article(s) extracted", f"{self.texts} distinct text(s)",
+                 f"{self.events} event(s)"]
         if self.rejected:
             parts.append(f"{sum(self.rejected.values())} rejection(s) ({by_reason(self.rejected)})")
         return "; ".join(parts)
@@ -261,8 +329,9 @@ def _read_files(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 def spark_extract(paths: Iterable[str], output: str, master: str | None = None, partitions: int | None = None,
                   time_budget: float | None = ARTICLE_TIME_BUDGET, spark: SparkSession | None = None) -> SparkSummary:
     """`materiel spark-extract`: read the files, extract their events in the executors, and write
-    Parquet directories `output/articles` (with each article's interchange line), `output/events`
-    (the flat event rows) and `output/rejections`; returns the counts."""
+    Parquet directories `output/articles` (one row per record, with its text's interchange line),
+    `output/events` (the flat event rows, each distinct text's once) and `output/rejections`; returns
+    the counts."""
     from .errors import MaterielError
 
     files = input_files(paths)
@@ -273,8 +342,8 @@ def spark_extract(paths: Iterable[str], output: str, master: str | None = None, 
     try:
         articles = items.where(F.col("reason").isNull()).drop("line", "reason", "message")
         count = partitions or spark.sparkContext.defaultParallelism * PARTITIONS_PER_CORE
-        found = extract_events(articles.repartition(count), time_budget)
-        try:  # the articles are extracted once, into the cache, when the first output is written
+        found = extract_events(articles, time_budget, count)
+        try:  # the texts are extracted once, into the cache, when the first output is written
             read_rejections = items.where(F.col("reason").isNotNull()).select(
                 F.lit(None).cast("string").alias("article_id"), "origin", "line", "reason", "message")
             rejections = read_rejections.unionByName(found.rejections)
@@ -282,12 +351,13 @@ def spark_extract(paths: Iterable[str], output: str, master: str | None = None, 
             found.results.write.mode("overwrite").parquet(f"{out}/articles")
             found.events.write.mode("overwrite").parquet(f"{out}/events")
             rejections.write.mode("overwrite").parquet(f"{out}/rejections")
-            summary = SparkSummary(articles=found.results.count(), events=found.events.count())
+            summary = SparkSummary(articles=found.results.count(), events=found.events.count(),
+                                   texts=found.results.where("extracted").count())
             for row in rejections.groupBy("reason").count().collect():
                 summary.rejected[row["reason"]] = row["count"]
             return summary
         finally:
-            found.cached.unpersist()
+            found.unpersist()
     finally:
         items.unpersist()
 

@@ -134,6 +134,7 @@ def test_warc_records_give_articles_and_rejections(run):
     assert any(r["origin"] == str(run["warcs"]["garbled"]) and r["reason"] == "broken_record" for r in rejections)
     summary = run["summary"]
     assert summary.articles == len(articles) == 37 + 42 + 3
+    assert summary.texts == 81  # /seed and /whole carry one text
     assert summary.rejected == reasons and summary.exit_code == 1
 
 
@@ -173,9 +174,11 @@ def test_ingest_events_loads_once_and_makes_the_ledger_of_ingest(run, invoke, tm
     assert spark_articles == plain_articles and len(spark_articles) == 81 + 82
     assert spark_events == plain_events  # the same events, ids and assessments
     assert all(e["assessment_id"] for e in spark_events)
-    # Spark writes the events of each record; the ledger keeps one text, stored under its first record.
-    flat_written = sorted((e for e in _table(run["output"], "events")
-                           if e["article_id"] != "https://news.example/whole"), key=lambda e: e["event_id"])
+    # Spark writes the events of each text once, under the record the ledger stores it under: the
+    # WARC pages /seed and /whole (one text, the same date) give the events of /seed only.
+    flat_written = sorted(_table(run["output"], "events"), key=lambda e: e["event_id"])
+    assert len({e["event_id"] for e in flat_written}) == len(flat_written)
+    assert "https://news.example/whole" not in {e["article_id"] for e in flat_written}
     assert [{**e, "assessment_id": None} for e in spark_events] == flat_written
 
 
@@ -225,3 +228,90 @@ def test_input_files_lists_folders_by_path_and_by_uri(tmp_path):
         (tmp_path / name).write_text("")
     assert input_files([str(tmp_path)]) == [str(tmp_path / "b.jsonl"), str(tmp_path / "sub" / "a.warc.gz")]
     assert input_files([f"file://{tmp_path}/"]) == [f"file://{tmp_path}/b.jsonl", f"file://{tmp_path}/sub/a.warc.gz"]
+
+
+def _copies(spec: list[tuple[str, str, str | None, str | None, str | None]]) -> list[dict]:
+    """dev's records under other ids, URLs, outlets and dates: (dev id, id, url, outlet, published)."""
+    dev = {r["id"]: r for r in map(json.loads, DEV[0].read_text().splitlines())}
+    return [{**dev[key], "id": new, "url": url, "outlet": outlet, "published": published}
+            for key, new, url, outlet, published in spec]
+
+
+# Three texts in seven records: d101's in three (the dated ones first by date, the undated last
+# although its id is the smallest), d102's in two (no dates: the smaller id), d104's once; and a
+# copy of d101's whose date is no date (rejected before anything is extracted). Each text's first
+# record by the rule is also its first in the file, so `ingest` stores the text under it too.
+SYNDICATED = [("d102", "a-3", "https://a.example/3", "A", None),
+              ("d101", "wire-1", "https://a.example/1", "A", "2024-03-01"),
+              ("d101", "wire-2", "https://b.example/2", "B", "2024-03-02"),
+              ("d104", "solo", None, None, "2023-11-29"),
+              ("d102", "b-7", "https://b.example/7", "B", None),
+              ("d101", "bad-date", "https://c.example/x", "C", "last week"),
+              ("d101", "wire-0", "https://c.example/0", "C", None)]
+FIRST_OF_TEXT = {"wire-1", "a-3", "solo"}
+
+
+def test_a_text_in_several_records_is_extracted_once(spark, invoke, tmp_path):
+    """The same text in several records (a wire story in two outlets) is extracted once, under the
+    record the rule picks; every record is a row of `articles` and a publication in the ledger, and
+    the ledger `ingest --events` makes is the one `ingest` makes of the same records."""
+    from materiel.spark import spark_extract
+
+    records = _copies(SYNDICATED)
+    source = tmp_path / "syndicated.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    summary = spark_extract([str(source)], str(tmp_path / "out"), partitions=3, spark=spark)
+    assert (summary.articles, summary.texts) == (6, 3) and summary.rejected == {"bad_field": 1}, summary
+
+    articles = {row["article_id"]: row for row in _table(tmp_path / "out", "articles")}
+    assert set(articles) == {r["id"] for r in records} - {"bad-date"}  # one row per record
+    for r in records[:-2] + records[-1:]:
+        row = articles[r["id"]]
+        assert (row["url"], row["outlet"], row["published"]) == (r["url"], r["outlet"], r["published"])
+    assert {key for key, row in articles.items() if row["extracted"]} == FIRST_OF_TEXT
+    [bad] = _table(tmp_path / "out", "rejections")  # read from the file: rejected with its line
+    assert (bad["origin"], bad["line"], bad["reason"]) == (str(source), 6, "bad_field")
+
+    # The events are those `materiel extract` gives of the first record of each text, once.
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in records if r["id"] in FIRST_OF_TEXT))
+    expected = {row["article_id"]: row for row in map(json.loads, invoke("extract", str(first), "-q").stdout.splitlines())}
+    assert sum(len(row["events"]) for row in expected.values()) > 3
+    for row in articles.values():  # each record carries its text's line
+        text_first = next(k for k in FIRST_OF_TEXT if articles[k]["article_hash"] == row["article_hash"])
+        assert json.loads(row["interchange"]) == expected[text_first]
+    events = _table(tmp_path / "out", "events")
+    assert len({e["event_id"] for e in events}) == len(events)
+    assert Counter(e["article_id"] for e in events) == {k: len(v["events"]) for k, v in expected.items() if v["events"]}
+    assert all((e["url"], e["published"]) == (articles[e["article_id"]]["url"], articles[e["article_id"]]["published"])
+               for e in events)
+
+    # The ledger: three texts, six publications, the same events and assessments as `ingest` makes.
+    spark_db, plain_db = tmp_path / "spark.db", tmp_path / "plain.db"
+    loaded = invoke("ingest", "--events", str(tmp_path / "out"), "--db", str(spark_db))
+    assert loaded.returncode == 0, loaded.stderr
+    plain = invoke("ingest", str(source), "--db", str(plain_db))
+    assert plain.returncode == 1, plain.stderr  # the record with no date is rejected
+    spark_events, spark_rows = _ledger(spark_db)
+    plain_events, plain_rows = _ledger(plain_db)
+    assert spark_rows == plain_rows and len(spark_rows) == 3 + 6
+    assert spark_events == plain_events and len(spark_events) == len(events)
+    assert {e["assessment_id"] for e in spark_events} == {e["assessment_id"] for e in plain_events} != {None}
+    assert [{**e, "assessment_id": None} for e in spark_events] == sorted(events, key=lambda e: e["event_id"])
+
+
+def test_a_text_whose_extraction_fails_rejects_each_of_its_records(spark):
+    """`extract_events` on a DataFrame: a text that times out is extracted once and each record that
+    carries it is rejected with the reason, under its own id; a record that is no article is rejected
+    before anything is extracted."""
+    from materiel.spark import extract_events
+
+    records = _copies(SYNDICATED[:3] + SYNDICATED[5:6])
+    found = extract_events(spark.createDataFrame(records, "id string, title string, text string, url string, "
+                                                          "outlet string, published string"), time_budget=1e-9)
+    try:
+        rejected = {r["article_id"]: r["reason"] for r in found.rejections.collect()}
+        assert rejected == {"a-3": "timeout", "wire-1": "timeout", "wire-2": "timeout", "bad-date": "bad_field"}
+        assert found.results.count() == 0 and found.events.count() == 0
+    finally:
+        found.unpersist()

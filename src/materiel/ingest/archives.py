@@ -164,15 +164,22 @@ def _decoded(body: bytes, params: str) -> str:
 
 def read_results(directory: str | Path) -> Iterator[ArticleResult]:
     """The articles and their events as spark-extract wrote them (`directory/articles`), rebuilt from
-    each article's interchange line: the events exactly as `materiel extract` gives them. Needs only
-    pyarrow, not Spark (`materiel ingest --events`)."""
+    each article's interchange line: the events exactly as `materiel extract` gives them. The records
+    whose text was extracted under them (`extracted`) come first, so a ledger stores each text under
+    that record and the others as its publications. Needs only pyarrow, not Spark (`materiel ingest
+    --events`)."""
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(str(Path(directory) / "articles"), format="parquet")
-    for batch in dataset.to_batches(columns=["article_id", "title", "text", "url", "outlet", "published", "origin",
-                                             "interchange"]):
-        for row in batch.to_pylist():
-            article = Article(id=row["article_id"], text=row["text"], title=row["title"] or "", url=row["url"],
-                              outlet=row["outlet"], published=row["published"], origin=row["origin"])
-            events = json.loads(row["interchange"]).get("events") or ()
-            yield ArticleResult(article, tuple(Event.from_dict(e, article.id) for e in events))
+    columns = ["article_id", "title", "text", "url", "outlet", "published", "origin", "interchange"]
+    if "extracted" in dataset.schema.names:
+        passes = [ds.field("extracted"), ~ds.field("extracted")]
+    else:  # written before texts were extracted once: each row is its own extraction
+        passes = [None]
+    for only in passes:
+        for batch in dataset.to_batches(columns=columns, filter=only):
+            for row in batch.to_pylist():
+                article = Article(id=row["article_id"], text=row["text"], title=row["title"] or "", url=row["url"],
+                                  outlet=row["outlet"], published=row["published"], origin=row["origin"])
+                events = json.loads(row["interchange"]).get("events") or ()
+                yield ArticleResult(article, tuple(Event.from_dict(e, article.id) for e in events))
