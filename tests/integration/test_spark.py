@@ -275,7 +275,8 @@ def test_a_text_in_several_records_is_extracted_once(spark, invoke, tmp_path):
     # The events are those `materiel extract` gives of the first record of each text, once.
     first = tmp_path / "first.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for r in records if r["id"] in FIRST_OF_TEXT))
-    expected = {row["article_id"]: row for row in map(json.loads, invoke("extract", str(first), "-q").stdout.splitlines())}
+    lines = invoke("extract", str(first), "-q").stdout.splitlines()
+    expected = {row["article_id"]: row for row in map(json.loads, lines)}
     assert sum(len(row["events"]) for row in expected.values()) > 3
     for row in articles.values():  # each record carries its text's line
         text_first = next(k for k in FIRST_OF_TEXT if articles[k]["article_hash"] == row["article_hash"])
@@ -286,7 +287,11 @@ def test_a_text_in_several_records_is_extracted_once(spark, invoke, tmp_path):
     assert all((e["url"], e["published"]) == (articles[e["article_id"]]["url"], articles[e["article_id"]]["published"])
                for e in events)
 
-    # The ledger: three texts, six publications, the same events and assessments as `ingest` makes.
+    # The ledger: three texts, six publications, the same events and assessments as `ingest` makes;
+    # `ingest --events` reads the records the texts were extracted under first, to store them under.
+    from materiel.ingest.archives import read_results
+
+    assert {r.article.id for r in list(read_results(tmp_path / "out"))[:3]} == FIRST_OF_TEXT
     spark_db, plain_db = tmp_path / "spark.db", tmp_path / "plain.db"
     loaded = invoke("ingest", "--events", str(tmp_path / "out"), "--db", str(spark_db))
     assert loaded.returncode == 0, loaded.stderr
