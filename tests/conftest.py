@@ -15,8 +15,8 @@ from spacy.language import Language
 from materiel.knowledge.base import KnowledgeBase, load_knowledge
 from materiel.nlp.pipeline import load_model
 from materiel.nlp.scan import Scanner
-from support import (ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, headless_chromium, invoke_cli,
-                     run_cli, write_jsonl)
+from support import (ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, SHARED, Cli, CliResult, Server, assessed_ledger,
+                     headless_chromium, invoke_cli, run_cli, write_jsonl)
 
 
 @pytest.fixture(scope="session")
@@ -104,3 +104,18 @@ def browser():
     driver = headless_chromium(1400)
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory, results) -> Path:
+    """An assessed ledger of the 44 cross-article reports, one per test module (a module that writes to
+    it works on a copy, `support.copy_ledger`)."""
+    return assessed_ledger(tmp_path_factory.mktemp("ledger") / "ledger.db", results)
+
+
+@pytest.fixture(scope="module")
+def server(ledger):
+    """A read-only server over the module's ledger."""
+    s = Server(ledger, env={"MATERIEL_TOKEN": ""})
+    yield s
+    s.stop()

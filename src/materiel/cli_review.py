@@ -196,12 +196,10 @@ def review_suspended(
 def _decide(db: Optional[str], event_ids: list[str], action: str, reviewer: Optional[str], **kwargs: Any) -> None:
     path = shell.existing_db(db)
     name = reviewer_name(reviewer)
-    for event_id in event_ids:  # each decision its own transaction: those before a bad id stay taken (and said)
-        try:
-            made = service.review_events(path, [event_id], action, name, **kwargs)
-        except MaterielError as exc:
-            shell.fail(exc)
-        decided_line(made[0])
+    try:  # each decision its own transaction: those before a bad id stay taken, and are said as they are
+        service.review_events(path, event_ids, action, name, on_review=decided_line, **kwargs)
+    except MaterielError as exc:
+        shell.fail(exc)
 
 
 @review_app.command("confirm")
@@ -225,7 +223,7 @@ def review_reject(
 
 # The parts of an event a correction or an addition takes, as options: slot -> help.
 PART_HELP = {
-    "type": "Event type (transfer, sale, ...).",
+    "type": "Event type: transfer, payment, training, production or cooperation.",
     "provider": f"Provider. {PARTY_HELP}",
     "recipient": f"Recipient. {PARTY_HELP}",
     "item": "A catalogued system ('Geran-2'), a category word ('drones'), or 'category: name' ('uav: Mohajer-10').",
@@ -233,7 +231,8 @@ PART_HELP = {
     "value": "What it is worth: 'USD 1.2bn', '$300 million' ('' clears it).",
     "status": "Stage: offered, agreed, delivered, ...",
     "stance": "asserted or denied.",
-    "sources": "Who says so: 'Name (kind)', several separated by ';' (kind: official, author, ...).",
+    "sources": "Who says so: 'Name (kind)' or 'Name (kind, country)', several separated by ';' "
+               "(kind: official, media, expert, ...).",
     "time": "When: an ISO date or the words of the article ('' clears it).",
 }
 

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from .exports import format_figure
+from .exports import format_figure, reviewed_events
 from .knowledge.base import load_knowledge
 from .model import Assessment, Stance
 from .terminal import markup as escape  # every text from the ledger: markup and control characters escaped
@@ -52,7 +52,7 @@ def render_dossier(a: Assessment, console: Console) -> None:
         origins.add_row(o.reliability, escape(o.label), o.kind, escape(", ".join(o.articles)))
     console.print(origins)
 
-    reviewed = sum(1 for c in a.claims if c.review)
+    reviewed = reviewed_events(a)
     claims = Table(title=f"Claims ({reviewed} of {len(a.claims)} reviewed)", show_lines=True)
     for column, width in (("event", 26), ("date", 10), ("article", 10), ("outlet", 16), ("status", 9), ("stance", 8),
                           ("sources", 30), ("evidence", 70)):

@@ -24,10 +24,8 @@ from .model import Article, ArticleResult, Event, Evidence, Stance, UNORDERED_TY
 from .model.review import (CORRECTABLE, FLAG_CHANGED, FLAG_GONE, RejectReason, Review, ReviewAction, ReviewState,
                            anchor_of, apply_changes, fingerprint, state_after)
 from .store import reviews as rows
-from .store.sqlite import EventFilter, Store, StoredEvent, kept_events, stored_event
-
-# Where `Store.event_rows` puts the event's id and its assessment's.
-EVENT_ROW_ID, EVENT_ROW_ASSESSMENT = 5, 8
+from .store.sqlite import (EVENT_ROW_ASSESSMENT, EVENT_ROW_ID, EventFilter, Store, StoredEvent, kept_events,
+                           stored_event)
 
 # Added events sort after the extractor's in their article (positions of these rows are not ids).
 ADDED_POSITION = 1_000_000
@@ -79,7 +77,7 @@ def _settle(store: Store, event_id: str) -> set[tuple[str, str, str, str]]:
         event = apply_changes(row.machine, overrides)
         machine_json = json.dumps(row.machine.to_dict(), ensure_ascii=False) if overrides else None
     store.rewrite_event(event_id, event, state.value if state else None, machine_json)
-    families.add((event.type.value, event.provider, event.recipient, event.item.category.value))
+    families.add(rows.family_of(event))
     return families
 
 
@@ -216,8 +214,8 @@ def add_event(store: Store, article_hash: str, reviewer: str, start: int, end: i
         if event.provider == event.recipient and event.type not in UNORDERED_TYPES:
             raise ReviewError("the provider and the recipient are the same party")
         n = rows.added_count(store, article_hash) + 1
-        event_id = store._insert_event(article_hash, ADDED_POSITION + n, event,
-                                       event_id=f"{article_hash}:added-{n}", review_state=ReviewState.ADDED.value)
+        event_id = store.insert_event(article_hash, ADDED_POSITION + n, event,
+                                      event_id=f"{article_hash}:added-{n}", review_state=ReviewState.ADDED.value)
         review_id = rows.insert(store, event_id, article_hash, ReviewAction.ADD, reviewer, event.to_dict(), {},
                                 anchor_of(event), None, None, note or None)
         _reassess(store, _settle(store, event_id))
@@ -322,24 +320,16 @@ def _grade_movers(store: Store, assessment_ids: set[str]) -> tuple[dict[str, int
     from .assess.grading import grade
     from .model import Denial, Origin
 
+    ids = sorted(assessment_ids)
     sizes: Counter[str] = Counter()
     holders: dict[str, dict[str, list[str]]] = {}
-    graded: dict[str, tuple[str, tuple[Origin, ...], tuple[Denial, ...]]] = {}
-    ids = sorted(assessment_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for event_id, assessment_id, origins in store.conn.execute(
-                f"SELECT event_id, assessment_id, origins FROM assessment_events WHERE assessment_id IN ({marks})",
-                chunk):
-            sizes[assessment_id] += 1
-            for origin in json.loads(origins):
-                holders.setdefault(assessment_id, {}).setdefault(origin, []).append(event_id)
-        for assessment_id, code, data in store.conn.execute(
-                f"SELECT id, grade, json FROM assessments WHERE id IN ({marks})", chunk):
-            stored = json.loads(data)
-            graded[assessment_id] = (code, tuple(Origin.from_dict(o) for o in stored.get("origins") or ()),
-                                     tuple(Denial.from_dict(d) for d in stored.get("denials") or ()))
+    for event_id, assessment_id, origins in rows.claim_origins(store, ids):
+        sizes[assessment_id] += 1
+        for origin in origins:
+            holders.setdefault(assessment_id, {}).setdefault(origin, []).append(event_id)
+    graded = {assessment_id: (code, tuple(Origin.from_dict(o) for o in data.get("origins") or ()),
+                              tuple(Denial.from_dict(d) for d in data.get("denials") or ()))
+              for assessment_id, code, data in rows.graded_assessments(store, ids)}
     sole: dict[str, set[str]] = {}
     owner: dict[str, str] = {}
     for assessment_id, by_origin in holders.items():
@@ -355,14 +345,10 @@ def _grade_movers(store: Store, assessment_ids: set[str]) -> tuple[dict[str, int
     return dict(sizes), movers
 
 
-def _context_roles(store: Store, stored: StoredEvent) -> bool:
-    """Whether the provider or the recipient is not written in the event's own evidence (the extractor
-    took it from an earlier sentence, the article's flows or the catalogue)."""
-    return _roles_from_context(stored.event.to_dict())
-
-
 def _roles_from_context(event: Mapping[str, Any]) -> bool:
-    """`_context_roles` on an event in the interchange format (its own spans only: no query)."""
+    """Whether the provider or the recipient of an event (in the interchange format) is not written in its
+    own evidence: the extractor took it from an earlier sentence, the article's flows or the catalogue.
+    Reads the event's own spans only (no query); an event stored without spans says nothing."""
     spans, evidence = event.get("spans"), event.get("evidence") or ()
     if spans is None or not evidence:
         return False
@@ -385,7 +371,7 @@ def queue(store: Store, flt: EventFilter = EventFilter(), limit: int | None = 50
     waiting = list(store.event_rows(replace(flt, reviewed=False)))
     sizes, movers = _grade_movers(store, {row[EVENT_ROW_ASSESSMENT] for row in waiting if row[EVENT_ROW_ASSESSMENT]})
     suspended: dict[str, list[Review]] = {}
-    for r in _suspended(store):
+    for r in rows.suspended(store):
         suspended.setdefault(r.event_id, []).append(r)
     ranked = []
     for order, row in enumerate(waiting):
@@ -405,15 +391,9 @@ def queue(store: Store, flt: EventFilter = EventFilter(), limit: int | None = 50
                          for _, order, reasons, data in chosen]
 
 
-def _suspended(store: Store) -> list[Review]:
-    cols = rows.REVIEW_COLUMNS
-    found = store.conn.execute(f"SELECT {cols} FROM reviews WHERE flag IS NOT NULL AND undone_at IS NULL ORDER BY id")
-    return [rows._review(r) for r in found]
-
-
 def suspended_reviews(store: Store) -> list[Review]:
     """Reviews a new extraction suspended (their event changed or is gone), oldest first."""
-    return _suspended(store)
+    return rows.suspended(store)
 
 
 # --- extracting stored articles again ----------------------------------------------------------------
@@ -448,14 +428,15 @@ def replace_extraction(store: Store, result: ArticleResult, counts: ReextractCou
         for r in reviews:
             if r.event_id not in added:
                 groups.setdefault(r.event_id, []).append(r)
-        store.conn.execute("DELETE FROM events WHERE article_id = ? AND review_state IS NOT 'added'", (content_id,))
-        new: dict[str, list[tuple[str, str, Event]]] = {}
-        new_ids = []
-        for position, event in enumerate(kept_events(result)):
-            event_id = store._insert_event(content_id, position, event)
-            new_ids.append(event_id)
-            new.setdefault(anchor_of(event), []).append((event_id, fingerprint(event), event))
+        rows.delete_machine_rows(store, content_id)
+        new: dict[str, list[tuple[str, str]]] = {}  # anchor -> (event id, fingerprint) of the new events there
+        events = kept_events(result)
+        for position, event in enumerate(events):
+            event_id = store.insert_event(content_id, position, event)
+            new.setdefault(anchor_of(event), []).append((event_id, fingerprint(event)))
+            families.add(rows.family_of(event))
         taken: set[str] = set()
+        kept: list[str] = []  # new events whose reviews apply again
         for old_id, group in groups.items():
             decision = current(group)
             ref = decision or group[-1]
@@ -463,13 +444,13 @@ def replace_extraction(store: Store, result: ArticleResult, counts: ReextractCou
             same = [c for c in candidates if c[1] == ref.machine]
             if same:
                 taken.add(same[0][0])
+                kept.append(same[0][0])
                 rows.repoint(store, [r.id for r in group], same[0][0], None)
                 counts.reviews_kept += sum(1 for r in group if r.active)
                 continue
             live = [r.id for r in group if r.undone_at is None]
-            if candidates:
-                target = next((c for c in candidates if ref.machine and c[2].type.value == _type_of(group)),
-                              candidates[0])[0]
+            if candidates:  # suspended on the first new event of that evidence, which stays as extracted
+                target = candidates[0][0]
                 taken.add(target)
                 rows.repoint(store, [r.id for r in group if r.undone_at is not None], target, None)
                 rows.repoint(store, live, target, FLAG_CHANGED)
@@ -479,27 +460,18 @@ def replace_extraction(store: Store, result: ArticleResult, counts: ReextractCou
                 rows.repoint(store, [r.id for r in group if r.undone_at is not None], gone, None)
                 rows.repoint(store, live, gone, FLAG_GONE)
                 counts.reviews_gone += sum(1 for r in group if r.active)
-        for event_id in new_ids:
+        for event_id in kept:
             families |= _settle(store, event_id)
         _reassess(store, families)
     counts.articles += 1
     counts.events_before += len(old)
-    counts.events_after += len(new_ids)
+    counts.events_after += len(events)
     return counts
-
-
-def _type_of(group: list[Review]) -> str | None:
-    for r in reversed(group):
-        if "type" in r.changes:
-            return str(r.changes["type"])
-    return None
 
 
 def stored_articles(store: Store, article_hashes: Iterable[str] | None = None) -> Iterator[Article]:
     """Stored articles (all, or those named), as extraction reads them."""
-    hashes = list(article_hashes) if article_hashes is not None else \
-        [r[0] for r in store.conn.execute("SELECT id FROM articles ORDER BY rowid")]
-    for content_id in hashes:
+    for content_id in list(article_hashes) if article_hashes is not None else store.article_hashes():
         article = store.article(content_id)
         if article is None:
             raise UnknownReviewTarget(f"no article {content_id!r} in the ledger")

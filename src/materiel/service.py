@@ -9,7 +9,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TextIO
 
 from .errors import EXIT_INTERNAL, EXIT_NOTHING, EXIT_OK, EXIT_REJECTED, MaterielError
 from .extract import ARTICLE_TIME_BUDGET
@@ -482,14 +482,20 @@ def suspended_reviews(db: str | Path) -> list:
 
 
 def review_events(db: str | Path, event_ids: Iterable[str], action: str, reviewer: str,
-                  changes: dict | None = None, reason: str | None = None, note: str | None = None) -> list:
+                  changes: dict | None = None, reason: str | None = None, note: str | None = None,
+                  on_review: Callable[[Any], None] | None = None) -> list:
     """The same decision on each event named (ids or unique starts of them), each in a transaction of its
-    own, in order; the first that cannot be taken raises, the ones before it stay taken."""
+    own, in order, `on_review` told of each as it is taken; the first that cannot be taken raises, the
+    ones before it stay taken."""
     from . import review
 
+    made = []
     with Store(db) as store:
-        return [review.decide(store, event_id, action, reviewer, changes=changes, reason=reason, note=note)
-                for event_id in event_ids]
+        for event_id in event_ids:
+            made.append(review.decide(store, event_id, action, reviewer, changes=changes, reason=reason, note=note))
+            if on_review:
+                on_review(made[-1])
+    return made
 
 
 def add_reviewed_event(db: str | Path, article_hash: str, reviewer: str, parts: dict,

@@ -22,16 +22,6 @@ from support import MATERIEL, Server, assessed_ledger
 TOKEN = "test-token-0123456789abcdef"
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory, results) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("api") / "ledger.db", results)
-
-
-@pytest.fixture(scope="module")
-def server(ledger):
-    s = Server(ledger, env={"MATERIEL_TOKEN": ""})
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")

@@ -28,11 +28,6 @@ MIN_PAIRWISE_F1 = 0.97
 MIN_ORIGINS_EXACT = 15
 
 
-@pytest.fixture(scope="module")
-def ledger_db(tmp_path_factory, results) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("ledger") / "ledger.db", results)
-
-
 def snapshot(store: Store) -> dict[str, dict]:
     return {a.id: a.to_dict() for a in store.assessments()}
 
@@ -168,16 +163,16 @@ def test_a_run_racing_another_writer_never_stores_a_stale_family_nor_lowers_the_
     assert mark == last
 
 
-def test_quality_floors_on_the_cross_article_set(ledger_db, flows):
-    with Store(ledger_db) as store:
+def test_quality_floors_on_the_cross_article_set(ledger, flows):
+    with Store(ledger) as store:
         result = score_assessments(flows, store.assessments())
     assert result.f1 >= MIN_PAIRWISE_F1, result.to_dict()["pairwise"]
     assert result.origins_exact >= MIN_ORIGINS_EXACT, [f for f in result.per_flow if not f["exact"]]
 
 
-def test_distractors_yield_no_assessment(ledger_db):
+def test_distractors_yield_no_assessment(ledger):
     distractors = set(json.loads((SET / "distractors.json").read_text())["distractors"])
-    with Store(ledger_db) as store:
+    with Store(ledger) as store:
         held = {aid for a in store.assessments() for aid in a.articles}
     assert not held & distractors
 
@@ -190,9 +185,9 @@ def best_match(store: Store, flow: dict):
     return max(candidates, key=lambda a: len(set(a.articles) & set(flow["articles"])))
 
 
-def test_status_history_is_ordered_by_first_report(ledger_db, flows):
+def test_status_history_is_ordered_by_first_report(ledger, flows):
     f01 = next(f for f in flows if f["flow_id"] == "f01")
-    with Store(ledger_db) as store:
+    with Store(ledger) as store:
         a = best_match(store, f01)
     steps = [(s.status, s.first_reported) for s in a.status_history]
     assert steps[0] == (Status.DELIVERED, "2022-09-13")  # reported delivered before the order was
@@ -201,25 +196,25 @@ def test_status_history_is_ordered_by_first_report(ledger_db, flows):
     assert set(f01["articles"]) <= set(a.articles)
 
 
-def test_denials_keep_who_denies_and_whether_they_are_party(ledger_db, flows):
+def test_denials_keep_who_denies_and_whether_they_are_party(ledger, flows):
     f05 = next(f for f in flows if f["flow_id"] == "f05")
-    with Store(ledger_db) as store:
+    with Store(ledger) as store:
         a = best_match(store, f05)
     assert {(d.by, d.interested) for d in a.denials} == {("PRK", True), ("RUS", True)}
     assert a.grade.credibility <= 2  # well corroborated: interested denials do not lower it
 
 
-def test_figures_are_kept_one_per_report(ledger_db, flows):
+def test_figures_are_kept_one_per_report(ledger, flows):
     f15 = next(f for f in flows if f["flow_id"] == "f15")
-    with Store(ledger_db) as store:
+    with Store(ledger) as store:
         a = best_match(store, f15)
     reports = sorted((f.article_id, f.quantity, f.approx) for f in a.figures)
     assert reports == [("x40", 200, True), ("x41", 200, False)]  # two reports of one number, never merged
     assert a.largest_figure is not None and (a.largest_figure.quantity, a.largest_figure.approx) == (200, False)
 
 
-def test_ledger_filters(ledger_db):
-    with Store(ledger_db) as store:
+def test_ledger_filters(ledger):
+    with Store(ledger) as store:
         pair = store.assessment_rows(AssessmentFilter(between=("RUS", "IRN")))
         assert pair and all({r["provider"], r["recipient"]} == {"IRN", "RUS"} for r in pair)
         dates = [r["last_reported"] for r in pair]
@@ -243,41 +238,41 @@ def test_python_api_open_refuses_a_missing_ledger_unless_asked_to_create(tmp_pat
         assert ledger.events() == []
 
 
-def test_python_api_matches_the_cli(ledger_db, invoke):
-    with materiel.open(ledger_db) as ledger:
-        api = [a.id for a in ledger.assessments(between=("IRN", "RUS"))]
-        one = ledger.assessment(api[0])
-        exported = ledger.export("csv", between=("IRN", "RUS"))
+def test_python_api_matches_the_cli(ledger, invoke):
+    with materiel.open(ledger) as opened:
+        api = [a.id for a in opened.assessments(between=("IRN", "RUS"))]
+        one = opened.assessment(api[0])
+        exported = opened.export("csv", between=("IRN", "RUS"))
         assert [row["id"] for row in csv.DictReader(io.StringIO(exported))] == api
         with pytest.raises(TypeError):
-            ledger.assessments(betwen=("IRN", "RUS"))  # a misspelt criterion is an error, not ignored
-    result = invoke("ledger", "--db", ledger_db, "--between", "IRN", "RUS", "--format", "jsonl")
+            opened.assessments(betwen=("IRN", "RUS"))  # a misspelt criterion is an error, not ignored
+    result = invoke("ledger", "--db", ledger, "--between", "IRN", "RUS", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == api
-    shown = invoke("show", api[0][:8], "--db", ledger_db, "--format", "json")
+    shown = invoke("show", api[0][:8], "--db", ledger, "--format", "json")
     assert json.loads(shown.stdout) == one.to_dict()
 
 
-def test_show_prints_the_dossier(ledger_db, invoke):
-    with Store(ledger_db) as store:
+def test_show_prints_the_dossier(ledger, invoke):
+    with Store(ledger) as store:
         a = max(store.assessments(), key=lambda a: len(a.claims))
-    result = invoke("show", a.id, "--db", ledger_db)
+    result = invoke("show", a.id, "--db", ledger)
     assert result.returncode == 0, result.stderr
     for expected in ("How the grade was reached", "Status timeline", "Independent origins", "Claims",
                      a.grade.code, a.claims[0].article_id):
         assert expected in result.stdout
-    missing = invoke("show", "ffffffffffff", "--db", ledger_db)
+    missing = invoke("show", "ffffffffffff", "--db", ledger)
     assert missing.returncode == 2 and "no assessment" in missing.stderr
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "sipri", "graphml", "brief-md", "brief-html"])
-def test_export_writes_each_format_to_a_file(ledger_db, invoke, tmp_path, fmt):
+def test_export_writes_each_format_to_a_file(ledger, invoke, tmp_path, fmt):
     target = tmp_path / f"out.{fmt}"
-    result = invoke("export", "--format", fmt, "--db", ledger_db, "--between", "IRN", "RUS", "-o", target)
+    result = invoke("export", "--format", fmt, "--db", ledger, "--between", "IRN", "RUS", "-o", target)
     assert result.returncode == 0, result.stderr
     text = target.read_text(encoding="utf-8")
     assert text and not (tmp_path / f"out.{fmt}.part").exists()
-    with Store(ledger_db) as store:
+    with Store(ledger) as store:
         n = store.count_assessments(AssessmentFilter(between=("IRN", "RUS")))
     if fmt == "jsonl":
         assert len(text.splitlines()) == n
@@ -290,8 +285,8 @@ def test_export_writes_each_format_to_a_file(ledger_db, invoke, tmp_path, fmt):
         assert "Iran" in text and "Russia" in text
 
 
-def test_export_rejects_an_unknown_format(ledger_db, invoke):
-    result = invoke("export", "--format", "pdf", "--db", ledger_db)
+def test_export_rejects_an_unknown_format(ledger, invoke):
+    result = invoke("export", "--format", "pdf", "--db", ledger)
     assert result.returncode == 2 and "brief-html" in result.stderr
 
 

@@ -14,15 +14,10 @@ import pytest
 
 from materiel.exports.flat import FLAT_EVENT_COLUMNS
 from materiel.exports.tables import SIPRI_COLUMNS
-from support import ASSESSMENT_SET, assessed_ledger
+from support import ASSESSMENT_SET
 
 SIPRI_REGISTER_ORDER = ["Recipient", "Supplier", "Year of order", "Number ordered", "Weapon designation",
                         "Weapon description", "Number delivered", "Year(s) of delivery", "status", "Comments"]
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory, results: list) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("flat") / "ledger.db", results)
 
 
 def rows(text: str) -> list[dict[str, str]]:

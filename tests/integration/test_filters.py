@@ -12,19 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import Server, assessed_ledger
+from support import Server
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory, results) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("filters") / "ledger.db", results)
-
-
-@pytest.fixture(scope="module")
-def server(ledger):
-    s = Server(ledger, env={"MATERIEL_TOKEN": ""})
-    yield s
-    s.stop()
 
 
 def rows(invoke, ledger: Path, *args: object) -> list[dict[str, str]]:

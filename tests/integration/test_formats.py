@@ -23,17 +23,11 @@ from rich.cells import cell_len
 
 from materiel.exports.flat import EVIDENCE_JOINER
 from materiel.exports.tables import safe_cell
-from support import ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, Cli, assessed_ledger, clean_env, write_jsonl
+from support import ASSESSMENT_SET, MATERIEL, SAMPLE_ARTICLES, Cli, clean_env, write_jsonl
 
 FORMATS = ("table", "json", "jsonl", "csv")
 EVIDENCE_SHOWN = 137  # the events table cuts evidence past 140 characters, with "..."
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory, results: list) -> Path:
-    """The 44 cross-article reports, stored and assessed: long item names and many flows."""
-    return assessed_ledger(tmp_path_factory.mktemp("formats") / "ledger.db", results)
 
 
 def parsed(fmt: str, stdout: str) -> list[dict]:

@@ -14,16 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import Server, assessed_ledger, copy_ledger
+from support import Server, copy_ledger
 
 ALICE, BOB = "alice-token-0123456789abcdef", "bob-token-fedcba9876543210xyz"
 OPERATOR_TOKEN = "operator-token-0123456789abcdef"
 REVIEWERS = f"# who may decide\nAlice Analyst {ALICE}\n\nBob  Reviewer\t{BOB}\n"
 
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory, results) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("review-api") / "ledger.db", results)
 
 
 @pytest.fixture

@@ -13,16 +13,12 @@ from materiel import review
 from materiel.assess.update import assess
 from materiel.store.migrations import MIGRATIONS
 from materiel.store.sqlite import EventFilter, Store
-from support import assessed_ledger, copy_ledger
+from support import copy_ledger
 
 REVIEW_OBJECTS = ("DROP VIEW events_flat", "DROP INDEX events_review", "DROP INDEX reviews_event",
                   "DROP INDEX articles_key", "DROP INDEX publications_key", "DROP INDEX reviews_article", "DROP TABLE reviews", "ALTER TABLE events DROP COLUMN review_state",
                   "ALTER TABLE events DROP COLUMN machine_json")
 
-
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory, results) -> Path:
-    return assessed_ledger(tmp_path_factory.mktemp("review-store") / "ledger.db", results)
 
 
 def tables(conn: sqlite3.Connection) -> tuple[list, list]:
@@ -122,7 +118,7 @@ def test_the_queue_ranks_undecoded_rows_as_it_would_the_events(ledger, tmp_path)
         assert total == len(items) == len(listed)
         for item in items:
             assert ("denial" in item.reasons) == (item.stored.event.stance is Stance.DENIED)
-            assert ("role-from-context" in item.reasons) == review._context_roles(store, item.stored)
+            assert ("role-from-context" in item.reasons) == review._roles_from_context(item.stored.event.to_dict())
         assert any("role-from-context" in i.reasons for i in items) and any("denial" in i.reasons for i in items)
         keys = [(-i.priority, listed.index(i.stored.event_id)) for i in items]
         assert keys == sorted(keys)

@@ -3,14 +3,9 @@ ETag / Last-Modified and last poll, per entry the URL fetched and the article it
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Iterable
 
-from .sqlite import Store
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+from .sqlite import Store, utc_now
 
 
 def validators(store: Store, feed: str) -> tuple[str | None, str | None]:
@@ -27,7 +22,7 @@ def unseen(store: Store, links: Iterable[str]) -> list[str]:
 
 def mark_seen(store: Store, feed: str, entries: Iterable[tuple[str, str | None]]) -> None:
     """Record entries (link, content id of the article stored, or None) as fetched, in one transaction."""
-    now = _now()
+    now = utc_now()
     with store.transaction():
         store.conn.executemany(
             "INSERT INTO feed_entries(url, feed_url, content_id, seen_at) VALUES (?, ?, ?, ?)"
@@ -45,5 +40,5 @@ def record_poll(store: Store, feed: str, status: str, etag: str | None = None,
             " ON CONFLICT(url) DO UPDATE SET last_polled = excluded.last_polled, last_status = excluded.last_status,"
             " etag = CASE WHEN ? THEN excluded.etag ELSE NULL END,"
             " last_modified = CASE WHEN ? THEN excluded.last_modified ELSE NULL END",
-            (feed, etag if keep_validators else None, last_modified if keep_validators else None, _now(), status,
+            (feed, etag if keep_validators else None, last_modified if keep_validators else None, utc_now(), status,
              keep_validators, keep_validators))

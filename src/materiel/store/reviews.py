@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ..model import Event
 from ..model.review import RejectReason, Review, ReviewAction
-from .sqlite import IN_LEDGER, Store
+from .sqlite import IN_LEDGER, SQL_VARIABLES, Store, utc_now
 
 REVIEW_COLUMNS = ("id, event_id, article_id, action, reviewer, created_at, changes, delta, reason, note, undone_at,"
                   " undone_by, flag, anchor, machine")
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _review(row: tuple) -> Review:
@@ -25,6 +20,11 @@ def _review(row: tuple) -> Review:
                   created_at=row[5], changes=json.loads(row[6]), delta=json.loads(row[7]),
                   reason=RejectReason(row[8]) if row[8] else None, note=row[9], undone_at=row[10],
                   undone_by=row[11], flag=row[12], anchor=row[13], machine=row[14])
+
+
+def family_of(event: Event) -> tuple[str, str, str, str]:
+    """The flow family an event is assessed in, as its row stores it (type, provider, recipient, category)."""
+    return event.type.value, event.provider, event.recipient, event.item.category.value
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,19 @@ class EventRow:
 
     @property
     def family(self) -> tuple[str, str, str, str]:
-        e = self.event
-        return e.type.value, e.provider, e.recipient, e.item.category.value
+        return family_of(self.event)
+
+
+EVENT_ROW_SQL = ("SELECT e.id, e.article_id, a.article_key, e.position, e.json, e.machine_json, e.review_state"
+                 " FROM events e JOIN articles a ON a.id = e.article_id")
 
 
 def event_row(store: Store, event_id: str) -> EventRow | None:
-    row = store.conn.execute(
-        "SELECT e.id, e.article_id, a.article_key, e.position, e.json, e.machine_json, e.review_state"
-        " FROM events e JOIN articles a ON a.id = e.article_id WHERE e.id = ?", (event_id,)).fetchone()
-    if row is None:
-        return None
+    row = store.conn.execute(EVENT_ROW_SQL + " WHERE e.id = ?", (event_id,)).fetchone()
+    return _event_row(row) if row is not None else None
+
+
+def _event_row(row: tuple) -> EventRow:
     event = Event.from_dict(json.loads(row[4]), row[2])
     if row[6] == "added":
         machine = None
@@ -90,12 +93,12 @@ def insert(store: Store, event_id: str, article_hash: str, action: ReviewAction,
         "INSERT INTO reviews(event_id, article_id, anchor, machine, action, changes, delta, reason, note, reviewer,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (event_id, article_hash, anchor, machine, action.value, json.dumps(changes, ensure_ascii=False),
-         json.dumps(delta, ensure_ascii=False), reason.value if reason else None, note, reviewer, now()))
+         json.dumps(delta, ensure_ascii=False), reason.value if reason else None, note, reviewer, utc_now()))
     return int(cur.lastrowid or 0)
 
 
 def mark_undone(store: Store, review_id: int, reviewer: str) -> None:
-    store.conn.execute("UPDATE reviews SET undone_at = ?, undone_by = ? WHERE id = ?", (now(), reviewer, review_id))
+    store.conn.execute("UPDATE reviews SET undone_at = ?, undone_by = ? WHERE id = ?", (utc_now(), reviewer, review_id))
 
 
 def repoint(store: Store, review_ids: Iterable[int], event_id: str, flag: str | None) -> None:
@@ -116,10 +119,40 @@ def delete_event(store: Store, event_id: str) -> None:
 
 def machine_rows(store: Store, article_hash: str) -> list[EventRow]:
     """The rows of one article the extractor made (every row but those reviewers added)."""
-    ids = [r[0] for r in store.conn.execute(
-        "SELECT id FROM events WHERE article_id = ? AND review_state IS NOT 'added' ORDER BY position",
-        (article_hash,))]
-    return [row for row in (event_row(store, i) for i in ids) if row is not None]
+    found = store.conn.execute(EVENT_ROW_SQL + " WHERE e.article_id = ? AND e.review_state IS NOT 'added'"
+                               " ORDER BY e.position", (article_hash,))
+    return [_event_row(row) for row in found]
+
+
+def delete_machine_rows(store: Store, article_hash: str) -> None:
+    """Remove the extractor's events of one article (a new extraction replaces them); reviewers' own stay."""
+    store.conn.execute("DELETE FROM events WHERE article_id = ? AND review_state IS NOT 'added'", (article_hash,))
+
+
+def suspended(store: Store) -> list[Review]:
+    """Reviews a new extraction suspended and nobody has undone, oldest first."""
+    found = store.conn.execute(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE flag IS NOT NULL AND undone_at IS NULL"
+                               " ORDER BY id")
+    return [_review(r) for r in found]
+
+
+def claim_origins(store: Store, assessment_ids: list[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """(event id, assessment id, origin keys the claim rests on) of every claim of the assessments."""
+    for start in range(0, len(assessment_ids), SQL_VARIABLES):
+        chunk = assessment_ids[start:start + SQL_VARIABLES]
+        for event_id, assessment_id, origins in store.conn.execute(
+                "SELECT event_id, assessment_id, origins FROM assessment_events WHERE assessment_id IN"
+                f" ({', '.join('?' * len(chunk))})", chunk):
+            yield event_id, assessment_id, json.loads(origins)
+
+
+def graded_assessments(store: Store, assessment_ids: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(assessment id, grade code, the assessment's stored JSON: origins, denials, ...) of each."""
+    for start in range(0, len(assessment_ids), SQL_VARIABLES):
+        chunk = assessment_ids[start:start + SQL_VARIABLES]
+        for assessment_id, code, data in store.conn.execute(
+                f"SELECT id, grade, json FROM assessments WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
+            yield assessment_id, code, json.loads(data)
 
 
 def review_counts(store: Store) -> dict[str, int]:
@@ -137,8 +170,8 @@ def review_counts(store: Store) -> dict[str, int]:
 def assessment_review_counts(store: Store, assessment_ids: list[str]) -> dict[str, tuple[int, int]]:
     """assessment id -> (events reviewed, events) over the assessments' claims."""
     out: dict[str, tuple[int, int]] = {}
-    for start in range(0, len(assessment_ids), 500):
-        chunk = assessment_ids[start:start + 500]
+    for start in range(0, len(assessment_ids), SQL_VARIABLES):
+        chunk = assessment_ids[start:start + SQL_VARIABLES]
         rows = store.conn.execute(
             "SELECT ae.assessment_id, count(e.review_state), count(*) FROM assessment_events ae"
             f" JOIN events e ON e.id = ae.event_id WHERE {IN_LEDGER} AND ae.assessment_id IN"
@@ -162,8 +195,8 @@ def reviewed_articles(store: Store) -> list[tuple[str, str, int, int]]:
 def states_of(store: Store, event_ids: list[str]) -> dict[str, str | None]:
     """event id -> its review state (None: nobody has decided on it), for the events that exist."""
     out: dict[str, str | None] = {}
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start:start + 500]
+    for start in range(0, len(event_ids), SQL_VARIABLES):
+        chunk = event_ids[start:start + SQL_VARIABLES]
         rows = store.conn.execute(f"SELECT id, review_state FROM events WHERE id IN ({', '.join('?' * len(chunk))})",
                                   chunk)
         out.update({r[0]: r[1] for r in rows})

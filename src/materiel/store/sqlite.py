@@ -64,7 +64,6 @@ class EventFilter:
     since: str | None = None  # publication date bounds, ISO
     until: str | None = None
     reviewed: bool | None = None  # only events a person has decided on (True) or not yet (False)
-    article_hash: str | None = None  # the events of one stored text
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,10 @@ class StoredEvent:
     url: str | None = None
     assessment_id: str | None = None  # the assessment holding the event (None: not yet assessed)
     review: str | None = None  # its `ReviewState` value (None: nobody has decided on it)
+
+
+# Where a row of `Store.event_rows` holds the event's id and its assessment's.
+EVENT_ROW_ID, EVENT_ROW_ASSESSMENT = 5, 8
 
 
 def stored_event(row: tuple, data: dict[str, Any] | None = None) -> StoredEvent:
@@ -190,7 +193,6 @@ def _event_where(flt: EventFilter) -> tuple[str, list[object]]:
         ("a.published >= ?", [flt.since], flt.since),
         ("a.published <= ?", [flt.until], flt.until),
         ("e.review_state IS NOT NULL" if flt.reviewed else "e.review_state IS NULL", [], flt.reviewed is not None),
-        ("e.article_id = ?", [flt.article_hash], flt.article_hash),
         (IN_LEDGER, [], True)])
 
 
@@ -229,7 +231,8 @@ def kept_events(result: ArticleResult) -> list[Event]:
     return [true_spans(e, article) for e in result.events if grounded(e, article)]
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """The time stamps the ledger writes (ingested, seen, reviewed): UTC, to the second, ISO 8601."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
@@ -414,12 +417,12 @@ class Store:
                     "INSERT OR IGNORE INTO articles(id, article_key, title, text, url, outlet, published, origin,"
                     " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (article.content_id, article.id, article.title, article.text, article.url, article.outlet,
-                     article.published, article.origin, _now()))
+                     article.published, article.origin, utc_now()))
                 self._insert_publication(article)
                 if cur.rowcount == 0:
                     return 0
                 for position, event in enumerate(events):
-                    self._insert_event(article.content_id, position, event)
+                    self.insert_event(article.content_id, position, event)
         except sqlite3.Error as exc:
             raise StoreError(f"could not store article {article.id}: {exc}") from exc
         return len(events)
@@ -440,11 +443,13 @@ class Store:
             "INSERT OR IGNORE INTO publications(article_id, article_key, url, outlet, published, origin,"
             " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (article.content_id, article.id, article.url, article.outlet, article.published, article.origin,
-             _now()))
+             utc_now()))
         return cur.rowcount > 0
 
-    def _insert_event(self, content_id: str, position: int, event: Event, event_id: str | None = None,
-                      review_state: str | None = None) -> str:
+    def insert_event(self, content_id: str, position: int, event: Event, event_id: str | None = None,
+                     review_state: str | None = None) -> str:
+        """Write one event row of a stored article with its parts, in the caller's transaction; returns its id
+        (by default the article's content id and the event's place in it)."""
         event_id = event_id or stored_event_id(content_id, position)
         self.conn.execute(
             f"INSERT INTO events(id, article_id, position, review_state, {', '.join(EVENT_COLUMNS)})"
@@ -489,7 +494,8 @@ class Store:
     def event_rows(self, flt: EventFilter = EventFilter(), limit: int | None = None,
                    offset: int = 0) -> Iterator[tuple]:
         """The rows `events` reads, undecoded (the event's JSON text first, then `StoredEvent`'s other
-        fields): for a reader that looks at a few parts of many events and decodes only those it keeps."""
+        fields, the event id at EVENT_ROW_ID and its assessment's at EVENT_ROW_ASSESSMENT): for a reader that
+        looks at a few parts of many events and decodes only those it keeps."""
         where, params = _event_where(flt)
         sql = ("SELECT e.json, a.article_key, a.published, a.outlet, a.title, e.id, a.id, a.url, ae.assessment_id,"
                " e.review_state FROM events e JOIN articles a ON a.id = e.article_id"
@@ -723,6 +729,10 @@ class Store:
                 claims[row[0]].append(_claim(row[2:], tuple(json.loads(row[1]))))
         published = iter(self._published([c for aid, _ in rows for c in claims[aid]]))
         return [Assessment.from_dict(json.loads(data), [next(published) for _ in claims[aid]]) for aid, data in rows]
+
+    def article_hashes(self) -> list[str]:
+        """The content ids of every stored text, first stored first."""
+        return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY rowid")]
 
     def content_ids(self, article_keys: Iterable[str]) -> dict[str, str]:
         """article key (the id an input gave) -> the content id of the text stored under it, first stored

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from .. import service
-from ..exports import CATEGORY_WORDS, party_label
+from ..exports import CATEGORY_WORDS, party_label, reviewed_events
 from ..model import Article, ArticleTrace, EventType, Stance, Status
 from ..query import parse_assessment_id
 from ..store import reviews as review_rows
@@ -83,10 +83,13 @@ def counts_line(counts: dict[str, int]) -> str:
     return f"{counts['reviewed']} of {counts['in_ledger']} events reviewed; {counts['rejected']} rejected"
 
 
+NOT_REVIEWED = "not reviewed"  # how the pages name the state of an event nobody has decided on
+
+
 def _states(store: Any, event_ids: list[str]) -> dict[str, str]:
     """event id -> its review state in words, as the pages show it."""
     found = review_rows.states_of(store, event_ids)
-    return {i: found.get(i) or "not reviewed" for i in event_ids}
+    return {i: found.get(i) or NOT_REVIEWED for i in event_ids}
 
 
 def _parties(store: Any) -> list[dict[str, str]]:
@@ -142,8 +145,8 @@ def dossier_page(request: Request, assessment_id: str, all: bool = Query(False))
         "denied": [c for c in claims if c["claim"].event.stance is Stance.DENIED],
         "timeline": figures.status_timeline(a), "figures_chart": figures.figures_over_time(a),
         "hidden": len(a.claims) - len(shown), "api": f"/api/assessments/{a.id}",
-        "reviewed": review_rows.assessment_review_counts(store, [a.id]).get(a.id, (0, len(a.claims))),
-        "states": _states(store, [c.event_id for c in shown])})
+        "reviewed": (reviewed_events(a), len(a.claims)),
+        "states": {c.event_id: c.review or NOT_REVIEWED for c in shown}})
 
 
 def _most_telling(claims: tuple, limit: int = DOSSIER_CLAIMS) -> tuple:
@@ -190,7 +193,7 @@ def _article_context(request: Request, article_hash: str) -> dict[str, Any]:
         "body_segments": segments(text, spans, title_end + 2 if title_end else 0, len(text)),
         "events": [{"id": event_id, "event": event, "assessment": owners.get(event_id), "state": states[event_id]}
                    for event_id, event in events],
-        "reviewed": sum(1 for state in states.values() if state != "not reviewed"), "parties": _parties(store),
+        "reviewed": sum(1 for state in states.values() if state != NOT_REVIEWED), "parties": _parties(store),
         "types": [t.value for t in EventType], "statuses": [s.value for s in Status],
         "api": f"/api/articles/{article_hash}"}
 
