@@ -1,4 +1,5 @@
-"""The README's command reference names every command and every option the CLI has, so a user can
+"""The README's command reference names every command (a group's sub-commands each on a row of their
+own: `materiel review list`) and every option the CLI has, so a user can
 learn the tool from it without reading `--help` for each command; a new option without a line
 there fails here."""
 
@@ -17,23 +18,35 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 EVERYWHERE = {"--help", "-h"}
 
 
+def commands() -> dict:
+    """Every command by the words that call it: 'ingest', and for a group its sub-commands, 'review list'."""
+    found = {}
+    for name, command in typer.main.get_command(app).commands.items():  # click-style groups (typer's classes)
+        if command.hidden:
+            continue
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            found[name] = command
+        else:
+            found.update({f"{name} {sub}": c for sub, c in subcommands.items() if not c.hidden})
+    return found
+
+
 def reference() -> tuple[dict[str, str], str]:
-    """Each command's row of the table under '## Commands', and the paragraph that lists FILTERS."""
+    """Each command's row of the table under '## Commands' (keyed as `commands` keys them), and the
+    paragraph that lists FILTERS."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## Commands"):]
     section = section[:section.index("\n## ", 1)]
+    known = set(commands())
     rows = {}
     for line in section.splitlines():
-        found = re.match(r"\| `materiel ([a-z-]+)", line)
+        found = re.match(r"\| `materiel ([a-z-]+)(?: ([a-z-]+))?", line)
         if found:
-            rows[found.group(1)] = rows.get(found.group(1), "") + line
+            name = " ".join(found.groups()) if f"{found.group(1)} {found.group(2)}" in known else found.group(1)
+            rows[name] = rows.get(name, "") + line
     filters = next((p for p in section.split("\n\n") if p.startswith("`FILTERS`")), "")
     return rows, filters
-
-
-def commands() -> dict:
-    group = typer.main.get_command(app)  # a click-style group (typer's own classes)
-    return {name: command for name, command in group.commands.items() if not command.hidden}
 
 
 def test_every_command_has_a_row() -> None:
