@@ -175,9 +175,7 @@ def _check_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch
             origin = record.pop("origin") or "dataframe"
             item = article_from_record({k: v for k, v in record.items() if v is not None}, origin, None)
             if isinstance(item, Rejection):
-                rows.append({"article_id": None if record.get("id") is None else str(record["id"]),
-                             "origin": item.origin, "line": item.line, "reason": item.reason,
-                             "message": item.message})
+                rows.append(_rejected_row(record.get("id"), item))  # its `events` are not in this step's schema
             else:
                 rows.append({"article_id": item.id, "article_hash": item.content_id, "title": item.title,
                              "text": item.text, "url": item.url, "outlet": item.outlet,
